@@ -1,0 +1,1 @@
+"""The wallboard app: boards, displays, the PBX worker and the browser WebSocket."""

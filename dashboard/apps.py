@@ -1,0 +1,8 @@
+"""App configuration for the dashboard."""
+
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    name = "dashboard"
+    verbose_name = "Wallboard"

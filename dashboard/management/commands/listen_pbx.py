@@ -1,0 +1,69 @@
+"""`manage.py listen_pbx`: run the PBX worker until SIGINT/SIGTERM."""
+
+import asyncio
+import signal
+from typing import Any
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from dashboard.livestore import live_redis
+from dashboard.pbx.rest import PbxRest, PbxSettings
+from dashboard.publish import Publisher
+from dashboard.worker import Worker
+
+
+class Command(BaseCommand):
+    help = (
+        "Subscribe to the PBX's events and keep the boards' live state (the only PBX subscriber)."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        pbx = pbx_settings()
+        self.stdout.write(f"listen_pbx: PBX {pbx.url}, Redis {redacted(settings.REDIS_URL)}")
+        asyncio.run(run_until_signalled(pbx))
+        self.stdout.write("listen_pbx: stopped")
+
+
+def pbx_settings() -> PbxSettings:
+    missing = [
+        name
+        for name in ("PBX_URL", "PBX_CLIENT_ID", "PBX_CLIENT_SECRET")
+        if not getattr(settings, name)
+    ]
+    if missing:
+        raise CommandError(
+            f"Set {', '.join(missing)} (the PBX's address and its API Client ID/Secret from "
+            "Integrations > API); see .env.example."
+        )
+    return PbxSettings(
+        settings.PBX_URL,
+        settings.PBX_CLIENT_ID,
+        settings.PBX_CLIENT_SECRET,
+        settings.PBX_VERIFY_TLS,
+    )
+
+
+def redacted(url: str) -> str:
+    """Hide a password in a URL before printing it."""
+    scheme, _, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    return f"{scheme}://{'***@' if at and credentials else ''}{host}"
+
+
+async def run_until_signalled(pbx: PbxSettings) -> None:
+    rest = PbxRest(pbx)
+    worker = Worker(
+        rest, Publisher(live_redis(), get_channel_layer()), settings.PBX_HEARTBEAT_SECONDS
+    )
+    task = asyncio.create_task(worker.run())
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, task.cancel)
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    finally:
+        await rest.aclose()

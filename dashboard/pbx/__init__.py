@@ -1,0 +1,1 @@
+"""Yeastar P-Series OpenAPI client: REST with errcodes, tokens, event subscription (no Django)."""

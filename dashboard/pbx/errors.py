@@ -1,0 +1,52 @@
+"""PBX errcodes as typed exceptions, each with a human explanation of what to do."""
+
+from typing import Any
+
+DATA_NOT_FOUND = 60001  # status endpoints answer this when there is nothing to report
+
+EXPLANATIONS: dict[int, str] = {
+    -1: "The PBX rejected the Client ID or Client Secret (Integrations > API on the PBX).",
+    10001: "The PBX does not offer this API call (wrong path or method, or older firmware).",
+    10004: "The access token expired or is unknown; a new one is needed.",
+    10005: "The API application lacks permission for this resource on the PBX.",
+    40002: "The PBX rejected a parameter of the request.",
+    60001: "The PBX has no data for this request.",
+    60002: "The PBX's limit of 8 live access tokens per application is reached.",
+    70004: "The PBX blocked this server's IP after failed logins "
+    "(Security > Security Rules > Blocked IPs).",
+    70087: "This server's IP is not allowed in the PBX API settings.",
+    70123: "The API is disabled on the PBX (Integrations > API).",
+}
+
+
+class PbxError(Exception):
+    """The PBX answered with a non-zero errcode."""
+
+    def __init__(self, errcode: int, errmsg: str, endpoint: str, body: dict[str, Any]) -> None:
+        self.errcode = errcode
+        self.errmsg = errmsg
+        self.endpoint = endpoint
+        self.body = body
+        self.explanation = EXPLANATIONS.get(errcode, "The PBX reported an error.")
+        super().__init__(f"{endpoint}: {errcode} {errmsg} — {self.explanation}")
+
+
+class BadCredentials(PbxError):
+    """-1 on get_token: never retried in a loop, the PBX blocks the IP after five."""
+
+
+class TokenExpired(PbxError):
+    """10004: renew the token once and retry."""
+
+
+class PbxUnreachable(Exception):
+    """No HTTP answer (connection refused, timeout, TLS failure) or a non-JSON answer."""
+
+
+def error_for(errcode: int, errmsg: str, endpoint: str, body: dict[str, Any]) -> PbxError:
+    """Build the most specific exception for an errcode."""
+    if errcode == -1 and endpoint == "get_token":
+        return BadCredentials(errcode, errmsg, endpoint, body)
+    if errcode == 10004:
+        return TokenExpired(errcode, errmsg, endpoint, body)
+    return PbxError(errcode, errmsg, endpoint, body)

@@ -1,0 +1,9 @@
+"""WebSocket routes of the dashboard app."""
+
+from django.urls import path
+
+from dashboard.consumers import BoardConsumer
+
+websocket_urlpatterns = [
+    path("ws/board/<slug:slug>/", BoardConsumer.as_asgi()),
+]
