@@ -1,0 +1,63 @@
+"""Shared fixtures: a real Redis for every test session, and a small named cast of users."""
+
+import os
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from django.conf import settings
+from django.contrib.auth.models import User
+
+from dashboard.models import Board
+from devstack.redis import DEFAULT_URL, ensure_redis
+
+# Tests use their own Redis database so they never clobber a demo sharing the same server.
+TEST_REDIS_DB = 15
+
+
+def with_db(url: str, db: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_url() -> Iterator[str]:
+    """The Redis at REDIS_URL if one answers, else a private one (never a silent skip)."""
+    with ensure_redis(os.environ.get("REDIS_URL", DEFAULT_URL)) as handle:
+        url = with_db(handle.url, TEST_REDIS_DB)
+        settings.REDIS_URL = url
+        settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = url
+        yield url
+
+
+@pytest.fixture
+def clean_redis(redis_url: str) -> str:
+    """An empty test database, so no live state leaks from one test to the next."""
+    redis.Redis.from_url(redis_url).flushdb()
+    return redis_url
+
+
+@pytest.fixture
+def board(db: None) -> Board:
+    return Board.objects.create(slug="sales", name="Sales floor", queues="6400,6401")
+
+
+@pytest.fixture
+def alice(board: Board) -> User:
+    """A viewer the sales board is shared with."""
+    user = User.objects.create_user("alice", password="alice-password-1")
+    board.viewers.add(user)
+    return user
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    """A signed-in user with no boards."""
+    return User.objects.create_user("bob", password="bob-password-1")
+
+
+@pytest.fixture
+def charlie(db: None) -> User:
+    """An administrator: sees every board."""
+    return User.objects.create_user("charlie", password="charlie-password-1", is_staff=True)

@@ -1,0 +1,162 @@
+"""The board WebSocket over a real Redis channel layer: snapshot, deltas, dedup, refusals."""
+
+import json
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import User
+from django.test import Client
+
+from dashboard.livestore import live_redis
+from dashboard.models import Board, Display
+from dashboard.publish import Publisher
+from dashboard.streams import queue_stream, stream_group
+from wallboard.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
+TIMEOUT_S = 5
+ORIGIN = (b"origin", b"http://localhost")
+
+
+@sync_to_async
+def session_cookie(user: User) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def open_board(slug: str, *headers: tuple[bytes, bytes]) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(
+        application, f"/ws/board/{slug}/", headers=[ORIGIN, (b"host", b"localhost"), *headers]
+    )
+    connected, _ = await communicator.connect(timeout=TIMEOUT_S)
+    assert connected
+    return communicator
+
+
+async def receive(communicator: WebsocketCommunicator) -> dict[str, Any]:
+    return json.loads(await communicator.receive_from(timeout=TIMEOUT_S))  # type: ignore[no-any-return]
+
+
+async def publisher() -> Publisher:
+    pub = Publisher(live_redis(), get_channel_layer())
+    await pub.start_epoch()
+    return pub
+
+
+def waiting(*callers: str) -> dict[str, Any]:
+    return {
+        "number": "6400",
+        "name": "Sales",
+        "waiting": [
+            {"call_id": f"1.{i}", "caller": c, "since": 1000} for i, c in enumerate(callers)
+        ],
+    }
+
+
+async def test_it_sends_the_stored_state_then_numbered_deltas(board: Board, alice: User) -> None:
+    pub = await publisher()
+    await pub.publish(queue_stream("6400"), waiting("5550001"))
+    socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
+    snapshot = await receive(socket)
+    assert snapshot["type"] == "snapshot"
+    assert snapshot["epoch"] == pub.epoch
+    assert snapshot["board"]["queues"] == ["6400", "6401"]
+    assert snapshot["streams"]["queue:6400"] == {"seq": 1, "data": waiting("5550001")}
+    assert snapshot["streams"]["queue:6401"] == {"seq": 0, "data": None}
+    await pub.publish(queue_stream("6400"), waiting("5550001", "5550002"))
+    delta = await receive(socket)
+    assert (delta["type"], delta["stream"], delta["seq"]) == ("delta", "queue:6400", 2)
+    assert len(delta["data"]["waiting"]) == 2
+    await socket.disconnect()
+
+
+async def test_it_drops_a_delta_the_snapshot_already_holds(board: Board, alice: User) -> None:
+    pub = await publisher()
+    await pub.publish(queue_stream("6400"), waiting("5550001"))
+    socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
+    await receive(socket)
+    # A delta published between group_add and the snapshot read reaches us late: seq 1 again.
+    stale = {
+        "type": "board.delta",
+        "epoch": pub.epoch,
+        "stream": "queue:6400",
+        "seq": 1,
+        "text": "{}",
+    }
+    await get_channel_layer().group_send(stream_group("queue:6400"), stale)
+    await pub.publish(queue_stream("6400"), waiting())
+    assert (await receive(socket))["seq"] == 2
+    await socket.disconnect()
+
+
+async def test_it_does_not_send_other_boards_queues(board: Board, alice: User) -> None:
+    pub = await publisher()
+    socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
+    await receive(socket)
+    await pub.publish(queue_stream("7000"), waiting("5550009"))
+    await pub.publish(queue_stream("6401"), waiting())
+    assert (await receive(socket))["stream"] == "queue:6401"
+    await socket.disconnect()
+
+
+async def test_it_closes_anonymous_sockets_with_4401(board: Board) -> None:
+    socket = await open_board("sales")
+    assert (await socket.receive_output(TIMEOUT_S))["code"] == 4401
+
+
+async def test_it_closes_with_4403_for_a_board_not_shared(board: Board, bob: User) -> None:
+    socket = await open_board("sales", (b"cookie", await session_cookie(bob)))
+    assert (await socket.receive_output(TIMEOUT_S))["code"] == 4403
+
+
+async def test_it_closes_with_4403_for_an_unknown_board(alice: User) -> None:
+    socket = await open_board("nope", (b"cookie", await session_cookie(alice)))
+    assert (await socket.receive_output(TIMEOUT_S))["code"] == 4403
+
+
+async def test_staff_see_every_board(board: Board, charlie: User) -> None:
+    socket = await open_board("sales", (b"cookie", await session_cookie(charlie)))
+    assert (await receive(socket))["type"] == "snapshot"
+    await socket.disconnect()
+
+
+async def test_it_refuses_a_handshake_from_a_foreign_origin(board: Board, alice: User) -> None:
+    communicator = WebsocketCommunicator(
+        application,
+        "/ws/board/sales/",
+        headers=[(b"origin", b"https://evil.example"), (b"cookie", await session_cookie(alice))],
+    )
+    connected, _ = await communicator.connect(timeout=TIMEOUT_S)
+    assert not connected
+
+
+@sync_to_async
+def paired_display(board: Board, revoked: bool = False) -> bytes:
+    display = Display.objects.create(name="Lobby TV", board=board, revoked=revoked)
+    return f"wb_display={display.claim()}".encode()
+
+
+async def test_a_paired_display_sees_its_board_only(board: Board) -> None:
+    cookie = await paired_display(board)
+    socket = await open_board("sales", (b"cookie", cookie))
+    assert (await receive(socket))["type"] == "snapshot"
+    await socket.disconnect()
+    await sync_to_async(Board.objects.create)(slug="other", name="Other", queues="7000")
+    other = await open_board("other", (b"cookie", cookie))
+    assert (await other.receive_output(TIMEOUT_S))["code"] == 4401
+
+
+async def test_a_revoked_display_sees_nothing(board: Board) -> None:
+    socket = await open_board("sales", (b"cookie", await paired_display(board, revoked=True)))
+    assert (await socket.receive_output(TIMEOUT_S))["code"] == 4401
+
+
+async def test_it_closes_on_oversized_input(board: Board, alice: User) -> None:
+    socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
+    await receive(socket)
+    await socket.send_to(text_data="x" * 5000)
+    assert (await socket.receive_output(TIMEOUT_S))["code"] == 1009

@@ -1,0 +1,98 @@
+"""The waiting-callers reducer: events and REST answers to who waits in which queue."""
+
+from dashboard.live.events import CallEvent, CallMember
+from dashboard.live.queues import LiveState, apply_call_event, load_waiting
+
+
+def state() -> LiveState:
+    live = LiveState()
+    live.set_queues({"6400": "Sales", "6401": "Support"})
+    return live
+
+
+def call(call_id: str, *members: CallMember) -> CallEvent:
+    return CallEvent(call_id, members)
+
+
+def caller(status: str, path: str = "6400", number: str = "5550001") -> CallMember:
+    return CallMember("inbound", number, "PJSIP/trunk-t-00000001", status, path)
+
+
+def agent(status: str, path: str = "6400") -> CallMember:
+    return CallMember("extension", "1001", "PJSIP/1001-00000002", status, path)
+
+
+def test_it_counts_a_caller_entering_a_queue_with_the_time_seen() -> None:
+    live = state()
+    assert apply_call_event(live, call("1.1", caller("ALERT")), now_ms=5000) == {"6400"}
+    assert live.queues["6400"].as_data()["waiting"] == [
+        {"call_id": "1.1", "caller": "5550001", "since": 5000}
+    ]
+
+
+def test_it_keeps_the_wait_start_while_an_agent_rings() -> None:
+    live = state()
+    apply_call_event(live, call("1.1", caller("ALERT")), now_ms=5000)
+    assert apply_call_event(live, call("1.1", caller("ALERT"), agent("RING")), 9000) == set()
+    assert live.queues["6400"].waiting["1.1"].since_ms == 5000
+
+
+def test_it_removes_a_caller_once_answered() -> None:
+    live = state()
+    apply_call_event(live, call("1.1", caller("ALERT")), now_ms=5000)
+    changed = apply_call_event(live, call("1.1", caller("ANSWERED"), agent("ANSWER")), 9000)
+    assert changed == {"6400"}
+    assert live.queues["6400"].waiting == {}
+
+
+def test_it_removes_a_caller_who_hangs_up_while_waiting() -> None:
+    live = state()
+    apply_call_event(live, call("1.1", caller("ALERT")), now_ms=5000)
+    assert apply_call_event(live, call("1.1", caller("BYE")), 7000) == {"6400"}
+    assert live.queues["6400"].waiting == {}
+
+
+def test_it_follows_a_caller_who_overflows_to_another_queue() -> None:
+    live = state()
+    apply_call_event(live, call("1.1", caller("ALERT", "6400")), now_ms=5000)
+    changed = apply_call_event(live, call("1.1", caller("ALERT", "6400-6401")), 8000)
+    assert changed == {"6400", "6401"}
+    assert "1.1" in live.queues["6401"].waiting
+    assert live.queues["6400"].waiting == {}
+
+
+def test_it_ignores_calls_that_never_touch_a_known_queue() -> None:
+    live = state()
+    assert apply_call_event(live, call("1.1", caller("ALERT", "")), 5000) == set()
+    assert apply_call_event(live, call("1.2", caller("ALERT", "6500")), 5000) == set()
+
+
+def test_it_counts_an_internal_caller_dialling_a_queue() -> None:
+    live = state()
+    member = CallMember("extension", "1005", "PJSIP/1005-0000000a", "ALERT", "6401")
+    assert apply_call_event(live, call("1.1", member), 5000) == {"6401"}
+    assert live.queues["6401"].waiting["1.1"].caller == "1005"
+
+
+def test_rest_waiting_list_replaces_the_set_and_dates_newcomers_by_duration() -> None:
+    live = state()
+    apply_call_event(live, call("1.1", caller("ALERT")), now_ms=5000)
+    apply_call_event(live, call("1.2", caller("ALERT", number="5550002")), now_ms=6000)
+    entries = [
+        {"call_id": "1.2", "caller_number": "5550002", "duration": 30},
+        {"call_id": "1.3", "caller_number": "5550003", "duration": 12},
+    ]
+    assert load_waiting(live.queues["6400"], entries, now_ms=20_000) is True
+    waiting = live.queues["6400"].waiting
+    assert sorted(waiting) == ["1.2", "1.3"]
+    assert waiting["1.2"].since_ms == 6000
+    assert waiting["1.3"].since_ms == 8000
+    assert load_waiting(live.queues["6400"], entries, now_ms=21_000) is False
+
+
+def test_queue_list_changes_keep_waiting_callers_and_report_renames() -> None:
+    live = state()
+    apply_call_event(live, call("1.1", caller("ALERT")), now_ms=5000)
+    assert live.set_queues({"6400": "Sales EN", "6402": "Billing"}) == {"6400", "6401", "6402"}
+    assert "1.1" in live.queues["6400"].waiting
+    assert "6401" not in live.queues
