@@ -1,0 +1,91 @@
+"""The real path: a pbxsim frame over a real socket reaches a browser socket on a real Daphne."""
+
+import asyncio
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin
+
+from tests.integration.stack import Stack
+
+pytestmark = pytest.mark.integration
+WAIT_S = 10
+
+
+def login(stack: Stack) -> str:
+    """Log in as the seeded supervisor through the real login form; return the Cookie header."""
+    with httpx.Client(base_url=stack.web_url) as client:
+        page = client.get("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert token is not None
+        form = {"username": "supervisor", "password": stack.password,
+                "csrfmiddlewaretoken": token.group(1)}  # fmt: skip
+        response = client.post("/accounts/login/", data=form)
+        assert response.status_code == 302, "login failed"
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+async def board_socket(stack: Stack, cookie: str) -> ClientConnection:
+    url = stack.web_url.replace("http://", "ws://") + "/ws/board/demo/"
+    return await connect(url, additional_headers={"Cookie": cookie}, origin=Origin(stack.web_url))
+
+
+async def frame_where(socket: ClientConnection, matches: Callable[[dict[str, Any]], bool]) -> Any:
+    async with asyncio.timeout(WAIT_S):
+        while True:
+            frame = json.loads(await socket.recv())
+            if matches(frame):
+                return frame
+
+
+def waiting_callers(frame: dict[str, Any]) -> list[str] | None:
+    if frame.get("stream") != "queue:6400":
+        return None
+    return [caller["caller"] for caller in frame["data"]["waiting"]]
+
+
+async def test_a_caller_entering_and_leaving_the_queue_shows_live(stack: Stack) -> None:
+    socket = await board_socket(stack, await asyncio.to_thread(login, stack))
+    snapshot = await frame_where(socket, lambda frame: frame["type"] == "snapshot")
+    assert snapshot["streams"]["link"]["data"]["state"] == "connected"
+    assert snapshot["streams"]["queue:6400"]["data"]["waiting"] == []
+
+    call = await asyncio.to_thread(
+        stack.sim, "POST", "calls", {"queue": "6400", "caller": "5550001"}
+    )
+    entered = await frame_where(socket, lambda frame: waiting_callers(frame) == ["5550001"])
+    assert entered["seq"] == snapshot["streams"]["queue:6400"]["seq"] + 1
+    truth = await asyncio.to_thread(stack.sim, "GET", "state")
+    sales = next(queue for queue in truth["queues"] if queue["number"] == "6400")
+    assert [caller["call_id"] for caller in sales["waiting"]] == [call["call_id"]]
+
+    await asyncio.to_thread(stack.sim, "POST", f"calls/{call['call_id']}/abandon")
+    await frame_where(socket, lambda frame: waiting_callers(frame) == [])
+    await socket.close()
+
+
+async def test_a_board_opened_later_gets_the_current_queue_in_its_snapshot(stack: Stack) -> None:
+    cookie = await asyncio.to_thread(login, stack)
+    first = await board_socket(stack, cookie)
+    await frame_where(first, lambda frame: frame["type"] == "snapshot")
+    await asyncio.to_thread(stack.sim, "POST", "calls", {"queue": "6400", "caller": "5550002"})
+    await frame_where(first, lambda frame: waiting_callers(frame) == ["5550002"])
+    later = await board_socket(stack, cookie)
+    snapshot = await frame_where(later, lambda frame: frame["type"] == "snapshot")
+    assert snapshot["streams"]["queue:6400"]["data"]["waiting"][0]["caller"] == "5550002"
+    await first.close()
+    await later.close()
+
+
+async def test_a_browser_from_another_origin_is_refused(stack: Stack) -> None:
+    cookie = await asyncio.to_thread(login, stack)
+    url = stack.web_url.replace("http://", "ws://") + "/ws/board/demo/"
+    with pytest.raises(Exception, match="403"):
+        await connect(
+            url, additional_headers={"Cookie": cookie}, origin=Origin("http://evil.example")
+        )
