@@ -23,6 +23,7 @@ class Stack:
     web_url: str
     sim_url: str
     password: str
+    tv_link: str
     processes: ProcessGroup
 
     def sim(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
