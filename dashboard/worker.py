@@ -82,6 +82,7 @@ class Worker:
             ) as events:
                 await self._resync(token.access_token)
                 await self._set_link("connected", "")
+                log.info("PBX link up: subscribed to events %s", TOPICS)
                 backoff.reset()
                 async for event in events:
                     await self._handle(event)

@@ -35,6 +35,7 @@ def stack(tmp_path: Path, clean_redis: str) -> Iterator[Stack]:
         "PBX_HEARTBEAT_SECONDS": "5",
     }
     manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "collectstatic", "--no-input", "-v0")
     out = manage(env, "seed_demo", "--base-url", f"http://127.0.0.1:{web_port}")
     password, tv_link = re.search(r"password (\S+)", out), re.search(r"TV link:\s+(\S+)", out)
     assert password is not None

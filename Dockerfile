@@ -1,0 +1,24 @@
+# One image runs every process: web (default), worker and simulator, chosen by command.
+FROM python:3.11-slim-bookworm AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/venv
+COPY requirements.txt /tmp/requirements.txt
+RUN /opt/venv/bin/pip install -r /tmp/requirements.txt
+
+FROM python:3.11-slim-bookworm
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    DJANGO_SETTINGS_MODULE=wallboard.settings
+RUN useradd --system --uid 10001 --home-dir /app wallboard \
+    && mkdir -p /data && chown wallboard:wallboard /data
+WORKDIR /app
+COPY --from=build /opt/venv /opt/venv
+COPY . /app
+# Static files are collected at build time; the key only satisfies settings for this step.
+RUN SECRET_KEY=build-only python manage.py collectstatic --no-input -v0
+USER wallboard
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "wallboard.asgi:application"]

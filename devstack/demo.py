@@ -1,0 +1,116 @@
+"""`make demo`: Redis, a seeded database, pbxsim, the worker and Daphne; Ctrl-C stops them all."""
+
+import contextlib
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from devstack.procs import ManagedProcess, ProcessGroup, free_port, sigterm_as_keyboard_interrupt
+from devstack.redis import DEFAULT_URL, ensure_redis
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE_DIR = ROOT / ".demo"  # the demo's database and signing key live here, outside git
+READY_TIMEOUT_S = 60
+
+
+def demo_env(redis_url: str, sim_secret: str) -> dict[str, str]:
+    return {
+        "SECRET_KEY": signing_key(),
+        "DATABASE_URL": f"sqlite:///{STATE_DIR / 'db.sqlite3'}",
+        "REDIS_URL": redis_url,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PBX_CLIENT_ID": "wallboard-demo",
+        "PBX_CLIENT_SECRET": sim_secret,
+    }
+
+
+def signing_key() -> str:
+    """Kept across runs so that a browser stays logged in when the demo restarts."""
+    path = STATE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.exit(f"demo: manage.py {args[0]} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def python(
+    name: str,
+    args: list[str],
+    env: dict[str, str],
+    ready_line_pattern: str | None = None,
+    ready_url: str | None = None,
+) -> ManagedProcess:
+    argv = [sys.executable, *args]
+    return ManagedProcess(name, argv, env, ROOT, ready_line_pattern, ready_url, echo=True)
+
+
+def wait_for_first_exit(group: ProcessGroup) -> ManagedProcess:
+    """Block until any service exits: the demo is broken then, so everything stops."""
+    while True:
+        for process in group.processes:
+            if process.returncode is not None:
+                return process
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            group.processes[-1].wait(timeout=1)
+
+
+def start_services(group: ProcessGroup, env: dict[str, str], web_port: int) -> None:
+    """Simulator first (the worker needs its URL), then the worker, then the web server."""
+    sim_args = ["-m", "pbxsim", "--port", "0", "--client-id", env["PBX_CLIENT_ID"],
+                "--client-secret", env["PBX_CLIENT_SECRET"], "--seed", "1"]  # fmt: skip
+    (sim_url,) = group.start(python("pbxsim", sim_args, env, ready_line_pattern=r"on (http://\S+)"))
+    env["PBX_URL"] = str(sim_url)
+    group.start(python("worker", ["manage.py", "listen_pbx"], env, ready_line_pattern="link up"))
+    daphne = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(web_port), "wallboard.asgi:application"]
+    health = f"http://127.0.0.1:{web_port}/healthz"
+    group.start(python("daphne", daphne, env, ready_url=health))
+
+
+def web_port() -> int:
+    """8000 unless DEMO_PORT says otherwise; `0` picks a free port."""
+    port = int(os.environ.get("DEMO_PORT", "8000"))
+    return port or free_port()
+
+
+def main() -> int:
+    STATE_DIR.mkdir(exist_ok=True)
+    port = web_port()
+    with (
+        sigterm_as_keyboard_interrupt(),
+        ensure_redis(os.environ.get("REDIS_URL", DEFAULT_URL)) as redis,
+    ):
+        print(f"demo: Redis at {redis.url} ({redis.source})", flush=True)
+        env = demo_env(redis.url, secrets.token_urlsafe(16))
+        manage(env, "migrate", "--no-input", "-v0")
+        manage(env, "collectstatic", "--no-input", "-v0")
+        welcome = manage(env, "seed_demo", "--base-url", f"http://127.0.0.1:{port}")
+        try:
+            with ProcessGroup(ready_timeout=READY_TIMEOUT_S) as group:
+                start_services(group, env, port)
+                print("\n" + "=" * 72 + "\nThe demo is running. Open the board and log in:\n")
+                print(welcome + "\nCtrl-C stops everything.\n" + "=" * 72, flush=True)
+                gone = wait_for_first_exit(group)
+                print(f"demo: {gone.name} exited with code {gone.returncode}; stopping.")
+        except KeyboardInterrupt:
+            print("\ndemo: stopping…", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
