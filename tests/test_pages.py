@@ -118,3 +118,17 @@ def test_seed_demo_never_reuses_a_password() -> None:
     pattern = r"password (\S+)"
     assert re.findall(pattern, first.getvalue()) != re.findall(pattern, second.getvalue())
     assert Board.objects.filter(slug="demo").count() == 1
+
+
+def test_an_admin_issues_a_pairing_link_that_works(client: Client, board: Board) -> None:
+    User.objects.create_superuser("root", password="root-password-1")
+    client.login(username="root", password="root-password-1")
+    display = Display.objects.create(name="Lobby TV", board=board)
+    response = client.post(
+        "/admin/dashboard/display/",
+        {"action": "issue_pairing_links", "_selected_action": [display.pk]},
+        follow=True,
+    )
+    link = re.search(r"open http://testserver(/tv/claim/\S+/) on the TV", response.text)
+    assert link is not None
+    assert Client().get(link.group(1)).status_code == 200

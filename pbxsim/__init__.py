@@ -1,0 +1,1 @@
+"""pbxsim: a standalone Yeastar P-Series PBX simulator (REST, WebSocket events, call traffic)."""

@@ -1,0 +1,5 @@
+"""Runs the simulator: `python -m pbxsim --help`."""
+
+from pbxsim.cli import main
+
+raise SystemExit(main())

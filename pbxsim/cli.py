@@ -1,0 +1,93 @@
+"""Command line: parse flags, serve the simulator, print the ready line, stop on SIGINT/SIGTERM."""
+
+import argparse
+import asyncio
+import signal
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from pbxsim.app import create_app
+from pbxsim.config import SimConfig
+
+_DEFAULTS = SimConfig()
+
+
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return value
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The CLI flags; every one is documented in docs/pbxsim.md."""
+    parser = argparse.ArgumentParser(prog="python -m pbxsim", description=__doc__)
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    add("--port", type=int, default=8088, help="port to bind; 0 picks a free one (default 8088)")
+    add("--client-id", default=_DEFAULTS.client_id, help="API client ID (get_token username)")
+    add("--client-secret", default=_DEFAULTS.client_secret, help="API client secret")
+    add("--seed", type=int, default=_DEFAULTS.seed, help="random seed of the call traffic")
+    add(
+        "--arrival-per-min",
+        type=_non_negative,
+        default=_DEFAULTS.arrival_per_min,
+        help="random callers per minute per queue; 0 = scripted callers only",
+    )
+    add("--speed", type=_positive, default=_DEFAULTS.speed, help="call model acceleration")
+    add("--sn", default=_DEFAULTS.sn, help="PBX serial number sent in event frames")
+    add(
+        "--msg-object",
+        type=int,
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="send this event type's msg as a JSON object, not a string (repeatable)",
+    )
+    return parser.parse_args(argv)
+
+
+def config_from(args: argparse.Namespace) -> SimConfig:
+    """The simulator settings the flags describe."""
+    return SimConfig(
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        sn=args.sn,
+        seed=args.seed,
+        arrival_per_min=args.arrival_per_min,
+        speed=args.speed,
+        object_msg_types=frozenset(args.msg_object),
+    )
+
+
+async def serve(config: SimConfig, host: str, port: int) -> None:
+    """Run until SIGINT or SIGTERM, announcing the bound address on stdout once listening."""
+    runner = web.AppRunner(create_app(config))
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        bound_port = runner.addresses[0][1]
+        # Other tools wait for exactly this line, so flush it at once.
+        print(f"pbxsim listening on http://{host}:{bound_port}", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `python -m pbxsim`."""
+    args = parse_args(argv)
+    asyncio.run(serve(config_from(args), args.host, args.port))
+    return 0

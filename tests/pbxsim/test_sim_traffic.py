@@ -1,0 +1,48 @@
+"""Random traffic: a seeded simulator produces callers, answers and hang-ups, reproducibly."""
+
+from tests.pbxsim.sim_harness import JsonObj, RunningSim, StartSim, next_event
+
+# Enough simulated time for dozens of calls to arrive, be answered or give up, and end.
+SPAN = 600
+
+
+async def callers_by_sequence(sim: RunningSim) -> tuple[dict[int, str], set[str]]:
+    """Caller of each call (by the sequence part of its call_id) and every inbound status seen."""
+    callers: dict[int, str] = {}
+    statuses: set[str] = set()
+    async with sim.socket([30011]) as ws:
+        await sim.control("clock/advance", {"seconds": SPAN})
+        while len(callers) < 20 or not {"ALERT", "ANSWERED", "BYE"} <= statuses:
+            msg: JsonObj = (await next_event(ws))["msg"]
+            leg = msg["members"][0]["inbound"]
+            callers[int(msg["call_id"].split(".")[1])] = leg["from"]
+            statuses.add(leg["member_status"])
+    return callers, statuses
+
+
+async def test_a_seeded_simulator_makes_the_same_callers_every_time(start_sim: StartSim) -> None:
+    first = await start_sim(seed=7, arrival_per_min=6)
+    second = await start_sim(seed=7, arrival_per_min=6)
+
+    callers, statuses = await callers_by_sequence(first)
+    again, _ = await callers_by_sequence(second)
+
+    assert statuses >= {"ALERT", "ANSWERED", "BYE"}
+    assert all(number.isdigit() for number in callers.values())
+    common = callers.keys() & again.keys()
+    assert len(common) >= 10
+    assert {seq: callers[seq] for seq in common} == {seq: again[seq] for seq in common}
+
+
+async def test_random_callers_show_up_in_the_ground_truth(start_sim: StartSim) -> None:
+    sim = await start_sim(seed=3, arrival_per_min=6)
+
+    await sim.control("clock/advance", {"seconds": SPAN})
+
+    state = await sim.state()
+    for queue in state["queues"]:
+        stats = queue["stats"]
+        assert stats["offered"] > 20
+        # Every call offered is answered, abandoned or still waiting for an answer.
+        unanswered = len(queue["waiting"]) + len(queue["ringing"])
+        assert stats["offered"] == stats["answered"] + stats["abandoned"] + unanswered
