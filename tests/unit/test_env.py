@@ -67,7 +67,7 @@ def settings_variables() -> set[str]:
     """Every variable name passed to an env_* reader in wallboard/settings.py."""
     tree = ast.parse((ROOT / "wallboard" / "settings.py").read_text())
     return {
-        node.args[0].value
+        str(node.args[0].value)
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
