@@ -34,7 +34,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     epoch: str
 
     async def connect(self) -> None:
-        self.streams = []
+        self.streams, self.seen, self.epoch = [], {}, ""
         slug = self.scope["url_route"]["kwargs"]["slug"]
         board = await authorised_board(self.scope, slug)
         await self.accept()

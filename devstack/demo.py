@@ -13,6 +13,8 @@ from devstack.redis import DEFAULT_URL, ensure_redis
 ROOT = Path(__file__).resolve().parent.parent
 STATE_DIR = ROOT / ".demo"  # the demo's database and signing key live here, outside git
 READY_TIMEOUT_S = 60
+# Callers per minute per queue: more than the agents can take, so queues visibly build up.
+DEMO_ARRIVALS_PER_MIN = "10"
 
 
 def demo_env(redis_url: str, sim_secret: str) -> dict[str, str]:
@@ -73,7 +75,8 @@ def wait_for_first_exit(group: ProcessGroup) -> ManagedProcess:
 def start_services(group: ProcessGroup, env: dict[str, str], web_port: int) -> None:
     """Simulator first (the worker needs its URL), then the worker, then the web server."""
     sim_args = ["-m", "pbxsim", "--port", "0", "--client-id", env["PBX_CLIENT_ID"],
-                "--client-secret", env["PBX_CLIENT_SECRET"], "--seed", "1"]  # fmt: skip
+                "--client-secret", env["PBX_CLIENT_SECRET"], "--seed", "1",
+                "--arrival-per-min", DEMO_ARRIVALS_PER_MIN]  # fmt: skip
     (sim_url,) = group.start(python("pbxsim", sim_args, env, ready_line_pattern=r"on (http://\S+)"))
     env["PBX_URL"] = str(sim_url)
     group.start(python("worker", ["manage.py", "listen_pbx"], env, ready_line_pattern="link up"))
