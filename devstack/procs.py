@@ -60,7 +60,22 @@ def url_answers(url: str, timeout: float = 1.0) -> bool:
         return False
 
 
-class ManagedProcess:
+class StopsOnExit:
+    """Leaving a with-block calls stop(), also on exceptions and Ctrl-C."""
+
+    def stop(self) -> object:
+        raise NotImplementedError
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class ManagedProcess(StopsOnExit):
     """One child process in its own process group, with its output kept in a ring buffer.
 
     env holds variables laid over the current environment, not a replacement for it.
@@ -224,16 +239,8 @@ class ManagedProcess:
     def __enter__(self) -> ManagedProcess:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
-
-class ProcessGroup:
+class ProcessGroup(StopsOnExit):
     """Start processes in order, each waited ready before the next; stop them in reverse order.
 
     Processes given to the constructor start on entering the with-block; start() adds more
@@ -282,14 +289,6 @@ class ProcessGroup:
             self.stop()
             raise
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 @contextlib.contextmanager

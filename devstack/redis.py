@@ -10,11 +10,16 @@ import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 
 import redis
 
-from devstack.procs import ManagedProcess, ProcessError, free_port, sigterm_as_keyboard_interrupt
+from devstack.procs import (
+    ManagedProcess,
+    ProcessError,
+    StopsOnExit,
+    free_port,
+    sigterm_as_keyboard_interrupt,
+)
 
 BINARY_ENV = "DEVSTACK_REDIS_BINARY"
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
@@ -24,7 +29,7 @@ class RedisUnavailableError(RuntimeError):
     """No Redis answered at the preferred URL and none could be started."""
 
 
-class RedisHandle:
+class RedisHandle(StopsOnExit):
     """A Redis to use; stop() ends it only if we started it."""
 
     def __init__(
@@ -55,14 +60,6 @@ class RedisHandle:
 
     def __enter__(self) -> RedisHandle:
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def pings(url: str, timeout: float = 1.0) -> bool:
