@@ -76,3 +76,17 @@ class Display(models.Model):
         self.claim_expires_at = None
         self.save(update_fields=["token_hash", "claim_hash", "claim_expires_at"])
         return token
+
+
+class PbxToken(models.Model):
+    """The installation's one PBX token (a single row), so restarts and Redis restarts reuse it
+    instead of logging in again toward the PBX's cap of 8 live tokens. Never shown in admin."""
+
+    access_token = models.CharField(max_length=200)
+    access_expires_at = models.FloatField()
+    refresh_token = models.CharField(max_length=200)
+    refresh_expires_at = models.FloatField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"PBX token (renewed {self.updated_at:%Y-%m-%d %H:%M})"

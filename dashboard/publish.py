@@ -6,17 +6,24 @@ import secrets
 from collections import defaultdict
 from typing import Any
 
-import redis.asyncio as aioredis
 from channels.layers import BaseChannelLayer
 
+from dashboard.leader import Leadership
 from dashboard.streams import EPOCH_KEY, stream_group, stream_key
 
 
-class Publisher:
-    """Numbers every change of a stream within an epoch, so browsers can spot a gap."""
+def compact(data: dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"))
 
-    def __init__(self, redis: aioredis.Redis, layer: BaseChannelLayer) -> None:
-        self._redis = redis
+
+class Publisher:
+    """Numbers every change of a stream within an epoch, so browsers can spot a gap.
+
+    Every Redis write is fenced by the leader's lease: a worker that lost it (say it was paused
+    and a standby took over) raises LeadershipLost instead of publishing over the new leader."""
+
+    def __init__(self, leadership: Leadership, layer: BaseChannelLayer) -> None:
+        self._leadership = leadership
         self._layer = layer
         self._seq: defaultdict[str, int] = defaultdict(int)
         # Writes of one stream must reach Redis and the group in seq order, even when two
@@ -28,7 +35,7 @@ class Publisher:
         """A fresh in-memory state means fresh numbering: browsers that see it resync."""
         self.epoch = secrets.token_hex(8)
         self._seq.clear()
-        await self._redis.set(EPOCH_KEY, self.epoch)
+        await self._leadership.fenced_set(EPOCH_KEY, self.epoch)
 
     async def publish(self, stream: str, data: dict[str, Any]) -> None:
         """Store the stream's new data, then send one pre-serialised frame to its group.
@@ -42,13 +49,13 @@ class Publisher:
         self._seq[stream] += 1
         seq = self._seq[stream]
         stored = {"epoch": self.epoch, "seq": seq, "data": data}
-        await self._redis.set(stream_key(stream), json.dumps(stored, separators=(",", ":")))
+        await self._leadership.fenced_set(stream_key(stream), compact(stored))
         frame = {"type": "delta", "epoch": self.epoch, "stream": stream, "seq": seq, "data": data}
         message = {
             "type": "board.delta",
             "epoch": self.epoch,
             "stream": stream,
             "seq": seq,
-            "text": json.dumps(frame, separators=(",", ":")),
+            "text": compact(frame),
         }
         await self._layer.group_send(stream_group(stream), message)

@@ -10,6 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import Client
 
+from dashboard.leader import Leadership
 from dashboard.livestore import live_redis
 from dashboard.models import Board, Display
 from dashboard.publish import Publisher
@@ -42,7 +43,9 @@ async def receive(communicator: WebsocketCommunicator) -> dict[str, Any]:
 
 
 async def publisher() -> Publisher:
-    pub = Publisher(live_redis(), get_channel_layer())
+    leadership = Leadership(live_redis(), "test-worker")
+    await leadership.acquire()
+    pub = Publisher(leadership, get_channel_layer())
     await pub.start_epoch()
     return pub
 

@@ -103,6 +103,7 @@ PBX_URL = env_url("PBX_URL", "", ("http", "https"))
 PBX_CLIENT_ID = env_str("PBX_CLIENT_ID", "")
 PBX_CLIENT_SECRET = env_str("PBX_CLIENT_SECRET", "")
 PBX_VERIFY_TLS = env_bool("PBX_VERIFY_TLS", True)
+PBX_CA_BUNDLE = env_str("PBX_CA_BUNDLE", "")
 # The PBX closes an event socket after 60 s of silence; 30 s leaves room for one lost heartbeat.
 PBX_HEARTBEAT_SECONDS = env_int("PBX_HEARTBEAT_SECONDS", 25, minimum=5, maximum=30)
 

@@ -22,6 +22,12 @@ class PbxSettings:
     client_id: str
     client_secret: str
     verify_tls: bool = True
+    ca_bundle: str = ""  # a CA file that signed the PBX's certificate; overrides verify_tls
+
+    @property
+    def tls_verify(self) -> str | bool:
+        """What httpx calls `verify`: a CA bundle path, or on/off."""
+        return self.ca_bundle or self.verify_tls
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ class PbxRest:
         self._http = httpx.AsyncClient(
             base_url=settings.url.rstrip("/") + API_PATH,
             headers={"User-Agent": USER_AGENT},
-            verify=settings.verify_tls,
+            verify=settings.tls_verify,
             timeout=REQUEST_TIMEOUT_S,
         )
 
@@ -53,6 +59,10 @@ class PbxRest:
             "get_token",
             json={"username": self.settings.client_id, "password": self.settings.client_secret},
         )
+        return _token_from(body)
+
+    async def refresh_token(self, refresh_token: str) -> Token:
+        body = await self._send("POST", "refresh_token", json={"refresh_token": refresh_token})
         return _token_from(body)
 
     async def del_token(self, access_token: str) -> None:
@@ -68,6 +78,9 @@ class PbxRest:
             if empty_ok and error.errcode == DATA_NOT_FOUND:
                 return {}
             raise
+
+    async def post(self, endpoint: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._send("POST", endpoint, params={"access_token": token}, json=body)
 
     async def _send(self, method: str, endpoint: str, **kwargs: Any) -> dict[str, Any]:
         try:

@@ -6,10 +6,13 @@ import json
 import logging
 import ssl
 from collections.abc import AsyncIterator
+from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus
 
-from dashboard.live.events import Malformed, PbxEvent, SubscribeReply, parse_frame
+from dashboard.live.events import HeartbeatReply, Malformed, PbxEvent, SubscribeReply, parse_frame
+from dashboard.pbx.errors import error_for
 from dashboard.pbx.rest import USER_AGENT
 
 log = logging.getLogger(__name__)
@@ -24,15 +27,15 @@ class LinkLost(Exception):
 
 @contextlib.asynccontextmanager
 async def open_events(
-    url: str, token: str, topics: list[int], heartbeat_s: float, verify_tls: bool
-) -> AsyncIterator[AsyncIterator[PbxEvent]]:
-    """Connect and subscribe, then hand out the event iterator while heartbeating.
+    url: str, token: str, topics: list[int], heartbeat_s: float, verify: str | bool
+) -> AsyncIterator[AsyncIterator[PbxEvent | HeartbeatReply]]:
+    """Connect and subscribe, then hand out the frame iterator while heartbeating.
 
     The iterator raises LinkLost when nothing (not even a heartbeat reply) arrives for two
     heartbeat intervals, so a half-dead TCP link is noticed within a minute."""
-    async with connect(
+    async with _connect(
         f"{url}?access_token={token}",
-        ssl=_tls_context(url, verify_tls),
+        ssl=_tls_context(url, verify),
         user_agent_header=USER_AGENT,
         ping_interval=None,  # the PBX documents its own text heartbeat, not WebSocket pings
         max_size=MAX_FRAME_BYTES,
@@ -48,11 +51,32 @@ async def open_events(
                 await beating
 
 
-def _tls_context(url: str, verify_tls: bool) -> ssl.SSLContext | None:
+@contextlib.asynccontextmanager
+async def _connect(url: str, **options: Any) -> AsyncIterator[ClientConnection]:
+    """Open the socket; a refused upgrade carrying the PBX's errcode becomes that PbxError
+    (10004 → TokenExpired, so the caller renews the token)."""
+    try:
+        socket = await connect(url, **options)
+    except InvalidStatus as refused:
+        raise _refusal(refused) from None
+    async with socket:
+        yield socket
+
+
+def _refusal(refused: InvalidStatus) -> Exception:
+    try:
+        body = json.loads(refused.response.body or b"")
+        return error_for(int(body["errcode"]), str(body.get("errmsg", "")), "subscribe", body)
+    except (ValueError, KeyError, TypeError):
+        return LinkLost(f"the PBX refused the event socket (HTTP {refused.response.status_code})")
+
+
+def _tls_context(url: str, verify: str | bool) -> ssl.SSLContext | None:
+    """`verify` as httpx takes it: a CA bundle path, True (system CAs) or False (no checks)."""
     if not url.startswith("wss:"):
         return None
-    context = ssl.create_default_context()
-    if not verify_tls:
+    context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+    if verify is False:
         # Opt-in only (PBX_VERIFY_TLS=false) for the self-signed certificates PBXs ship with.
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -76,7 +100,9 @@ async def _heartbeat(socket: ClientConnection, interval_s: float) -> None:
         await socket.send("heartbeat")
 
 
-async def _events(socket: ClientConnection, silence_limit_s: float) -> AsyncIterator[PbxEvent]:
+async def _events(
+    socket: ClientConnection, silence_limit_s: float
+) -> AsyncIterator[PbxEvent | HeartbeatReply]:
     while True:
         try:
             async with asyncio.timeout(silence_limit_s):
@@ -84,7 +110,7 @@ async def _events(socket: ClientConnection, silence_limit_s: float) -> AsyncIter
         except TimeoutError:
             raise LinkLost(f"nothing from the PBX for {silence_limit_s:.0f} s") from None
         frame = parse_frame(text if isinstance(text, str) else text.decode(errors="replace"))
-        if isinstance(frame, PbxEvent):
+        if isinstance(frame, PbxEvent | HeartbeatReply):
             yield frame
         elif isinstance(frame, Malformed):
             log.warning("Ignored a malformed PBX frame (%s): %.120s", frame.reason, frame.text)

@@ -9,9 +9,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.livestore import live_redis
+from dashboard.pbx.api import PbxApi
 from dashboard.pbx.rest import PbxRest, PbxSettings
-from dashboard.publish import Publisher
-from dashboard.worker import Worker
+from dashboard.pbx.tokens import TokenManager
+from dashboard.supervise import WorkerProcess
+from dashboard.token_vault import DatabaseTokenVault
 
 
 class Command(BaseCommand):
@@ -42,6 +44,7 @@ def pbx_settings() -> PbxSettings:
         settings.PBX_CLIENT_ID,
         settings.PBX_CLIENT_SECRET,
         settings.PBX_VERIFY_TLS,
+        settings.PBX_CA_BUNDLE,
     )
 
 
@@ -54,16 +57,17 @@ def redacted(url: str) -> str:
 
 async def run_until_signalled(pbx: PbxSettings) -> None:
     rest = PbxRest(pbx)
-    worker = Worker(
-        rest, Publisher(live_redis(), get_channel_layer()), settings.PBX_HEARTBEAT_SECONDS
+    tokens = TokenManager(rest, live_redis(), DatabaseTokenVault())
+    process = WorkerProcess(
+        PbxApi(rest, tokens), live_redis(), get_channel_layer(), settings.PBX_HEARTBEAT_SECONDS
     )
-    task = asyncio.create_task(worker.run())
+    task = asyncio.create_task(process.run())
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, task.cancel)
     try:
         await task
     except asyncio.CancelledError:
-        pass
+        await process.shutdown()
     finally:
         await rest.aclose()

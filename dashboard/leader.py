@@ -1,0 +1,69 @@
+"""One active worker per PBX: a Redis lease, and writes fenced by it."""
+
+import asyncio
+import logging
+
+import redis.asyncio as aioredis
+
+log = logging.getLogger(__name__)
+
+LEADER_KEY = "wb:leader"
+# A killed leader's lease runs out within LEASE_MS; a standby polling every POLL_S then takes
+# over, so failover takes under 10 s. The leader renews three times per lease.
+LEASE_MS = 6000
+RENEW_S = 2.0
+POLL_S = 1.0
+
+# Renew only our own lease; a lease that ran out and was taken is lost for good.
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+# The fence: write the key only while still holding the lease, atomically with the check.
+_FENCED_SET = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[2], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+
+class LeadershipLost(Exception):
+    """Another worker holds the lease now: stop publishing at once."""
+
+
+class Leadership:
+    def __init__(self, redis: aioredis.Redis, worker_id: str) -> None:
+        self.redis = redis
+        self.worker_id = worker_id
+
+    async def acquire(self) -> None:
+        """Wait (as a standby) until this worker holds the lease."""
+        while True:
+            if await self.redis.set(LEADER_KEY, self.worker_id, nx=True, px=LEASE_MS):
+                break
+            await asyncio.sleep(POLL_S)  # polling: Redis cannot tell us when a lease lapses
+        log.info("Worker %s is now the active worker", self.worker_id)
+
+    async def hold(self) -> None:
+        """Renew the lease until it is lost (then raise LeadershipLost)."""
+        while True:
+            await asyncio.sleep(RENEW_S)
+            renewed = await self.redis.eval(_RENEW, 1, LEADER_KEY, self.worker_id, LEASE_MS)
+            if not renewed:
+                raise LeadershipLost(f"worker {self.worker_id} lost the lease")
+
+    async def release(self) -> None:
+        await self.redis.eval(_RELEASE, 1, LEADER_KEY, self.worker_id)
+
+    async def fenced_set(self, key: str, value: str) -> None:
+        """SET `key` only if we still lead; a paused ex-leader that wakes up writes nothing."""
+        if not await self.redis.eval(_FENCED_SET, 2, LEADER_KEY, key, self.worker_id, value):
+            raise LeadershipLost(f"worker {self.worker_id} no longer holds the lease")

@@ -1,0 +1,32 @@
+"""PBX REST calls with the shared token: a 10004 answer renews the token once and retries once."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from dashboard.pbx.errors import TokenExpired
+from dashboard.pbx.rest import PbxRest
+from dashboard.pbx.tokens import TokenManager
+
+
+class PbxApi:
+    def __init__(self, rest: PbxRest, tokens: TokenManager) -> None:
+        self.rest = rest
+        self.tokens = tokens
+
+    async def get(
+        self, endpoint: str, empty_ok: bool = False, **params: str | int
+    ) -> dict[str, Any]:
+        """GET with the shared token; with `empty_ok`, 60001 DATA NOT FOUND returns `{}`."""
+        return await self._with_token(
+            lambda token: self.rest.get(endpoint, token, empty_ok, **params)
+        )
+
+    async def post(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._with_token(lambda token: self.rest.post(endpoint, token, body))
+
+    async def _with_token(self, call: Callable[[str], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+        token = await self.tokens.token()
+        try:
+            return await call(token)
+        except TokenExpired:
+            return await call(await self.tokens.renew(token))

@@ -1,0 +1,75 @@
+"""The worker process: stand by until it holds the lease, then run the Worker; stop on loss."""
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+
+import redis.asyncio as aioredis
+from channels.layers import BaseChannelLayer
+from redis.exceptions import RedisError
+
+from dashboard.leader import Leadership, LeadershipLost
+from dashboard.pbx.api import PbxApi
+from dashboard.pbx.backoff import Backoff
+from dashboard.publish import Publisher
+from dashboard.worker import Worker
+
+log = logging.getLogger(__name__)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class WorkerProcess:
+    def __init__(
+        self, api: PbxApi, redis: aioredis.Redis, layer: BaseChannelLayer, heartbeat_s: float
+    ) -> None:
+        self.api = api
+        self.layer = layer
+        self.heartbeat_s = heartbeat_s
+        self.leadership = Leadership(redis, worker_id())
+        self.leading = False
+
+    async def run(self) -> None:
+        """Lead or stand by, forever; Redis outages and lost leases send us back to standby."""
+        backoff = Backoff(cap_s=10.0)
+        while True:
+            try:
+                await self.leadership.acquire()
+                self.leading = True
+                backoff.reset()
+                await self._lead()
+            except LeadershipLost as lost:
+                log.warning("%s; standing by", lost)
+            except RedisError as error:
+                log.warning("Redis unavailable (%s); retrying", error)
+            self.leading = False
+            await asyncio.sleep(backoff.next_delay())
+
+    async def _lead(self) -> None:
+        worker = Worker(self.api, Publisher(self.leadership, self.layer), self.heartbeat_s)
+        await first_to_finish(worker.run, self.leadership.hold)
+
+    async def shutdown(self) -> None:
+        """Clean exit: the active worker gives the PBX token back and frees the lease at once."""
+        if self.leading:
+            with contextlib.suppress(Exception):
+                await self.api.tokens.revoke()
+                await self.leadership.release()
+
+
+async def first_to_finish(*jobs: Callable[[], Awaitable[None]]) -> None:
+    """Run jobs together; when one ends (or fails), cancel the rest and re-raise its error."""
+    tasks = [asyncio.ensure_future(job()) for job in jobs]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        task.result()
