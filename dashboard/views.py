@@ -1,5 +1,9 @@
 """Pages: the board list, a supervisor's board, the TV kiosk and its one-time pairing link."""
 
+import json
+
+import redis
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -9,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard.access import DISPLAY_COOKIE, board_for_user, boards_for_user, display_for_token
 from dashboard.models import Display, hash_secret
+from dashboard.streams import LINK_STREAM, stream_key
 
 # A TV stays paired until an admin revokes it: the cookie lives ten years.
 DISPLAY_COOKIE_AGE_S = 10 * 365 * 24 * 3600
@@ -60,7 +65,14 @@ def tv_claim(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For container health checks: the web process answers and its database works."""
+    """Health for load balancers and monitoring: 503 when this web process cannot work (database
+    or Redis down); 200 otherwise, with the PBX link as the worker last published it."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"ok": True})
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+        raw = client.get(stream_key(LINK_STREAM))
+    except redis.RedisError as error:
+        return JsonResponse({"ok": False, "redis": type(error).__name__}, status=503)
+    link = json.loads(raw)["data"] if raw else None
+    return JsonResponse({"ok": True, "redis": "ok", "pbx_link": link})

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from dashboard.models import Board, Display
 
@@ -92,8 +92,16 @@ def test_display_credentials_are_stored_hashed(board: Board) -> None:
     assert len(display.token_hash) == 64
 
 
-def test_healthz_answers(client: Client) -> None:
-    assert client.get("/healthz").json() == {"ok": True}
+@pytest.mark.usefixtures("clean_redis")
+def test_healthz_answers_before_any_worker_ran(client: Client) -> None:
+    assert client.get("/healthz").json() == {"ok": True, "redis": "ok", "pbx_link": None}
+
+
+def test_healthz_says_503_without_redis(client: Client) -> None:
+    with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["ok"] is False
 
 
 def test_seed_demo_prints_a_working_login_and_tv_link() -> None:
