@@ -104,11 +104,11 @@ def _binaries() -> list[tuple[str, str]]:
 
 
 def start_redis_server(
-    binary: str, source: str = "redis-server", timeout: float = 10.0
+    binary: str, source: str = "redis-server", timeout: float = 10.0, port: int | None = None
 ) -> RedisHandle:
-    """Start binary on a free 127.0.0.1 port, persisting nothing, and wait until it PINGs."""
+    """Start binary on 127.0.0.1 (a free port unless given), persisting nothing; wait for PING."""
     data_dir = tempfile.mkdtemp(prefix="devstack-redis-")
-    port = free_port()
+    port = port or free_port()
     url = f"redis://127.0.0.1:{port}/0"
     argv = [binary, "--bind", "127.0.0.1", "--port", str(port)]
     argv += ["--save", "", "--appendonly", "no", "--dir", data_dir]

@@ -1,8 +1,7 @@
-"""The `stack` fixture: a whole running product (simulator, worker, Daphne) per test."""
+"""Fixtures running the product as real processes: `rig` (simulator + worker), `stack` (+ web)."""
 
 import os
 import re
-import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,47 +10,43 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from devstack.procs import ManagedProcess, ProcessGroup, free_port
-from tests.integration.stack import (
-    READY_TIMEOUT_S,
-    ROOT,
-    Stack,
-    link_connected,
-    manage,
-    process,
-    start_sim,
-)
+from tests.integration.stack import READY_TIMEOUT_S, ROOT, Rig, Stack, manage, rig_env
 
 
 @pytest.fixture
-def stack(tmp_path: Path, clean_redis: str) -> Iterator[Stack]:
-    """Seeded database, then simulator → worker → Daphne, each waited ready before the next."""
-    secret, web_port = secrets.token_hex(8), free_port()
-    env = {
-        "SECRET_KEY": "integration-test-only",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "REDIS_URL": clean_redis,
-        "PBX_CLIENT_ID": "wallboard",
-        "PBX_CLIENT_SECRET": secret,
-        "PBX_HEARTBEAT_SECONDS": "5",
-    }
+def idle_rig(tmp_path: Path, clean_redis: str) -> Iterator[Rig]:
+    """A migrated database and a running simulator; no worker yet."""
+    env = rig_env(tmp_path, clean_redis)
     manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "collectstatic", "--no-input", "-v0")
-    out = manage(env, "seed_demo", "--base-url", f"http://127.0.0.1:{web_port}")
+    with ProcessGroup(ready_timeout=READY_TIMEOUT_S) as group:
+        rig = Rig(env, group)
+        rig.start_sim(env["PBX_CLIENT_SECRET"])
+        yield rig
+
+
+@pytest.fixture
+def rig(idle_rig: Rig) -> Rig:
+    """The simulator and one worker, connected."""
+    idle_rig.start_worker()
+    return idle_rig
+
+
+@pytest.fixture
+def stack(rig: Rig) -> Stack:
+    """Seeded demo data, then Daphne in front of the rig."""
+    web_port = free_port()
+    manage(rig.env, "collectstatic", "--no-input", "-v0")
+    out = manage(rig.env, "seed_demo", "--base-url", f"http://127.0.0.1:{web_port}")
     password, tv_link = re.search(r"password (\S+)", out), re.search(r"TV link:\s+(\S+)", out)
     assert password is not None
     assert tv_link is not None
-    with ProcessGroup(ready_timeout=READY_TIMEOUT_S) as group:
-        sim_url = start_sim(group, env, secret)
-        env["PBX_URL"] = sim_url
-        group.start(process("worker", ["manage.py", "listen_pbx"], env,
-                             ready_check=link_connected(clean_redis)))  # fmt: skip
-        daphne = [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1",
-                  "-p", str(web_port), "wallboard.asgi:application"]  # fmt: skip
-        group.start(ManagedProcess("daphne", daphne, env=env, cwd=ROOT,
-                                   ready_url=f"http://127.0.0.1:{web_port}/healthz"))  # fmt: skip
-        yield Stack(
-            f"http://127.0.0.1:{web_port}", sim_url, password.group(1), tv_link.group(1), group
-        )
+    daphne = [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1",
+              "-p", str(web_port), "wallboard.asgi:application"]  # fmt: skip
+    web_url = f"http://127.0.0.1:{web_port}"
+    rig.processes.start(
+        ManagedProcess("daphne", daphne, env=rig.env, cwd=ROOT, ready_url=f"{web_url}/healthz")
+    )
+    return Stack(rig, web_url, password.group(1), tv_link.group(1))
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -1,10 +1,12 @@
-"""Helpers to run the whole product for a test: pbxsim, the worker and Daphne as processes."""
+"""Helpers to run the product for a test: pbxsim, workers and Daphne as real processes."""
 
 import json
+import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,51 +18,97 @@ from devstack.procs import ManagedProcess, ProcessGroup
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 30
-
-
-@dataclass
-class Stack:
-    web_url: str
-    sim_url: str
-    password: str
-    tv_link: str
-    processes: ProcessGroup
-
-    def sim(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        """Drive the simulator's control API (ground truth, scripted callers)."""
-        response = httpx.request(method, f"{self.sim_url}/_sim/{path}", json=body, timeout=5)
-        response.raise_for_status()
-        return response.json()
+SIM_CLIENT_ID = "wallboard"
 
 
 def manage(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=120,
+        check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
-def link_connected(redis_url: str) -> Callable[[], bool]:
-    """The worker is ready once it has published a connected PBX link."""
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
+def process(name: str, args: list[str], env: dict[str, str], **ready: Any) -> ManagedProcess:
+    return ManagedProcess(name, [sys.executable, *args], env=env, cwd=ROOT, **ready)
 
+
+def rig_env(tmp_path: Path, redis_url: str) -> dict[str, str]:
+    return {
+        "SECRET_KEY": "integration-test-only",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "REDIS_URL": redis_url,
+        "PBX_CLIENT_ID": SIM_CLIENT_ID,
+        "PBX_CLIENT_SECRET": secrets.token_hex(8),
+        "PBX_HEARTBEAT_SECONDS": "5",
+    }
+
+
+def read_link(redis_url: str) -> dict[str, Any] | None:
+    """The PBX link as the active worker last published it."""
+    raw = redis.Redis.from_url(redis_url, decode_responses=True).get(stream_key(LINK_STREAM))
+    return json.loads(str(raw))["data"] if raw else None
+
+
+def link_state(redis_url: str, state: str) -> Callable[[], bool]:
     def check() -> bool:
-        raw = client.get(stream_key(LINK_STREAM))
-        return bool(raw) and json.loads(str(raw))["data"]["state"] == "connected"
+        link = read_link(redis_url)
+        return link is not None and link["state"] == state
 
     return check
 
 
-def start_sim(group: ProcessGroup, env: dict[str, str], secret: str) -> str:
-    argv = ["-m", "pbxsim", "--port", "0", "--client-id", "wallboard",
-            "--client-secret", secret, "--arrival-per-min", "0"]  # fmt: skip
-    pattern = r"pbxsim listening on (http://\S+)"
-    (url,) = group.start(process("pbxsim", argv, env, ready_line_pattern=pattern))
-    assert url is not None
-    return url
+@dataclass
+class Rig:
+    """A simulator and the workers talking to it, sharing one database and one Redis."""
+
+    env: dict[str, str]
+    processes: ProcessGroup
+    sim_url: str = ""
+    workers: list[ManagedProcess] = field(default_factory=list)
+
+    @property
+    def redis_url(self) -> str:
+        return self.env["REDIS_URL"]
+
+    def sim(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """Drive the simulator's control API (ground truth, scripted callers, faults)."""
+        response = httpx.request(method, f"{self.sim_url}/_sim/{path}", json=body, timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def start_sim(self, secret: str) -> None:
+        argv = ["-m", "pbxsim", "--port", "0", "--client-id", SIM_CLIENT_ID,
+                "--client-secret", secret, "--arrival-per-min", "0"]  # fmt: skip
+        pattern = r"pbxsim listening on (http://\S+)"
+        (url,) = self.processes.start(process("pbxsim", argv, self.env, ready_line_pattern=pattern))
+        self.sim_url = str(url)
+        self.env["PBX_URL"] = self.sim_url
+
+    def start_worker(self, wait_for: str | None = "connected") -> ManagedProcess:
+        """Start a worker; by default wait until a worker has published a connected link."""
+        name = f"worker{len(self.workers) + 1}"
+        ready = {"ready_check": link_state(self.redis_url, wait_for)} if wait_for else {}
+        worker = process(name, ["manage.py", "listen_pbx"], self.env, **ready)
+        self.processes.start(worker)
+        self.workers.append(worker)
+        return worker
 
 
-def process(name: str, args: list[str], env: dict[str, str], **ready: Any) -> ManagedProcess:
-    return ManagedProcess(name, [sys.executable, *args], env=env, cwd=ROOT, **ready)
+@dataclass
+class Stack:
+    """The whole product: a Rig plus Daphne, with the seeded supervisor's login and TV link."""
+
+    rig: Rig
+    web_url: str
+    password: str
+    tv_link: str
+
+    @property
+    def sim_url(self) -> str:
+        return self.rig.sim_url
+
+    def sim(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        return self.rig.sim(method, path, body)
