@@ -37,7 +37,7 @@ async def _close_sockets(app: web.Application) -> None:
 
 def create_app(config: SimConfig, clock: SimClock | None = None) -> web.Application:
     """A ready-to-run simulator; `app[SIMULATOR]` is its state, for in-process callers."""
-    sim = Simulator(config, clock or SimClock())
+    sim = Simulator(config, clock or SimClock(speed=config.speed))
     app = web.Application()
     app[SIMULATOR] = sim
     app.add_subapp(CONTROL_ROOT, Control(sim).app())

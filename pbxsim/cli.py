@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from pbxsim.app import create_app
-from pbxsim.config import SimConfig
+from pbxsim.config import AGENT_STATUS_STYLES, CALL_PATHS, WAITING_SHAPES, SimConfig
+from pbxsim.scenarios import BUILT_IN
 
 _DEFAULTS = SimConfig()
 
@@ -42,8 +43,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=_DEFAULTS.arrival_per_min,
         help="random callers per minute per queue; 0 = scripted callers only",
     )
-    add("--speed", type=_positive, default=_DEFAULTS.speed, help="call model acceleration")
+    add("--speed", type=_positive, default=_DEFAULTS.speed, help="simulated seconds per second")
+    add("--scenario", default=_DEFAULTS.scenario, help=f"{', '.join(BUILT_IN)} or a JSON file")
     add("--sn", default=_DEFAULTS.sn, help="PBX serial number sent in event frames")
+    add("--model", default=_DEFAULTS.model, help="PBX model in system/information")
+    add("--firmware", default=_DEFAULTS.firmware, help="firmware version in system/information")
+    add("--time-zone", default=_DEFAULTS.time_zone, help="PBX time zone (CDR times)")
+    _add_guess_switches(parser)
+    return parser.parse_args(argv)
+
+
+def _add_guess_switches(parser: argparse.ArgumentParser) -> None:
+    """Flags for what the reference marks GUESS (docs/pbxsim.md lists them)."""
+    add = parser.add_argument
     add(
         "--msg-object",
         type=int,
@@ -52,7 +64,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="TYPE",
         help="send this event type's msg as a JSON object, not a string (repeatable)",
     )
-    return parser.parse_args(argv)
+    add("--queue-prefix", action="store_true", help='30029 queue_number as "queue-6400"')
+    add("--agent-status-style", choices=AGENT_STATUS_STYLES, default=_DEFAULTS.agent_status_style)
+    add("--waiting-shape", choices=WAITING_SHAPES, default=_DEFAULTS.waiting_shape)
+    add("--call-path", choices=CALL_PATHS, default=_DEFAULTS.call_path)
+    add("--ivr-number", default=_DEFAULTS.ivr_number, help="the IVR in front of the queues")
+    add("--listener-member", action="store_true", help="a listening supervisor is a member")
 
 
 def config_from(args: argparse.Namespace) -> SimConfig:
@@ -64,7 +81,17 @@ def config_from(args: argparse.Namespace) -> SimConfig:
         seed=args.seed,
         arrival_per_min=args.arrival_per_min,
         speed=args.speed,
+        scenario=args.scenario,
+        model=args.model,
+        firmware=args.firmware,
+        time_zone=args.time_zone,
         object_msg_types=frozenset(args.msg_object),
+        queue_number_prefix=args.queue_prefix,
+        agent_status_style=args.agent_status_style,
+        waiting_shape=args.waiting_shape,
+        call_path=args.call_path,
+        ivr_number=args.ivr_number,
+        listener_member=args.listener_member,
     )
 
 

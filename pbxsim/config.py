@@ -5,6 +5,11 @@ from dataclasses import dataclass, field
 # The PBX closes a WebSocket after 60 s without traffic from the client (reference §3.3).
 PBX_WS_IDLE_SECONDS = 60.0
 
+# GUESS switch values (reference §4.1, §4.9); the first of each is the default.
+WAITING_SHAPES = ("alert", "answered", "queue_member")
+CALL_PATHS = ("queue", "ivr_then_queue", "ivr_dash_queue")
+AGENT_STATUS_STYLES = ("words", "compact", "lower")
+
 
 @dataclass(frozen=True)
 class SimConfig:
@@ -13,10 +18,14 @@ class SimConfig:
     client_id: str = "pbxsim"
     client_secret: str = "pbxsim-secret"
     sn: str = "3631A0000001"
+    model: str = "P560"
+    firmware: str = "37.7.0.16"
+    time_zone: str = "Asia/Bangkok"
+    scenario: str = "small"
     seed: int = 1
     # New callers per minute per queue; 0 means only scripted callers (what tests want).
     arrival_per_min: float = 6.0
-    # Multiplies the rate of every model process; the wire clock itself stays real.
+    # Simulated seconds per real second: tokens, calls and the business day all speed up.
     speed: float = 1.0
     # Real seconds, not simulated ones: the client's heartbeat timer runs on real time.
     ws_idle_timeout: float = PBX_WS_IDLE_SECONDS
@@ -24,3 +33,14 @@ class SimConfig:
     tick_interval: float = 0.1
     # GUESS switch: event types whose `msg` is sent as a JSON object instead of a string.
     object_msg_types: frozenset[int] = field(default_factory=frozenset)
+    # GUESS switch: 30029 `queue_number` as "queue-6400" instead of "6400".
+    queue_number_prefix: bool = False
+    # GUESS switch: 30029 status strings (see frames.AGENT_STATUS_TEXT).
+    agent_status_style: str = AGENT_STATUS_STYLES[0]
+    # GUESS switch: a queued caller no agent rings yet, in 30011 (see frames.call_members).
+    waiting_shape: str = WAITING_SHAPES[0]
+    # GUESS switch: `call_path` of a call routed IVR → queue (see frames.call_path).
+    call_path: str = CALL_PATHS[0]
+    ivr_number: str = "6500"
+    # GUESS switch: a supervisor listening in also appears as a member of the monitored call.
+    listener_member: bool = False

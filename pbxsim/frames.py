@@ -2,11 +2,32 @@
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from pbxsim.model import AgentStatus, Call, CallUpdate, Event, Phase
+from pbxsim.config import SimConfig
+from pbxsim.records import (
+    AgentStatus,
+    AutoPause,
+    Call,
+    CallUpdate,
+    Cdr,
+    Event,
+    ExtensionState,
+    Listener,
+    NewCdr,
+    Phase,
+    PlainCall,
+    PlainUpdate,
+    RingTimeout,
+)
 from pbxsim.wire import JsonObj
 
+EXTENSION_REGISTRATION = 30007
 CALL_STATE_CHANGED = 30011
+NEW_CDR = 30012
+AGENT_AUTO_PAUSE = 30025
+AGENT_RING_TIMEOUT = 30026
 AGENT_STATUS_CHANGED = 30029
 
 # Event IDs the reference knows; a subscription keeps only these (unknown IDs are ignored).
@@ -15,8 +36,24 @@ KNOWN_TOPICS = frozenset(
     | {30034, 30035, 30036, 30039}
 )
 
-# GUESS: a queued caller is one `inbound` member hearing ringback (ALERT) with the queue as
-# call_path, and stays ALERT while an agent rings. The agent leg only exists once rung.
+# GUESS: only "Paused" is documented; each style is one plausible set of the others.
+AGENT_STATUS_TEXT = {
+    "words": {
+        "pause": "Paused",
+        "unpause": "Unpaused",
+        "login": "Logged In",
+        "logout": "Logged Out",
+    },
+    "compact": {
+        "pause": "Paused",
+        "unpause": "Unpaused",
+        "login": "LoggedIn",
+        "logout": "LoggedOut",
+    },
+    "lower": {"pause": "paused", "unpause": "unpaused", "login": "login", "logout": "logout"},
+}
+
+# The external caller hears ringback until an agent answers, whatever rings meanwhile.
 _INBOUND_STATUS = {
     Phase.WAITING: "ALERT",
     Phase.RINGING: "ALERT",
@@ -26,58 +63,150 @@ _INBOUND_STATUS = {
 _EXTENSION_STATUS = {Phase.RINGING: "RING", Phase.TALKING: "ANSWER", Phase.ENDED: "BYE"}
 
 
-def call_members(call: Call, trunk_name: str) -> list[JsonObj]:
-    """The 30011 `members` array for a queue call in its current phase."""
-    path = call.queue.number
-    members: list[JsonObj] = [
-        {
-            "inbound": {
-                "from": call.caller,
-                "to": call.queue.did,
-                "trunk_name": trunk_name,
-                "channel_id": call.trunk_channel,
-                "member_status": _INBOUND_STATUS[call.phase],
-                "call_path": path,
-            }
-        }
-    ]
-    if call.agent is not None:
-        extension = {
-            "number": call.agent,
-            "channel_id": call.agent_channel,
-            "member_status": _EXTENSION_STATUS[call.phase],
-            "call_path": path,
-        }
-        members.append({"extension": extension})
-    return members
+def call_path(call: Call, config: SimConfig) -> str:
+    """GUESS switch `call_path`: the queue number, or how an IVR in front of it shows."""
+    if call.in_ivr:
+        return config.ivr_number
+    if config.call_path == "ivr_dash_queue":
+        return f"{config.ivr_number}-{call.queue.number}"
+    return call.queue.number
 
 
-def _payload(event: Event, trunk_name: str) -> tuple[int, JsonObj]:
-    match event:
-        case CallUpdate(call=call):
-            msg = {"call_id": call.call_id, "members": call_members(call, trunk_name)}
-            return CALL_STATE_CHANGED, msg
-        case AgentStatus():
-            # GUESS: plain queue number, not the "queue-6402" of the reference's example.
-            msg = {
-                "queue_number": event.queue_number,
-                "agent_number": event.agent_number,
-                "status": event.status,
-                "reason": event.reason,
-            }
-            return AGENT_STATUS_CHANGED, msg
+def _inbound_status(call: Call, config: SimConfig) -> str:
+    if call.held:
+        return "HOLD"
+    # GUESS switch `waiting_shape`: "answered" = the queue answered the trunk and plays music.
+    if config.waiting_shape == "answered" and call.phase is not Phase.ENDED:
+        return "ANSWERED"
+    return _INBOUND_STATUS[call.phase]
+
+
+def _extension(number: str, channel: str, status: str, path: str) -> JsonObj:
+    leg = {"number": number, "channel_id": channel, "member_status": status, "call_path": path}
+    return {"extension": leg}
+
+
+def _listeners(listeners: list[Listener], path: str, config: SimConfig) -> list[JsonObj]:
+    if not config.listener_member:
+        return []
+    return [_extension(x.number, x.channel, "ANSWER", path) for x in listeners if x.answered]
+
+
+def call_members(call: Call, trunk_name: str, config: SimConfig) -> list[JsonObj]:
+    """The 30011 (and call/query) `members` array of a queue call in its current phase."""
+    path = call_path(call, config)
+    inbound = {
+        "from": call.caller,
+        "to": call.queue.did,
+        "trunk_name": trunk_name,
+        "channel_id": call.trunk_channel,
+        "member_status": _inbound_status(call, config),
+        "call_path": path,
+    }
+    members: list[JsonObj] = [{"inbound": inbound}]
+    if call.agent is not None and call.agent_channel is not None:
+        status = "HOLD" if call.held else _EXTENSION_STATUS[call.phase]
+        members.append(_extension(call.agent, call.agent_channel, status, path))
+    elif config.waiting_shape == "queue_member" and call.phase is Phase.WAITING and not call.in_ivr:
+        members.append(_extension(call.queue.number, "", "RING", path))
+    return members + _listeners(call.listeners, path, config)
+
+
+def plain_members(call: PlainCall, trunk_name: str, config: SimConfig) -> list[JsonObj]:
+    """The `members` array of a call that passes no queue."""
+    members: list[JsonObj] = []
+    for leg in call.legs:
+        if leg.kind == "extension":
+            members.append(_extension(leg.number, leg.channel, leg.status, ""))
+            continue
+        outbound = {
+            "from": call.legs[0].number,
+            "to": leg.number,
+            "trunk_name": trunk_name,
+            "channel_id": leg.channel,
+            "member_status": leg.status,
+            "call_path": "",
+        }
+        members.append({"outbound": outbound})
+    return members + _listeners(call.listeners, "", config)
+
+
+def cdr_fields(cdr: Cdr, zone: ZoneInfo) -> JsonObj:
+    """A CDR as 30012 and cdr/list show it; `time_start` in the PBX's local time."""
+    start = datetime.fromtimestamp(cdr.time_start, zone).strftime("%Y-%m-%d %H:%M:%S")
+    return {
+        "call_id": cdr.call_id,
+        "time_start": start,
+        "call_from": cdr.call_from,
+        "call_to": cdr.call_to,
+        "call_duration": cdr.call_duration,
+        "talk_duration": cdr.talk_duration,
+        "src_trunk_name": cdr.src_trunk_name,
+        "dst_trunk_name": cdr.dst_trunk_name,
+        "pin_code": "",
+        "status": cdr.status,
+        "type": cdr.type,
+        "recording": "",
+        "did_number": cdr.did_number,
+        "agent_ring_time": cdr.agent_ring_time,
+    }
+
+
+class Renderer:
+    """Turns model events into frame texts under one configuration."""
+
+    def __init__(self, config: SimConfig, trunk_name: str) -> None:
+        self._config = config
+        self._trunk = trunk_name
+        self._zone = ZoneInfo(config.time_zone)
+
+    def _queue(self, number: str) -> str:
+        # GUESS switch: the reference's 30029 example says "queue-6402", 30025/30026 say "6402".
+        return f"queue-{number}" if self._config.queue_number_prefix else number
+
+    def payload(self, event: Event) -> tuple[int, JsonObj]:
+        """The topic and `msg` object of one event."""
+        match event:
+            case CallUpdate(call=call):
+                members = call_members(call, self._trunk, self._config)
+                return CALL_STATE_CHANGED, {"call_id": call.call_id, "members": members}
+            case PlainUpdate(call=plain):
+                members = plain_members(plain, self._trunk, self._config)
+                return CALL_STATE_CHANGED, {"call_id": plain.call_id, "members": members}
+            case AgentStatus():
+                return AGENT_STATUS_CHANGED, self._agent_status(event)
+            case RingTimeout():
+                fields = ("queue_number", "agent_number", "caller_number", "call_id")
+                return AGENT_RING_TIMEOUT, {f: getattr(event, f) for f in fields}
+            case AutoPause():
+                calls = [{"caller_number": c, "call_id": i} for c, i in event.calls]
+                msg = {"queue_number": event.queue_number, "agent_number": event.agent_number}
+                return AGENT_AUTO_PAUSE, {**msg, "calls": calls}
+            case ExtensionState():
+                msg = {"extension": event.extension, "status": event.status}
+                if event.topic == EXTENSION_REGISTRATION:
+                    # The simulated desk phones sit on one LAN; the address is illustrative.
+                    msg = {**msg, "kind": "Sip", "registered_ip": "192.168.1.100"}
+                return event.topic, msg
+            case NewCdr(cdr=cdr):
+                return NEW_CDR, cdr_fields(cdr, self._zone)
+
+    def _agent_status(self, event: AgentStatus) -> JsonObj:
+        return {
+            "queue_number": self._queue(event.queue_number),
+            "agent_number": event.agent_number,
+            "status": AGENT_STATUS_TEXT[self._config.agent_status_style][event.status],
+            "reason": event.reason,
+        }
+
+    def render(self, events: list[Event]) -> Iterator[tuple[int, str]]:
+        """Each event as `(topic, frame text)`, in order."""
+        for event in events:
+            topic, msg = self.payload(event)
+            yield topic, encode_frame(topic, self._config.sn, msg, self._config.object_msg_types)
 
 
 def encode_frame(topic: int, sn: str, msg: JsonObj, object_msg_types: frozenset[int]) -> str:
     """`{"type","sn","msg"}` with `msg` a JSON string unless its type is switched to object."""
     body = msg if topic in object_msg_types else json.dumps(msg, separators=(",", ":"))
     return json.dumps({"type": topic, "sn": sn, "msg": body}, separators=(",", ":"))
-
-
-def render(
-    events: list[Event], trunk_name: str, sn: str, object_msg_types: frozenset[int]
-) -> Iterator[tuple[int, str]]:
-    """Each event as `(topic, frame text)`, in order."""
-    for event in events:
-        topic, msg = _payload(event, trunk_name)
-        yield topic, encode_frame(topic, sn, msg, object_msg_types)

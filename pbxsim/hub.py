@@ -9,6 +9,16 @@ from pbxsim.wire import PARAMETER_SYNTAX_ERROR, SUCCESS, JsonObj, envelope, requ
 
 HEARTBEAT = "heartbeat"
 HEARTBEAT_REPLY = "heartbeat response"
+# WebSocket close codes: a normal close (shutdown, idle) and the injected "server error" drop.
+CLOSE_NORMAL = 1000
+CLOSE_SERVER_ERROR = 1011
+
+
+@dataclass(frozen=True)
+class Close:
+    """Tells a socket's writer to close with this code instead of sending more text."""
+
+    code: int
 
 
 def _compact(obj: JsonObj) -> str:
@@ -17,10 +27,16 @@ def _compact(obj: JsonObj) -> str:
 
 @dataclass(eq=False)
 class Subscriber:
-    """One socket's topics and the texts waiting to be written to it (`None` means close)."""
+    """One socket's topics and the texts waiting to be written to it, up to a `Close`."""
 
-    outbox: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    outbox: asyncio.Queue[str | Close] = field(default_factory=asyncio.Queue)
     topics: frozenset[int] = frozenset()
+
+    def close(self, code: int) -> None:
+        """Close the socket next; frames still queued are lost, as on a real drop."""
+        while not self.outbox.empty():
+            self.outbox.get_nowait()
+        self.outbox.put_nowait(Close(code))
 
     def answer(self, text: str) -> str:
         """The PBX's reply to a text from the client; a subscribe replaces the topic list."""
@@ -62,7 +78,8 @@ class Hub:
             if topic in subscriber.topics:
                 subscriber.outbox.put_nowait(text)
 
-    def close_all(self) -> None:
-        """Ask every socket's writer to close (server shutdown)."""
+    def close_all(self, code: int = CLOSE_NORMAL) -> int:
+        """Close every socket with `code` (shutdown, or an injected drop); returns how many."""
         for subscriber in self._subscribers:
-            subscriber.outbox.put_nowait(None)
+            subscriber.close(code)
+        return len(self._subscribers)

@@ -1,11 +1,13 @@
 """The aiohttp edge of /openapi/v1.0/: transport rules wrapped around the pure endpoints."""
 
+import asyncio
 import json
 from collections.abc import Mapping
 
 from aiohttp import web
 
-from pbxsim.api import ENDPOINTS, ApiRequest
+from pbxsim.api_core import ApiRequest
+from pbxsim.endpoints import ENDPOINTS
 from pbxsim.sim import Simulator
 from pbxsim.wire import (
     ACCOUNT_IP_BLOCKED,
@@ -19,8 +21,12 @@ from pbxsim.wire import (
 API_ROOT = "/openapi/v1.0"
 
 
-def check_address(sim: Simulator, request: web.BaseRequest) -> None:
-    """70004 for an address blocked after repeated failed logins (GUESS: for every request)."""
+def check_gate(sim: Simulator, request: web.BaseRequest, endpoint: str) -> None:
+    """An injected errcode fault for this endpoint first, then the IP block (70004)."""
+    errcode = sim.faults.take_errcode(endpoint)
+    if errcode is not None:
+        raise ApiError(errcode)
+    # GUESS: a blocked address is refused on every request, not only on get_token.
     if (request.remote or "") in sim.guard.blocked:
         raise ApiError(ACCOUNT_IP_BLOCKED)
 
@@ -59,13 +65,17 @@ class OpenApi:
             body = await self._dispatch(request)
         except ApiError as error:
             body = error.body()
+        if self._sim.faults.delay > 0:
+            # The injected slowness is real time by design: it is what the client's timeouts see.
+            await asyncio.sleep(self._sim.faults.delay)
         return web.json_response(body)
 
     async def _dispatch(self, request: web.Request) -> JsonObj:
+        path = request.match_info["endpoint"]
         if not request.headers.get("User-Agent", "").strip():
             raise required("User-Agent")
-        check_address(self._sim, request)
-        endpoint = ENDPOINTS.get((request.method, request.match_info["endpoint"]))
+        check_gate(self._sim, request, path)
+        endpoint = ENDPOINTS.get((request.method, path))
         if endpoint is None:
             raise ApiError(INTERFACE_NOT_EXISTED)
         if endpoint.needs_token:

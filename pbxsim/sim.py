@@ -4,10 +4,13 @@ import random
 
 from pbxsim.clock import SimClock
 from pbxsim.config import SimConfig
-from pbxsim.directory import DEFAULT_DIRECTORY, Directory
-from pbxsim.frames import render
+from pbxsim.directory import Directory
+from pbxsim.faults import Faults
+from pbxsim.frames import Renderer
 from pbxsim.hub import Hub
 from pbxsim.model import CallCentre
+from pbxsim.scenarios import scenario
+from pbxsim.schedule import Action, Schedule
 from pbxsim.tokens import LoginGuard, TokenStore
 from pbxsim.traffic import Traffic
 
@@ -16,30 +19,42 @@ class Simulator:
     """The state both edges (OpenAPI and control) read and change; `tick` publishes changes."""
 
     def __init__(
-        self, config: SimConfig, clock: SimClock, directory: Directory = DEFAULT_DIRECTORY
+        self, config: SimConfig, clock: SimClock, directory: Directory | None = None
     ) -> None:
-        start = clock.now()
+        self.started = start = clock.now()
         self.config = config
         self.clock = clock
         self.tokens = TokenStore(config.client_id, config.client_secret)
         self.guard = LoginGuard()
-        self.centre = CallCentre(directory, start)
+        self.centre = CallCentre(directory or scenario(config.scenario), start)
+        self.centre.ivr_stage = config.call_path == "ivr_then_queue"
         self.hub = Hub()
-        rng = random.Random(config.seed)
-        self._traffic = Traffic(self.centre, rng, config.arrival_per_min, config.speed, start)
+        self.faults = Faults()
+        self.rng = random.Random(config.seed)
+        self.schedule = Schedule()
+        self._renderer = Renderer(config, self.centre.directory.trunk_name)
+        self._traffic = Traffic(self.centre, self.schedule, self.rng, config.arrival_per_min, start)
 
     def now(self) -> float:
         """Simulated epoch seconds."""
         return self.clock.now()
 
+    def after(self, seconds: float, action: Action) -> None:
+        """Run `action` once `seconds` of simulated time have passed."""
+        self.schedule.at(self.now() + seconds, action)
+
     def tick(self) -> None:
-        """Let random traffic catch up with the clock, then push every change to subscribers."""
-        self._traffic.run_until(self.now())
-        frames = render(
-            self.centre.drain(),
-            self.centre.directory.trunk_name,
-            self.config.sn,
-            self.config.object_msg_types,
-        )
-        for topic, text in frames:
+        """Let the model catch up with the clock, then push every change to subscribers."""
+        now = self.now()
+        self.schedule.run_until(now, self._settle)
+        self._settle(now)
+        events = self.centre.drain()
+        if self.faults.events_paused:
+            # The injected fault loses events for good, as a PBX that stops pushing would.
+            return
+        for topic, text in self._renderer.render(events):
             self.hub.publish(topic, text)
+
+    def _settle(self, now: float) -> None:
+        self.centre.expire_pauses(now)
+        self._traffic.dispatch(now)

@@ -43,6 +43,7 @@ class TokenStore:
     def __init__(self, client_id: str, client_secret: str) -> None:
         self._credentials = (client_id, client_secret)
         self._sessions: list[Session] = []
+        self.peak_live = 0
 
     def credentials_ok(self, username: object, password: object) -> bool:
         """Whether a get_token body names this PBX's client ID and secret."""
@@ -53,9 +54,7 @@ class TokenStore:
         self._prune(now)
         if self.live_access(now) >= MAX_LIVE_ACCESS:
             raise ApiError(MAX_LIMITATION_EXCEEDED)
-        session = _new_session(now)
-        self._sessions.append(session)
-        return session
+        return self._add(now)
 
     def refresh(self, refresh_token: str, now: float) -> Session:
         """Swap a session's tokens for new ones; the old access token dies at once."""
@@ -66,9 +65,7 @@ class TokenStore:
         if not old.live(now) and self.live_access(now) >= MAX_LIVE_ACCESS:
             raise ApiError(MAX_LIMITATION_EXCEEDED)
         self._sessions.remove(old)
-        session = _new_session(now)
-        self._sessions.append(session)
-        return session
+        return self._add(now)
 
     def check(self, access_token: str, now: float) -> None:
         """Raise 10004 unless the access token is known and unexpired."""
@@ -79,9 +76,22 @@ class TokenStore:
         """Forget the session of this access token (its refresh token goes with it)."""
         self._sessions = [s for s in self._sessions if s.access != access_token]
 
+    def expire_all(self, now: float, refresh: bool) -> None:
+        """Let every access token (and, if asked, every refresh token) run out now."""
+        for session in self._sessions:
+            session.access_expires = min(session.access_expires, now)
+            if refresh:
+                session.refresh_expires = min(session.refresh_expires, now)
+
     def live_access(self, now: float) -> int:
         """How many access tokens count against the cap right now."""
         return sum(1 for s in self._sessions if s.live(now))
+
+    def _add(self, now: float) -> Session:
+        session = _new_session(now)
+        self._sessions.append(session)
+        self.peak_live = max(self.peak_live, self.live_access(now))
+        return session
 
     def _prune(self, now: float) -> None:
         self._sessions = [s for s in self._sessions if now < s.refresh_expires]
@@ -93,11 +103,14 @@ class LoginGuard:
     def __init__(self) -> None:
         self._failures: dict[str, int] = {}
         self.blocked: set[str] = set()
+        # The longest run of failures any one address has had since start (never reset).
+        self.peak_run = 0
 
     def failed(self, address: str) -> None:
         """Count a failed login; the fifth in a row blocks the address."""
         count = self._failures.get(address, 0) + 1
         self._failures[address] = count
+        self.peak_run = max(self.peak_run, count)
         if count >= MAX_FAILED_LOGINS:
             self.blocked.add(address)
 

@@ -4,8 +4,8 @@ import asyncio
 
 from aiohttp import WSMsgType, web
 
-from pbxsim.hub import Subscriber
-from pbxsim.rest import API_ROOT, check_access, check_address
+from pbxsim.hub import CLOSE_NORMAL, HEARTBEAT, Close, Subscriber
+from pbxsim.rest import API_ROOT, check_access, check_gate
 from pbxsim.sim import Simulator
 from pbxsim.wire import INTERFACE_NOT_EXISTED, ApiError
 
@@ -13,13 +13,13 @@ _CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR
 
 
 async def _write(subscriber: Subscriber, ws: web.WebSocketResponse) -> None:
-    """Send queued texts in order until told to close (`None`) or the client is gone."""
+    """Send queued texts in order until told to close or the client is gone."""
     try:
-        while (text := await subscriber.outbox.get()) is not None:
-            await ws.send_str(text)
+        while not isinstance(item := await subscriber.outbox.get(), Close):
+            await ws.send_str(item)
     except ConnectionError:
         return
-    await ws.close()
+    await ws.close(code=item.code)
 
 
 class Subscriptions:
@@ -36,7 +36,7 @@ class Subscriptions:
         """Refuse the upgrade with an errcode body, or serve the socket until it closes."""
         ws = web.WebSocketResponse()
         try:
-            check_address(self._sim, request)
+            check_gate(self._sim, request, "subscribe")
             if not ws.can_prepare(request).ok:
                 raise ApiError(INTERFACE_NOT_EXISTED)
             # GUESS: a bad token gets HTTP 200 + errcode 10004 instead of the 101 upgrade.
@@ -54,7 +54,7 @@ class Subscriptions:
             await self._read(subscriber, ws)
         finally:
             self._sim.hub.leave(subscriber)
-            subscriber.outbox.put_nowait(None)
+            subscriber.close(CLOSE_NORMAL)
             await writer
 
     async def _read(self, subscriber: Subscriber, ws: web.WebSocketResponse) -> None:
@@ -69,5 +69,9 @@ class Subscriptions:
                 return
             if msg.type in _CLOSED:
                 return
-            if msg.type is WSMsgType.TEXT:
+            if msg.type is WSMsgType.TEXT and self._answers(msg.data):
                 subscriber.outbox.put_nowait(subscriber.answer(msg.data))
+
+    def _answers(self, text: str) -> bool:
+        # The injected fault swallows heartbeats; they still count as traffic for the idle timer.
+        return text != HEARTBEAT or self._sim.faults.heartbeat_reply

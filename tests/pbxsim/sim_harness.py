@@ -118,3 +118,10 @@ async def running_sim(config: SimConfig) -> AsyncIterator[RunningSim]:
             yield RunningSim(config, base_url, http)
     finally:
         await runner.cleanup()
+
+
+async def next_of(ws: ClientConnection, topic: int) -> JsonObj:
+    """The next event of one type, skipping frames of the other subscribed types."""
+    while (event := await next_event(ws))["type"] != topic:
+        pass
+    return event

@@ -10,6 +10,7 @@ from tests.pbxsim.sim_harness import SALES, JsonObj, RunningSim, next_event
 
 SALES_ID, SUPPORT_ID = 1, 2
 SALES_DID, TRUNK, CALLER = "021000100", "SIP-Trunk", "5550001"
+NO_STATS = dict.fromkeys(("offered", "answered", "abandoned", "timed_out", "transferred"), 0)
 RING_STRATEGIES = {"ring_all", "least_recent", "fewest_calls", "random", "rrmemory", "linear"}
 
 
@@ -66,7 +67,7 @@ async def test_an_abandoning_caller_leaves_with_bye(sim: RunningSim) -> None:
         assert await members(ws, call_id, channels) == [inbound("BYE")]
     (sales, _) = (await sim.state())["queues"]
     assert sales["waiting"] == []
-    assert sales["stats"] == {"offered": 1, "answered": 0, "abandoned": 1}
+    assert sales["stats"] == {**NO_STATS, "offered": 1, "abandoned": 1}
 
 
 async def test_an_answered_call_rings_talks_and_ends_with_bye(sim: RunningSim) -> None:
@@ -90,7 +91,7 @@ async def test_an_answered_call_rings_talks_and_ends_with_bye(sim: RunningSim) -
     assert ended == [inbound("BYE"), extension("1002", "BYE")]
     (sales, _) = (await sim.state())["queues"]
     assert sales["active"] == []
-    assert sales["stats"] == {"offered": 1, "answered": 1, "abandoned": 0}
+    assert sales["stats"] == {**NO_STATS, "offered": 1, "answered": 1}
 
 
 async def test_answer_without_an_agent_picks_a_free_member(sim: RunningSim) -> None:
@@ -111,7 +112,7 @@ async def test_answer_without_an_agent_picks_a_free_member(sim: RunningSim) -> N
         ("calls/1.1/abandon", {}, 404),
         ("calls/{call_id}/hangup", {}, 409),
         ("calls/{call_id}/answer", {"agent": "1001"}, 409),
-        ("calls/{call_id}/transfer", {}, 404),
+        ("calls/{call_id}/dance", {}, 404),
         ("clock/advance", {"seconds": -5}, 400),
         ("agents/1001/nap", {}, 404),
     ],
@@ -191,7 +192,7 @@ async def test_queue_list_gives_ids_numbers_and_agent_lists(sim: RunningSim) -> 
         "value": "17",
         "type": "extension",
     }
-    assert [m["text2"] for m in support["dynamic_agent_list"]] == ["1006", "1003"]
+    assert [m["text2"] for m in support["dynamic_agent_list"]] == ["1006", "1003", "1008"]
 
 
 async def test_lists_page_but_always_report_the_full_total(sim: RunningSim) -> None:
@@ -203,8 +204,8 @@ async def test_lists_page_but_always_report_the_full_total(sim: RunningSim) -> N
 
     assert queues["total_number"] == 2
     assert [q["name"] for q in queues["queue_list"]] == ["Support"]
-    assert extensions["total_number"] == 6
-    assert [e["number"] for e in extensions["data"]] == ["1005", "1006"]
+    assert extensions["total_number"] == 9
+    assert [e["number"] for e in extensions["data"]] == ["1005", "1006", "1007", "1008"]
     assert bad["errcode"] == 40002
 
 
@@ -212,7 +213,7 @@ async def test_extension_list_gives_ids_names_and_status(sim: RunningSim) -> Non
     reply = await sim.api("GET", "extension/list", await sim.token())
 
     first = reply["data"][0]
-    assert reply["total_number"] == len(reply["data"]) == 6
+    assert reply["total_number"] == len(reply["data"]) == 9
     assert (first["id"], first["number"], first["caller_id_name"]) == (17, "1001", "Anan Chaiyo")
     assert first["presence_status"] == "available"
     assert first["online_status"]["sip_phone"]["status"] == 1
@@ -223,13 +224,18 @@ async def test_state_is_the_ground_truth(sim: RunningSim) -> None:
     async with sim.socket([30011]):
         state = await sim.state()
 
-    assert abs(state["time"] - time.time()) < 5
+    assert abs(state["time"] - time.time() * 1000) < 5000
     sales = state["queues"][0]
     assert (sales["id"], sales["number"], sales["name"]) == (SALES_ID, SALES, "Sales")
     (waiting,) = sales["waiting"]
     assert (waiting["call_id"], waiting["caller_number"]) == (call_id, CALLER)
-    assert waiting["waiting_since"] <= state["time"]
+    assert waiting["waiting_since"] * 1000 <= state["time"]
     assert sales["active"] == []
-    assert {a["number"] for a in state["agents"]} == {f"100{n}" for n in range(1, 7)}
-    assert state["tokens"] == {"live_access": 1}
+    assert {a["number"] for a in state["agents"]} == {f"100{n}" for n in range(1, 9)} | {"1100"}
+    assert state["tokens"] == {
+        "live": 1,
+        "live_access": 1,
+        "peak_live": 1,
+        "failed_logins_in_a_row_peak": 0,
+    }
     assert state["subscribers"] == 1

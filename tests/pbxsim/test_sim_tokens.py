@@ -33,7 +33,7 @@ async def test_it_caps_live_access_tokens_at_eight(sim: RunningSim) -> None:
     tokens = [await sim.token() for _ in range(8)]
 
     assert await sim.login() == {"errcode": 60002, "errmsg": "MAX LIMITATION EXCEEDED"}
-    assert (await sim.state())["tokens"] == {"live_access": 8}
+    assert (await sim.state())["tokens"]["live"] == 8
     # Every earlier token is still good: a new login never invalidates older ones.
     for token in tokens:
         assert (await sim.api("GET", "extension/list", token=token))["errcode"] == 0
@@ -62,7 +62,7 @@ async def test_refresh_swaps_the_pair_and_kills_the_old_access_token(sim: Runnin
     assert (await sim.api("GET", "queue/list", token=second["access_token"]))["errcode"] == 0
     reused = await sim.api("POST", "refresh_token", json={"refresh_token": first["refresh_token"]})
     assert reused["errcode"] == 10004
-    assert (await sim.state())["tokens"] == {"live_access": 1}
+    assert (await sim.state())["tokens"]["live"] == 1
 
 
 async def test_refresh_without_a_token_is_a_parameter_error(sim: RunningSim) -> None:
@@ -82,7 +82,7 @@ async def test_access_tokens_expire_after_1800_simulated_seconds(sim: RunningSim
     await sim.control("clock/advance", {"seconds": 1})
 
     assert (await sim.api("GET", "queue/list", token=pair["access_token"]))["errcode"] == 10004
-    assert (await sim.state())["tokens"] == {"live_access": 0}
+    assert (await sim.state())["tokens"]["live"] == 0
     # The refresh token outlives it and brings the session back.
     renewed = await sim.api("POST", "refresh_token", json={"refresh_token": pair["refresh_token"]})
     assert (await sim.api("GET", "queue/list", token=renewed["access_token"]))["errcode"] == 0

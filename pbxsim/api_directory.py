@@ -1,0 +1,149 @@
+"""Configuration endpoints: system, extensions, queues and pause reasons (reference §5, §7, §8)."""
+
+from pbxsim.api_core import ApiRequest, found, id_list, number, page, text
+from pbxsim.directory import ExtensionDef, QueueDef
+from pbxsim.records import Agent
+from pbxsim.sim import Simulator
+from pbxsim.wire import SUCCESS, JsonObj, envelope, required
+
+# GUESS (reference §9): users / concurrent calls per model; unknown models get the P570's.
+CAPACITY = {"P550": (50, 25), "P560": (100, 30), "P570": (300, 60)}
+
+
+def system_information(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """Model, firmware and serial (GUESS field names: the reference did not retrieve them)."""
+    config = sim.config
+    data = {
+        "model": config.model,
+        "firmware_version": config.firmware,
+        "serial_number": config.sn,
+        "uptime": int(sim.now() - sim.started),
+        "time_zone": config.time_zone,
+        "date_format": "YYYY-MM-DD",
+        "time_format": "24h",
+    }
+    return envelope(SUCCESS, data=data)
+
+
+def system_capacity(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """Licensed and used extensions and concurrent calls."""
+    extensions, calls = CAPACITY.get(sim.config.model, CAPACITY["P570"])
+    live = len(sim.centre.calls) + len(sim.centre.plain)
+    data = {
+        "extension_capacity": extensions,
+        "extension_used": len(sim.centre.agents),
+        "cc_capacity": calls,
+        "cc_used": live,
+    }
+    return envelope(SUCCESS, data=data)
+
+
+def _extension_info(agent: Agent) -> JsonObj:
+    # Simulated extensions have one SIP desk phone and no Linkus client.
+    sip_status = 1 if agent.registered else 0
+    sip = {"status": sip_status, "ext_dev_type": "sip", "status_list": [{"status": sip_status}]}
+    offline = {"status": 0}
+    return {
+        "id": agent.defn.id,
+        "number": agent.defn.number,
+        "caller_id_name": agent.defn.name,
+        "role_name": "Employee",
+        "email_addr": "",
+        "mobile_number": "",
+        "presence_status": agent.presence,
+        "custom_presence_status": "",
+        "online_status": {
+            "sip_phone": sip,
+            "linkus_desktop": offline,
+            "linkus_mobile": offline,
+            "linkus_web": offline,
+        },
+    }
+
+
+def _extension_page(agents: list[Agent], req: ApiRequest) -> JsonObj:
+    data = [_extension_info(a) for a in page(agents, req.query)]
+    return envelope(SUCCESS, total_number=len(agents), data=data)
+
+
+def extension_list(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """Extensions with presence and online status."""
+    return _extension_page(list(sim.centre.agents.values()), req)
+
+
+def extension_search(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """Extensions whose number or name contains `search_value` (case-insensitive)."""
+    wanted = (text(req.query, "search_value") or "").casefold()
+    matches = [
+        a
+        for a in sim.centre.agents.values()
+        if wanted in a.defn.number or wanted in a.defn.name.casefold()
+    ]
+    return _extension_page(matches, req)
+
+
+def _member(extension: ExtensionDef) -> JsonObj:
+    return {
+        "text": extension.name,
+        "text2": extension.number,
+        "value": str(extension.id),
+        "type": "extension",
+    }
+
+
+def queue_info(sim: Simulator, queue: QueueDef) -> JsonObj:
+    """A queue as queue/list shows it."""
+    agents = sim.centre.agents
+    return {
+        "id": queue.id,
+        "number": queue.number,
+        "name": queue.name,
+        "ring_strategy": queue.ring_strategy,
+        "static_agent_list": [_member(agents[n].defn) for n in queue.static_agents],
+        "dynamic_agent_list": [_member(agents[n].defn) for n in queue.dynamic_agents],
+        "manager_list": [],
+    }
+
+
+def queue_detail(sim: Simulator, queue: QueueDef) -> JsonObj:
+    """A queue as queue/get and queue/query show it (Queue_DetailInfo)."""
+    return {
+        **queue_info(sim, queue),
+        "moh": "default",
+        "max_wait_time": queue.max_wait_time,
+        "fail_dest": queue.fail_dest,
+        "fail_dest_prefix": "",
+        "fail_dest_value": queue.fail_dest_value,
+        "agent_timeout": queue.agent_timeout,
+        "retry_time": queue.retry_time,
+        "wrap_up_time": queue.wrap_up_time,
+    }
+
+
+def queue_list(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """Configured queues with their agents; the list key is `queue_list`, not `data`."""
+    queues = sim.centre.directory.queues
+    data = [queue_info(sim, q) for q in page(queues, req.query)]
+    return envelope(SUCCESS, total_number=len(queues), queue_list=data)
+
+
+def queue_get(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """One queue's details under `data`; 60001 for an unknown ID."""
+    queue_id = number(req.query, "id")
+    queues = [q for q in sim.centre.directory.queues if q.id == queue_id]
+    return envelope(SUCCESS, data=queue_detail(sim, found(queues)[0]))
+
+
+def queue_query(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """Details of the queues in `ids` (unknown IDs skipped; 60001 if none is known)."""
+    ids = id_list(req.query, "ids")
+    if ids is None:
+        raise required("ids")
+    queues = [q for q in sim.centre.directory.queues if q.id in ids]
+    return envelope(SUCCESS, data=[queue_detail(sim, q) for q in found(queues)])
+
+
+def pause_reason_list(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """The configured pause reasons: feature code and text."""
+    reasons = [{"code": c, "reason": r} for c, r in sim.centre.directory.pause_reasons]
+    return envelope(SUCCESS, data=page(reasons, req.query))

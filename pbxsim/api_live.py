@@ -1,0 +1,139 @@
+"""Real-time and history endpoints: queue call/agent status, call/query, cdr/list (§5, §6)."""
+
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+from pbxsim.api_core import ApiRequest, choice, found, need, number, page, queue_by_id, text
+from pbxsim.directory import QueueDef
+from pbxsim.frames import call_members, cdr_fields, plain_members
+from pbxsim.records import Agent, Call, Phase
+from pbxsim.sim import Simulator
+from pbxsim.wire import PARAMETER_ERROR, SUCCESS, ApiError, JsonObj, envelope, invalid
+
+CALL_TYPES = ("inbound", "outbound", "internal")
+CALL_SELECTORS = ("call_id", "type", "extension")
+# queue/agent_status `call_status` codes (reference §5.3).
+IDLE, IN_CALL, RINGING = 1, 2, 3
+
+
+def _queue(sim: Simulator, req: ApiRequest) -> QueueDef:
+    return queue_by_id(sim, "id", number(req.query, "id"))
+
+
+def _callee(sim: Simulator, call: Call) -> tuple[str, str]:
+    if call.agent is None:
+        # A queued caller's callee is the queue itself, reported by ID (reference §5.4).
+        return str(call.queue.id), call.queue.name
+    return call.agent, sim.centre.agents[call.agent].defn.name
+
+
+def _entries(sim: Simulator, queue: QueueDef, phase: Phase, now: float) -> list[JsonObj]:
+    entries = []
+    for call in sim.centre.calls_in(queue, phase):
+        callee, name = _callee(sim, call)
+        entry = {"call_id": call.call_id, "caller_number": call.caller, "caller_display_name": ""}
+        since = int(now - call.phase_since())
+        entries.append(
+            {**entry, "callee_number": callee, "callee_display_name": name, "duration": since}
+        )
+    return entries
+
+
+def queue_call_status(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """Waiting, ringing and answered calls of one queue; 60001 when it has none."""
+    queue, now = _queue(sim, req), sim.now()
+    waiting, ringing, active = (
+        _entries(sim, queue, phase, now) for phase in (Phase.WAITING, Phase.RINGING, Phase.TALKING)
+    )
+    found(waiting + ringing + active)
+    return envelope(
+        SUCCESS,
+        waiting_list=waiting,
+        active_list=active,
+        ringing_list=ringing,
+        waiting_calls=len(waiting),
+        active_calls=len(active),
+        ringing_calls=len(ringing),
+    )
+
+
+def call_status_code(sim: Simulator, agent: Agent) -> int:
+    """An agent's `call_status`: idle, in a call or ringing (agent-side hold still counts as 2)."""
+    if agent.call_id is None:
+        return IDLE
+    call = sim.centre.calls.get(agent.call_id)
+    if call is not None:
+        return RINGING if call.phase is Phase.RINGING else IN_CALL
+    plain = sim.centre.plain.get(agent.call_id)
+    legs = plain.legs if plain is not None else []
+    ringing = any(g.number == agent.defn.number and g.status == "RING" for g in legs)
+    return RINGING if ringing else IN_CALL
+
+
+def _agent_entry(sim: Simulator, agent: Agent, queue: QueueDef) -> JsonObj:
+    member = agent.memberships[queue.number]
+    return {
+        "name": agent.defn.name,
+        "number": agent.defn.number,
+        "is_login": int(member.logged_in),
+        "is_pause": int(member.paused),
+        "call_status": call_status_code(sim, agent),
+        "pause_reason": member.reason,
+        "agent_type": "dynamic" if member.dynamic else "static",
+        "max_threshold_for_pause_time": member.pause_threshold,
+        "max_threshold_for_logout_time": 0,
+    }
+
+
+def queue_agent_status(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """Every agent of one queue; 60001 when none of them is logged in (GUESS: "nothing")."""
+    queue = _queue(sim, req)
+    agents = [sim.centre.agents[n] for n in queue.members]
+    found([a for a in agents if a.memberships[queue.number].logged_in])
+    data = [_agent_entry(sim, a, queue) for a in agents]
+    return envelope(SUCCESS, total_number=len(data), data=data)
+
+
+def _live_calls(sim: Simulator) -> Iterator[tuple[str, JsonObj]]:
+    """Every live call as `(type, {call_id, members})`."""
+    trunk, config = sim.centre.directory.trunk_name, sim.config
+    for call in sim.centre.calls.values():
+        yield "inbound", {"call_id": call.call_id, "members": call_members(call, trunk, config)}
+    for plain in sim.centre.plain.values():
+        yield plain.type, {"call_id": plain.call_id, "members": plain_members(plain, trunk, config)}
+
+
+def _involves(entry: JsonObj, extension: str) -> bool:
+    return any(m.get("extension", {}).get("number") == extension for m in entry["members"])
+
+
+def call_query(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """Live calls picked by exactly one of `call_id`, `type` or `extension`; 60001 if none."""
+    given = [name for name in CALL_SELECTORS if text(req.query, name) is not None]
+    if len(given) != 1:
+        raise ApiError(
+            PARAMETER_ERROR, [{"field": "call_id|type|extension", "validation_type": "one_of"}]
+        )
+    (selector,) = given
+    value = (
+        choice(req.query, "type", CALL_TYPES) if selector == "type" else need(req.query, selector)
+    )
+    calls = [
+        entry
+        for kind, entry in _live_calls(sim)
+        if (selector == "type" and kind == value)
+        or (selector == "call_id" and entry["call_id"] == value)
+        or (selector == "extension" and _involves(entry, value))
+    ]
+    return envelope(SUCCESS, data=found(calls))
+
+
+def cdr_list(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """Recent CDRs, newest first unless `order_by=asc`."""
+    order = text(req.query, "order_by") or "desc"
+    if order not in ("asc", "desc"):
+        raise invalid("order_by", order)
+    cdrs = sim.centre.cdrs if order == "asc" else sim.centre.cdrs[::-1]
+    zone = ZoneInfo(sim.config.time_zone)
+    data = [{"id": c.id, **cdr_fields(c, zone)} for c in page(cdrs, req.query)]
+    return envelope(SUCCESS, total_number=len(cdrs), data=data)

@@ -1,0 +1,78 @@
+"""What the control API can make callers and agents do, beyond what the random traffic does."""
+
+from collections.abc import Callable, Sequence
+
+from pbxsim.control_io import BadRequest, text_field
+from pbxsim.records import Call, Conflict, NotFound, Phase
+from pbxsim.sim import Simulator
+from pbxsim.wire import JsonObj
+
+PRESENCE = ("available", "away", "business_trip", "do_not_disturb", "lunch", "off_work")
+
+CallAction = Callable[[Simulator, Call, JsonObj], None]
+
+
+def _ring(sim: Simulator, call: Call, body: JsonObj) -> None:
+    centre, now = sim.centre, sim.now()
+    agent = body.get("agent")
+    if agent is None:
+        picked = centre.pick_agent(call.queue, now)
+        if picked is None:
+            raise Conflict(f"no free agent in queue {call.queue.number}")
+        agent = picked.defn.number
+    if not isinstance(agent, str):
+        raise BadRequest("'agent' must be an extension number")
+    centre.ring(call.call_id, agent, now)
+
+
+def _answer(sim: Simulator, call: Call, body: JsonObj) -> None:
+    if call.phase is Phase.WAITING:
+        _ring(sim, call, body)
+    sim.centre.answer(call.call_id, sim.now())
+
+
+CALL_ACTIONS: dict[str, CallAction] = {
+    "ring": _ring,
+    "answer": _answer,
+    "abandon": lambda sim, call, _: sim.centre.abandon(call.call_id, sim.now()),
+    "hangup": lambda sim, call, _: sim.centre.hangup(call.call_id, sim.now()),
+    "ring_out": lambda sim, call, _: sim.centre.ring_out(call.call_id, sim.now()),
+    "timeout": lambda sim, call, _: sim.centre.time_out(call.call_id, sim.now()),
+    "transfer": lambda sim, call, _: sim.centre.transfer_out(call.call_id, sim.now()),
+    "hold": lambda sim, call, _: sim.centre.set_held(call.call_id, True),
+    "unhold": lambda sim, call, _: sim.centre.set_held(call.call_id, False),
+}
+
+
+def _queues(body: JsonObj) -> Sequence[str] | None:
+    queues = body.get("queues")
+    if queues is None:
+        return None
+    if not isinstance(queues, list) or not all(isinstance(q, str) for q in queues):
+        raise BadRequest("'queues' must be a list of queue numbers")
+    return queues
+
+
+def _presence(body: JsonObj) -> str:
+    status = text_field(body, "status")
+    if status not in PRESENCE:
+        raise BadRequest(f"'status' must be one of {', '.join(PRESENCE)}")
+    return status
+
+
+def agent_action(sim: Simulator, number: str, action: str, body: JsonObj) -> None:
+    """Pause/unpause (`reason` text or code), login/logout (`queues`), presence, (un)register."""
+    centre, now = sim.centre, sim.now()
+    centre.agent(number)
+    if action in ("pause", "unpause"):
+        reason = str(body.get("reason", ""))
+        reason = centre.directory.reason_text(reason) or reason
+        centre.set_paused(number, action == "pause", reason, _queues(body), now=now)
+    elif action in ("login", "logout"):
+        centre.set_logged_in(number, action == "login", _queues(body))
+    elif action == "presence":
+        centre.set_presence(number, _presence(body))
+    elif action in ("register", "unregister"):
+        centre.set_registered(number, action == "register")
+    else:
+        raise NotFound(f"no agent action {action}")

@@ -1,0 +1,93 @@
+"""Calls that pass no queue: API-dialled calls (call/dial) and monitoring (call/listen)."""
+
+from pbxsim.model import CallCentre
+from pbxsim.records import Call, Conflict, Leg, Listener, NotFound, PlainCall
+
+LISTEN_TYPES = ("listen", "whisper", "barge")
+
+
+def _start(centre: CallCentre, kind: str, extension: str, callee: str, now: float) -> PlainCall:
+    """A new call whose first leg rings `extension`'s phone (the PBX calls the extension first)."""
+    agent = centre.agent(extension)
+    if agent.call_id is not None:
+        raise Conflict(f"extension {extension} is busy")
+    leg = Leg("extension", extension, centre.channel(extension), "RING")
+    call = PlainCall(centre.new_call_id(now), kind, [leg], now, callee)
+    centre.plain[call.call_id] = call
+    agent.call_id = call.call_id
+    centre.emit_plain(call)
+    centre.extension_state(extension, "Ringing")
+    return call
+
+
+def dial(centre: CallCentre, caller: str, callee: str, now: float) -> PlainCall:
+    """call/dial: ring the caller's extension; `connect` dials the callee once it answers."""
+    kind = "internal" if callee in centre.agents else "outbound"
+    return _start(centre, kind, caller, callee, now)
+
+
+def connect(centre: CallCentre, call_id: str, now: float) -> bool:
+    """The caller answered: it hears ringback while the callee rings; False if that failed."""
+    call = centre.plain.get(call_id)
+    if call is None or len(call.legs) != 1:
+        return False
+    caller = call.legs[0]
+    callee = centre.agents.get(call.callee)
+    if callee is not None and callee.call_id is not None:
+        centre.end_plain(call_id, now)
+        return False
+    endpoint = call.callee if callee is not None else f"trunk-{centre.directory.trunk_name}"
+    kind = "extension" if callee is not None else "outbound"
+    caller.status = "ALERT"
+    call.legs.append(Leg(kind, call.callee, centre.channel(endpoint), "RING"))
+    centre.extension_state(caller.number, "Busy")
+    if callee is not None:
+        callee.call_id = call_id
+        centre.extension_state(call.callee, "Ringing")
+    centre.emit_plain(call)
+    return True
+
+
+def pick_up(centre: CallCentre, call_id: str, now: float) -> None:
+    """The callee of a dialled call answers (or the supervisor answers a monitoring call)."""
+    call = centre.plain.get(call_id)
+    if call is None or call.answered_at is not None:
+        return
+    call.answered_at = now
+    call.legs[0].status = "ANSWER" if call.monitors else "ANSWERED"
+    if len(call.legs) > 1:
+        call.legs[1].status = "ANSWER"
+    for leg in call.legs:
+        if leg.kind == "extension":
+            centre.extension_state(leg.number, "Busy")
+    centre.emit_plain(call)
+    if call.monitors:
+        _listener_answered(centre, call)
+
+
+def _listener_answered(centre: CallCentre, monitor: PlainCall) -> None:
+    target = centre.find_channel(monitor.monitors or "")
+    if target is None:
+        return
+    for listener in target.listeners:
+        if listener.call_id == monitor.call_id:
+            listener.answered = True
+    centre.emit_any(target)
+
+
+def extension_channels(call: Call | PlainCall) -> set[str]:
+    """The channel IDs of a call's extension members (what may be monitored)."""
+    if isinstance(call, Call):
+        return {call.agent_channel} if call.agent_channel else set()
+    return {leg.channel for leg in call.legs if leg.kind == "extension"}
+
+
+def listen(centre: CallCentre, supervisor: str, channel: str, now: float) -> PlainCall:
+    """call/listen: ring the supervisor's extension; once answered it monitors `channel`."""
+    target = centre.find_channel(channel)
+    if target is None or channel not in extension_channels(target):
+        raise NotFound(f"no extension channel {channel}")
+    monitor = _start(centre, "internal", supervisor, channel, now)
+    monitor.monitors = channel
+    target.listeners.append(Listener(supervisor, monitor.legs[0].channel, monitor.call_id))
+    return monitor

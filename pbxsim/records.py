@@ -1,0 +1,226 @@
+"""The model's data: calls, legs, agents and their queue memberships, CDRs and emitted events."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pbxsim.directory import ExtensionDef, QueueDef
+
+
+class Phase(StrEnum):
+    """Where a call is; `ENDED` is only ever seen in the final update."""
+
+    WAITING = "waiting"
+    RINGING = "ringing"
+    TALKING = "talking"
+    ENDED = "ended"
+
+
+class Outcome(StrEnum):
+    """How a queue call ended: exactly one of these."""
+
+    ANSWERED = "answered"
+    ABANDONED = "abandoned"
+    TIMED_OUT = "timed_out"
+    TRANSFERRED = "transferred"
+
+
+@dataclass
+class Listener:
+    """A supervisor monitoring one leg of a call (call/listen)."""
+
+    number: str
+    channel: str
+    # The monitoring call's own ID.
+    call_id: str
+    answered: bool = False
+
+
+@dataclass
+class Call:
+    """An external caller who dialled a queue's DID."""
+
+    call_id: str
+    queue: QueueDef
+    caller: str
+    trunk_channel: str
+    waiting_since: float
+    # Scripted calls move only when the control API says so.
+    scripted: bool
+    phase: Phase = Phase.WAITING
+    agent: str | None = None
+    agent_channel: str | None = None
+    ring_since: float | None = None
+    answered_at: float | None = None
+    held: bool = False
+    # Still in the IVR in front of the queue (the `ivr_then_queue` call_path switch).
+    in_ivr: bool = False
+    outcome: Outcome | None = None
+    listeners: list[Listener] = field(default_factory=list)
+
+    def phase_since(self) -> float:
+        """When the call entered its current phase (ended calls keep their last one)."""
+        if self.answered_at is not None:
+            return self.answered_at
+        return self.waiting_since if self.ring_since is None else self.ring_since
+
+
+@dataclass
+class Leg:
+    """One member of a call that is not a queue call: an extension or a trunk leg."""
+
+    kind: str  # "extension" or "outbound"
+    number: str  # extension number, or the dialled external number
+    channel: str
+    status: str  # member_status
+
+
+@dataclass
+class PlainCall:
+    """A call that does not pass a queue: dialled through the API, internal, or monitoring."""
+
+    call_id: str
+    type: str  # call/query `type`: "internal" or "outbound"
+    legs: list[Leg]
+    started: float
+    # Who the first leg is calling: an extension or external number, or the monitored channel.
+    callee: str
+    answered_at: float | None = None
+    # The channel this call monitors, for call/listen calls.
+    monitors: str | None = None
+    listeners: list[Listener] = field(default_factory=list)
+
+
+@dataclass
+class Membership:
+    """An agent's standing in one queue."""
+
+    dynamic: bool
+    logged_in: bool = True
+    paused: bool = False
+    reason: str = ""
+    pause_threshold: int = 0
+    pause_until: float | None = None
+    misses: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Agent:
+    """An extension and what it is doing; `memberships` is keyed by queue number."""
+
+    defn: ExtensionDef
+    idle_since: float
+    memberships: dict[str, Membership]
+    call_id: str | None = None
+    wrap_until: float = 0.0
+    presence: str = "available"
+    registered: bool = True
+
+    @property
+    def paused(self) -> bool:
+        """Paused in at least one queue."""
+        return any(m.paused for m in self.memberships.values())
+
+    @property
+    def pause_reason(self) -> str:
+        """The reason of the first queue it is paused in."""
+        return next((m.reason for m in self.memberships.values() if m.paused), "")
+
+
+@dataclass
+class QueueStats:
+    """Outcomes so far, the ground truth a wallboard's counters are checked against."""
+
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    timed_out: int = 0
+    transferred: int = 0
+
+
+@dataclass(frozen=True)
+class Cdr:
+    """A call detail record (30012 and cdr/list)."""
+
+    id: int
+    call_id: str
+    time_start: float
+    call_from: str
+    call_to: str
+    call_duration: int
+    talk_duration: int
+    src_trunk_name: str
+    dst_trunk_name: str
+    status: str
+    type: str
+    did_number: str
+    agent_ring_time: int
+
+
+@dataclass(frozen=True)
+class CallUpdate:
+    """A queue call changed; `call` is a copy taken at that moment."""
+
+    call: Call
+
+
+@dataclass(frozen=True)
+class PlainUpdate:
+    """A non-queue call changed; `call` is a copy taken at that moment."""
+
+    call: PlainCall
+
+
+@dataclass(frozen=True)
+class AgentStatus:
+    """An agent's status in one queue changed; `status` is a key of the 30029 status switch."""
+
+    queue_number: str
+    agent_number: str
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RingTimeout:
+    """An agent let a queue call ring out (30026)."""
+
+    queue_number: str
+    agent_number: str
+    caller_number: str
+    call_id: str
+
+
+@dataclass(frozen=True)
+class AutoPause:
+    """An agent was paused for missing calls (30025); `calls` are (caller, call_id) pairs."""
+
+    queue_number: str
+    agent_number: str
+    calls: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ExtensionState:
+    """An extension's call state (30008 `Ringing`/`Busy`/`Idle`) or presence (30009)."""
+
+    topic: int
+    extension: str
+    status: str
+
+
+@dataclass(frozen=True)
+class NewCdr:
+    """A call ended and left a CDR (30012)."""
+
+    cdr: Cdr
+
+
+Event = CallUpdate | PlainUpdate | AgentStatus | RingTimeout | AutoPause | ExtensionState | NewCdr
+
+
+class NotFound(LookupError):
+    """No such call, queue or agent."""
+
+
+class Conflict(Exception):
+    """The call or agent is not in a state that allows the operation."""

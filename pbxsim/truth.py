@@ -1,0 +1,108 @@
+"""The simulator's ground truth as `GET /_sim/state` reports it (pure: reads, never changes)."""
+
+import dataclasses
+
+from pbxsim.directory import QueueDef
+from pbxsim.records import Agent, Call, Phase, PlainCall
+from pbxsim.sim import Simulator
+from pbxsim.wire import JsonObj
+
+
+def epoch_ms(seconds: float) -> int:
+    """Epoch seconds as whole epoch milliseconds, the unit of every `time` the control API shows."""
+    return round(seconds * 1000)
+
+
+def _queue_state(sim: Simulator, queue: QueueDef) -> JsonObj:
+    def calls(phase: Phase) -> list[Call]:
+        return sim.centre.calls_in(queue, phase)
+
+    def served(phase: Phase) -> list[JsonObj]:
+        return [
+            {"call_id": c.call_id, "caller_number": c.caller, "agent_number": c.agent}
+            for c in calls(phase)
+        ]
+
+    waiting = [
+        {"call_id": c.call_id, "caller_number": c.caller, "waiting_since": c.waiting_since}
+        for c in calls(Phase.WAITING)
+    ]
+    return {
+        "id": queue.id,
+        "number": queue.number,
+        "name": queue.name,
+        "waiting": waiting,
+        "ringing": served(Phase.RINGING),
+        "active": served(Phase.TALKING),
+        "stats": dataclasses.asdict(sim.centre.stats[queue.number]),
+    }
+
+
+def _agent_call_state(sim: Simulator, agent: Agent) -> str:
+    call = sim.centre.calls.get(agent.call_id or "")
+    if call is not None:
+        return str(call.phase)
+    plain = sim.centre.plain.get(agent.call_id or "")
+    if plain is None:
+        return "idle"
+    legs = [g for g in plain.legs if g.number == agent.defn.number]
+    return "ringing" if legs and legs[0].status == "RING" else "talking"
+
+
+def _agent_state(sim: Simulator, agent: Agent) -> JsonObj:
+    now = sim.now()
+    return {
+        "id": agent.defn.id,
+        "number": agent.defn.number,
+        "name": agent.defn.name,
+        "state": _agent_call_state(sim, agent),
+        "call_id": agent.call_id,
+        "paused": agent.paused,
+        "pause_reason": agent.pause_reason,
+        "wrap_up_until": epoch_ms(agent.wrap_until) if agent.wrap_until > now else None,
+        "presence": agent.presence,
+        "registered": agent.registered,
+        "queues": [
+            {
+                "number": number,
+                "type": "dynamic" if m.dynamic else "static",
+                "logged_in": m.logged_in,
+                "paused": m.paused,
+                "pause_reason": m.reason,
+            }
+            for number, m in agent.memberships.items()
+        ],
+    }
+
+
+def _plain_state(call: PlainCall) -> JsonObj:
+    legs = [{"kind": g.kind, "number": g.number, "status": g.status} for g in call.legs]
+    return {"call_id": call.call_id, "type": call.type, "monitors": call.monitors, "legs": legs}
+
+
+def _token_state(sim: Simulator, now: float) -> JsonObj:
+    live = sim.tokens.live_access(now)
+    return {
+        "live": live,
+        # The original name, kept for callers written before `live`.
+        "live_access": live,
+        "peak_live": sim.tokens.peak_live,
+        "failed_logins_in_a_row_peak": sim.guard.peak_run,
+    }
+
+
+def ground_truth(sim: Simulator) -> JsonObj:
+    """Clock, queues with their calls, agents, other calls, tokens, faults, subscribers."""
+    now, centre = sim.now(), sim.centre
+    return {
+        "time": epoch_ms(now),
+        "sn": sim.config.sn,
+        "queues": [_queue_state(sim, q) for q in centre.directory.queues],
+        "agents": [_agent_state(sim, a) for a in centre.agents.values()],
+        "other_calls": [_plain_state(c) for c in centre.plain.values()],
+        "cdrs": len(centre.cdrs),
+        "tokens": _token_state(sim, now),
+        "faults": sim.faults.as_json(),
+        "blocked_addresses": sorted(sim.guard.blocked),
+        "subscribers": len(sim.hub),
+    }

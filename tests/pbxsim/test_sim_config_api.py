@@ -1,0 +1,101 @@
+"""Configuration endpoints: system, extensions, queue details and pause reasons (§5, §7, §8)."""
+
+import pytest
+
+from tests.pbxsim.sim_harness import JsonObj, RunningSim, StartSim
+
+SALES_ID, SUPPORT_ID = 1, 2
+
+
+async def test_system_information_names_model_firmware_and_serial(start_sim: StartSim) -> None:
+    sim = await start_sim(model="P570", firmware="37.23.0.123", sn="SN9")
+
+    reply = await sim.api("GET", "system/information", await sim.token())
+
+    assert reply["errcode"] == 0
+    data = reply["data"]
+    assert (data["model"], data["firmware_version"], data["serial_number"]) == (
+        "P570",
+        "37.23.0.123",
+        "SN9",
+    )
+
+
+async def test_system_information_defaults_to_a_p560_with_api_firmware(sim: RunningSim) -> None:
+    data = (await sim.api("GET", "system/information", await sim.token()))["data"]
+
+    assert data["model"] == "P560"
+    major, minor, *_ = (int(part) for part in data["firmware_version"].split("."))
+    assert (major, minor) >= (37, 7)
+
+
+async def test_system_capacity_counts_extensions_and_live_calls(sim: RunningSim) -> None:
+    token = await sim.token()
+    await sim.control("calls", {"queue": "6400", "caller": "5550001"})
+
+    data = (await sim.api("GET", "system/capacity", token))["data"]
+
+    assert data == {"extension_capacity": 100, "extension_used": 9, "cc_capacity": 30, "cc_used": 1}
+
+
+@pytest.mark.parametrize(
+    ("value", "numbers"), [("100", ["1001", "1002", "1003", "1004", "1005", "1006", "1007",
+     "1008", "1100"]), ("chen", ["1003"]), ("1100", ["1100"]), ("nobody", [])],
+)  # fmt: skip
+async def test_extension_search_matches_number_or_name(
+    sim: RunningSim, value: str, numbers: list[str]
+) -> None:
+    params = {"search_value": value, "page_size": 50}
+    reply = await sim.api("GET", "extension/search", await sim.token(), params=params)
+
+    assert reply["errcode"] == 0
+    assert reply["total_number"] == len(numbers)
+    assert [e["number"] for e in reply["data"]] == numbers
+
+
+async def test_queue_get_gives_the_detail_object(sim: RunningSim) -> None:
+    reply = await sim.api("GET", "queue/get", await sim.token(), params={"id": SUPPORT_ID})
+
+    data = reply["data"]
+    assert (data["id"], data["number"], data["name"]) == (SUPPORT_ID, "6401", "Support")
+    for key in ("wrap_up_time", "max_wait_time", "fail_dest", "fail_dest_value", "agent_timeout"):
+        assert key in data
+    assert data["wrap_up_time"] == 15
+    assert isinstance(data["static_agent_list"], list)
+
+
+@pytest.mark.parametrize(
+    ("params", "errcode"), [({}, 40002), ({"id": "x"}, 40002), ({"id": 99}, 60001)]
+)
+async def test_queue_get_errors(sim: RunningSim, params: JsonObj, errcode: int) -> None:
+    reply = await sim.api("GET", "queue/get", await sim.token(), params=params)
+
+    assert reply["errcode"] == errcode
+    if errcode == 40002:
+        assert reply["invalid_param_list"][0]["field"] == "id"
+
+
+async def test_queue_query_takes_several_ids_and_skips_unknown_ones(sim: RunningSim) -> None:
+    token = await sim.token()
+
+    both = await sim.api("GET", "queue/query", token, params={"ids": "1,2,77"})
+    none = await sim.api("GET", "queue/query", token, params={"ids": "77"})
+    bad = await sim.api("GET", "queue/query", token, params={"ids": "1,a"})
+
+    assert [q["number"] for q in both["data"]] == ["6400", "6401"]
+    assert none == {"errcode": 60001, "errmsg": "DATA NOT FOUND"}
+    assert bad["invalid_param_list"] == [{"field": "ids", "value": "1,a"}]
+
+
+async def test_pause_reasons_are_the_fresh_pbx_defaults(sim: RunningSim) -> None:
+    reply = await sim.api("GET", "queue_pause_reason/list", await sim.token())
+
+    assert reply == {
+        "errcode": 0,
+        "errmsg": "SUCCESS",
+        "data": [
+            {"code": "*01", "reason": "Lunch"},
+            {"code": "*02", "reason": "Break"},
+            {"code": "*03", "reason": "Wrap up"},
+        ],
+    }
