@@ -4,7 +4,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from dashboard import health_views
+
 urlpatterns = [
+    # Before admin/, whose catch-all would answer this path with a 404.
+    path("admin/pbx-health/", health_views.pbx_health, name="pbx_health"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

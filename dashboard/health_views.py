@@ -1,0 +1,58 @@
+"""The staff-only admin page "PBX health": the `pbx_check` checklist, run on request."""
+
+import redis.asyncio as aioredis
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from dashboard.pbx.checks import CHECKS, DEFAULT_EVENT_WAIT_S, CheckResult, failed, run_checks
+from dashboard.pbx.rest import PbxSettings
+from dashboard.pbx.tokens import TokenManager
+from dashboard.token_vault import DatabaseTokenVault
+
+
+async def run_pbx_checks(event_wait_s: float) -> list[CheckResult]:
+    """The checks against the configured PBX, with the installation's one shared token."""
+    # A client of our own, closed at the end: the command's event loop ends with the checks.
+    redis = aioredis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    try:
+        return await run_checks(
+            configured_pbx(),
+            lambda rest: TokenManager(rest, redis, DatabaseTokenVault()),
+            event_wait_s,
+        )
+    finally:
+        await redis.aclose()
+
+
+def configured_pbx() -> PbxSettings:
+    """The PBX settings as they are, blanks included: the first check reports what is missing."""
+    return PbxSettings(
+        url=settings.PBX_URL,
+        client_id=settings.PBX_CLIENT_ID,
+        client_secret=settings.PBX_CLIENT_SECRET,
+        verify_tls=settings.PBX_VERIFY_TLS,
+        ca_bundle=settings.PBX_CA_BUNDLE,
+    )
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def pbx_health(request: HttpRequest) -> HttpResponse:
+    """GET lists the checks; POST (the button) runs them, which takes up to half a minute."""
+    results = (
+        async_to_sync(run_pbx_checks)(DEFAULT_EVENT_WAIT_S) if request.method == "POST" else []
+    )
+    context = {
+        **admin.site.each_context(request),
+        "title": "PBX health",
+        "checks": CHECKS,
+        "results": results,
+        "failed": failed(results),
+        "event_wait_s": DEFAULT_EVENT_WAIT_S,
+    }
+    return render(request, "admin/pbx_health.html", context)
