@@ -26,11 +26,17 @@ def worker_id() -> str:
 
 class WorkerProcess:
     def __init__(
-        self, api: PbxApi, redis: aioredis.Redis, layer: BaseChannelLayer, heartbeat_s: float
+        self,
+        api: PbxApi,
+        redis: aioredis.Redis,
+        layer: BaseChannelLayer,
+        heartbeat_s: float,
+        resync_s: float,
     ) -> None:
         self.api = api
         self.layer = layer
         self.heartbeat_s = heartbeat_s
+        self.resync_s = resync_s
         self.leadership = Leadership(redis, worker_id())
         self.leading = False
 
@@ -51,7 +57,8 @@ class WorkerProcess:
             await asyncio.sleep(backoff.next_delay())
 
     async def _lead(self) -> None:
-        worker = Worker(self.api, Publisher(self.leadership, self.layer), self.heartbeat_s)
+        publisher = Publisher(self.leadership, self.layer)
+        worker = Worker(self.api, publisher, self.heartbeat_s, self.resync_s)
         await first_to_finish(worker.run, self.leadership.hold)
 
     async def shutdown(self) -> None:

@@ -3,13 +3,16 @@
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from websockets.exceptions import WebSocketException
 
-from dashboard.live.events import CALL_STATE_CHANGED, HeartbeatReply, PbxEvent, parse_call_event
-from dashboard.live.queues import LiveState, apply_call_event, load_waiting
+from dashboard.live.events import HeartbeatReply, PbxEvent
+from dashboard.live.reduce import apply_event
+from dashboard.live.state import LiveState
+from dashboard.live.view import queue_data
 from dashboard.pbx.api import PbxApi
 from dashboard.pbx.backoff import Backoff
 from dashboard.pbx.errors import PbxError, PbxUnreachable, TokenExpired
@@ -17,6 +20,7 @@ from dashboard.pbx.rest import events_url
 from dashboard.pbx.subscription import LinkLost, open_events
 from dashboard.pbx.tokens import LOGIN_HOLD_S
 from dashboard.publish import Publisher
+from dashboard.resync import load_directory, log_corrections, reconcile_queue
 from dashboard.streams import LINK_STREAM, queue_stream
 
 log = logging.getLogger(__name__)
@@ -26,7 +30,8 @@ TOPICS = [30007, 30008, 30009, 30011, 30012, 30025, 30026, 30029]
 LINK_REFRESH_S = 15.0
 # After a refused login nothing happens until the hold ends; look again at this pace.
 LOGIN_PROBLEM_RETRY_S = 30.0
-QUEUE_PAGE_SIZE = 100
+# Wrap-up ends without any event: look this often for agents whose wrap-up just ended.
+WRAP_UP_CHECK_S = 1.0
 LINK_FAILURES = (PbxError, PbxUnreachable, LinkLost, OSError, WebSocketException, TimeoutError)
 
 
@@ -34,41 +39,35 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-@dataclass
-class QueueDirectory:
-    """Queue names by number, and the numeric IDs that REST calls take instead of numbers."""
-
-    names: dict[str, str] = field(default_factory=dict)
-    ids: dict[str, int] = field(default_factory=dict)
-
-    def add(self, number: str, name: str, queue_id: int) -> None:
-        self.names[number] = name
-        self.ids[number] = queue_id
-
-
 class Worker:
     """Holds the live state; every change goes out through the Publisher."""
 
-    def __init__(self, api: PbxApi, publisher: Publisher, heartbeat_s: float) -> None:
+    def __init__(
+        self, api: PbxApi, publisher: Publisher, heartbeat_s: float, resync_s: float
+    ) -> None:
         self.api = api
         self.publisher = publisher
         self.heartbeat_s = heartbeat_s
+        self.resync_s = resync_s
         self.state = LiveState()
         self.link: dict[str, Any] = {}
+        self.queue_ids: dict[str, int] = {}
+        self.corrections: Counter[str] = Counter()
         self._unknown_types: set[int] = set()
 
     async def run(self) -> None:
         """Connect, and reconnect with backoff, until cancelled."""
         await self.publisher.start_epoch()
         await self._set_link("connecting", "")
-        refresher = asyncio.create_task(self._refresh_link())
+        helpers = [asyncio.create_task(self._refresh_link()), asyncio.create_task(self._wrap_ups())]
         backoff = Backoff()
         try:
             while True:
                 delay = await self._attempt(backoff)
                 await asyncio.sleep(delay)
         finally:
-            refresher.cancel()
+            for helper in helpers:
+                helper.cancel()
 
     async def _attempt(self, backoff: Backoff) -> float:
         """One connection's life; returns how long to wait before the next."""
@@ -102,53 +101,71 @@ class Worker:
                 await self._set_link("connected", "")
                 log.info("PBX link up: subscribed to events %s", TOPICS)
                 backoff.reset()
-                async for frame in frames:
-                    await self._handle(frame)
+                reconciler = asyncio.create_task(self._reconcile_periodically())
+                try:
+                    async for frame in frames:
+                        await self._handle(frame)
+                finally:
+                    reconciler.cancel()
         except TokenExpired:
             await self.api.tokens.renew(token)
             raise
 
     async def _resync(self) -> None:
-        """REST is the truth: reload the queues and who is waiting in each."""
-        directory = await self._queue_directory()
-        self.state.set_queues(directory.names)
-        for number, queue in self.state.queues.items():
-            queue_id = directory.ids[number]
-            status = await self.api.get("queue/call_status", empty_ok=True, id=queue_id)
-            load_waiting(queue, status.get("waiting_list") or [], now_ms())
-            await self.publisher.publish(queue_stream(number), queue.as_data())
+        """On every (re)connect: reload everything from REST and publish every queue."""
+        self.queue_ids = await load_directory(self.api, self.state)
+        for number, queue_id in self.queue_ids.items():
+            await reconcile_queue(self.api, self.state, number, queue_id, now_ms())
+        await self._publish_queues(self.state.queues)
 
-    async def _queue_directory(self) -> QueueDirectory:
-        directory = QueueDirectory()
-        page = 1
+    async def _reconcile(self, numbers: Iterable[str]) -> None:
+        """Correct queues from REST; a correction is counted, logged by kind and published."""
+        found: Counter[str] = Counter()
+        for number in numbers:
+            if number in self.queue_ids:
+                corrections = await reconcile_queue(
+                    self.api, self.state, number, self.queue_ids[number], now_ms()
+                )
+                found.update(corrections)
+                if corrections:
+                    await self._publish_queues([number])
+        log_corrections(found)
+        self.corrections.update(found)
+
+    async def _reconcile_periodically(self) -> None:
         while True:
-            body = await self.api.get(
-                "queue/list", empty_ok=True, page=page, page_size=QUEUE_PAGE_SIZE
-            )
-            listed = body.get("queue_list") or []
-            for queue in listed:
-                directory.add(str(queue["number"]), str(queue.get("name", "")), int(queue["id"]))
-            if not listed or len(directory.names) >= int(body.get("total_number", 0)):
-                return directory
-            page += 1
+            await asyncio.sleep(self.resync_s)
+            await self._reconcile(list(self.state.queues))
+
+    async def _publish_queues(self, numbers: Iterable[str]) -> None:
+        for number in numbers:
+            data = queue_data(self.state, self.state.queues[number], now_ms())
+            await self.publisher.publish(queue_stream(number), data)
+
+    async def _wrap_ups(self) -> None:
+        """Republish a queue when one of its agents' wrap-up ends (no event says so)."""
+        while True:
+            await asyncio.sleep(WRAP_UP_CHECK_S)
+            ended = [n for n, until in self.state.wrap_up_until.items() if until <= now_ms()]
+            for number in ended:
+                del self.state.wrap_up_until[number]
+            affected = {q.number for n in ended for q, _ in self.state.memberships(n)}
+            await self._publish_queues(affected)
 
     async def _handle(self, frame: PbxEvent | HeartbeatReply) -> None:
         if isinstance(frame, HeartbeatReply):
             self.link["last_heartbeat_at"] = now_ms()
             return
         self.link["last_event_at"] = now_ms()
-        if frame.type != CALL_STATE_CHANGED:
-            if frame.type not in self._unknown_types:
-                self._unknown_types.add(frame.type)
-                log.info("Not handled yet: PBX event %s (logged once)", frame.type)
-            return
-        call = parse_call_event(frame.msg)
-        if call is None:
-            log.warning("Ignored a 30011 event without a call_id")
-            return
-        for number in apply_call_event(self.state, call, now_ms()):
-            queue = self.state.queues[number]
-            await self.publisher.publish(queue_stream(number), queue.as_data())
+        effect = apply_event(self.state, frame, now_ms())
+        if not effect.handled and frame.type not in self._unknown_types:
+            self._unknown_types.add(frame.type)
+            log.info(
+                "Not handled: PBX event %s %.200s (logged once per type)", frame.type, frame.msg
+            )
+        await self._publish_queues(effect.changed)
+        if effect.recheck:
+            await self._reconcile(effect.recheck)
 
     async def _set_link(self, state: str, detail: str) -> None:
         if self.link.get("state") != state:
@@ -160,7 +177,13 @@ class Worker:
         token = await self.api.tokens.current()
         expires = int(token.access_expires_at * 1000) if token else None
         await self.publisher.publish(
-            LINK_STREAM, {**self.link, "checked_at": now_ms(), "token_expires_at": expires}
+            LINK_STREAM,
+            {
+                **self.link,
+                "checked_at": now_ms(),
+                "token_expires_at": expires,
+                "corrections": dict(self.corrections),
+            },
         )
 
     async def _refresh_link(self) -> None:

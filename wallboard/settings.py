@@ -106,6 +106,8 @@ PBX_VERIFY_TLS = env_bool("PBX_VERIFY_TLS", True)
 PBX_CA_BUNDLE = env_str("PBX_CA_BUNDLE", "")
 # The PBX closes an event socket after 60 s of silence; 30 s leaves room for one lost heartbeat.
 PBX_HEARTBEAT_SECONDS = env_int("PBX_HEARTBEAT_SECONDS", 25, minimum=5, maximum=30)
+# Events are fast but can be missed or misread; REST is re-read this often to correct the state.
+PBX_RESYNC_SECONDS = env_int("PBX_RESYNC_SECONDS", 15, minimum=2, maximum=3600)
 
 LOGGING = {
     "version": 1,

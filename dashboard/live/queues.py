@@ -1,64 +1,45 @@
-"""Reduce call events and REST answers into the set of callers waiting in each queue."""
+"""30011 call events and `queue/call_status` into waiting callers and agents' call status."""
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.live.events import CallEvent, CallMember
+from dashboard.live.state import LiveState, QueueState, WaitingCaller
 
 ANSWERED_STATUSES = frozenset({"ANSWER", "ANSWERED"})
 GONE_STATUS = "BYE"
 _PATH_SEPARATORS = re.compile(r"[^0-9*#]+")
 
 
-@dataclass
-class WaitingCaller:
-    call_id: str
-    caller: str
-    since_ms: int
-
-
-@dataclass
-class QueueState:
-    number: str
-    name: str
-    waiting: dict[str, WaitingCaller] = field(default_factory=dict)
-
-    def as_data(self) -> dict[str, Any]:
-        """The JSON-ready view a board shows, longest-waiting caller first."""
-        callers = sorted(self.waiting.values(), key=lambda caller: caller.since_ms)
-        return {
-            "number": self.number,
-            "name": self.name,
-            "waiting": [
-                {"call_id": c.call_id, "caller": c.caller, "since": c.since_ms} for c in callers
-            ],
-        }
-
-
-@dataclass
-class LiveState:
-    queues: dict[str, QueueState] = field(default_factory=dict)
-
-    def set_queues(self, names_by_number: Mapping[str, str]) -> set[str]:
-        """Adopt the PBX's queue list; returns the numbers whose name or existence changed."""
-        changed = {number for number in self.queues if number not in names_by_number}
-        for number in changed:
-            del self.queues[number]
-        for number, name in names_by_number.items():
-            queue = self.queues.get(number)
-            if queue is None or queue.name != name:
-                changed.add(number)
-                self.queues[number] = QueueState(number, name, queue.waiting if queue else {})
-        return changed
-
-    def queue_holding(self, call_id: str) -> QueueState | None:
-        return next((q for q in self.queues.values() if call_id in q.waiting), None)
+# An agent's leg of a queue call: member_status → the agent's call status.
+AGENT_CALL_STATUS = {"RING": "ringing", "ANSWER": "talking", "HOLD": "hold", "BYE": "idle"}
 
 
 def apply_call_event(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
-    """Apply a 30011 event; returns the numbers of the queues whose waiting set changed."""
+    """Apply a 30011 event; returns the numbers of the queues whose board data changed."""
+    return _update_waiting(state, event, now_ms) | _update_agents(state, event, now_ms)
+
+
+def _update_agents(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
+    """Agents' legs: ringing, talking, hold, and idle (in wrap-up after a queue call)."""
+    changed: set[str] = set()
+    for member in event.members:
+        status = AGENT_CALL_STATUS.get(member.status)
+        if member.kind != "extension" or status is None:
+            continue
+        queue = _queue_on_path(state, member.call_path)
+        if status == "idle" and queue is not None and queue.wrap_up_s:
+            state.wrap_up_until[member.number] = now_ms + queue.wrap_up_s * 1000
+        # One phone: its call status is the same in every queue the agent serves.
+        for membership_queue, agent in state.memberships(member.number):
+            if agent.call_status != status:
+                agent.call_status, agent.since_ms = status, now_ms
+                changed.add(membership_queue.number)
+    return changed
+
+
+def _update_waiting(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
     changed: set[str] = set()
     previous = state.queue_holding(event.call_id)
     target = _queue_waited_in(state, event)

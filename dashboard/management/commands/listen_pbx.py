@@ -12,6 +12,7 @@ from dashboard.livestore import live_redis
 from dashboard.pbx.api import PbxApi
 from dashboard.pbx.rest import PbxRest, PbxSettings
 from dashboard.pbx.tokens import TokenManager
+from dashboard.pbx_config import configured_pbx
 from dashboard.supervise import WorkerProcess
 from dashboard.token_vault import DatabaseTokenVault
 
@@ -39,13 +40,7 @@ def pbx_settings() -> PbxSettings:
             f"Set {', '.join(missing)} (the PBX's address and its API Client ID/Secret from "
             "Integrations > API); see .env.example."
         )
-    return PbxSettings(
-        settings.PBX_URL,
-        settings.PBX_CLIENT_ID,
-        settings.PBX_CLIENT_SECRET,
-        settings.PBX_VERIFY_TLS,
-        settings.PBX_CA_BUNDLE,
-    )
+    return configured_pbx()
 
 
 def redacted(url: str) -> str:
@@ -59,7 +54,11 @@ async def run_until_signalled(pbx: PbxSettings) -> None:
     rest = PbxRest(pbx)
     tokens = TokenManager(rest, live_redis(), DatabaseTokenVault())
     process = WorkerProcess(
-        PbxApi(rest, tokens), live_redis(), get_channel_layer(), settings.PBX_HEARTBEAT_SECONDS
+        PbxApi(rest, tokens),
+        live_redis(),
+        get_channel_layer(),
+        settings.PBX_HEARTBEAT_SECONDS,
+        settings.PBX_RESYNC_SECONDS,
     )
     task = asyncio.create_task(process.run())
     loop = asyncio.get_running_loop()

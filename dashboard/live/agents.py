@@ -1,0 +1,191 @@
+"""Agents in queues and extensions: 30029, 30025, 30026, 30007, 30008, 30009 and REST answers."""
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# 30029 documents only "Paused"; the other spellings are guesses, normalised (case, spaces,
+# underscores and hyphens dropped) so that every likely form lands in the same place.
+_STATUS_MEANINGS = {
+    "paused": ("paused", True),
+    "pause": ("paused", True),
+    "unpaused": ("paused", False),
+    "unpause": ("paused", False),
+    "resumed": ("paused", False),
+    "loggedin": ("logged_in", True),
+    "login": ("logged_in", True),
+    "loggedout": ("logged_in", False),
+    "logout": ("logged_in", False),
+}
+# queue/agent_status call_status codes (§5.3); 5 is "on hold" (only when the caller holds).
+CALL_STATUS_CODES = {0: "unknown", 1: "idle", 2: "talking", 3: "ringing", 4: "talking", 5: "hold"}
+
+
+@dataclass
+class Agent:
+    """One agent's membership of one queue."""
+
+    number: str
+    name: str = ""
+    kind: str = "static"  # static | dynamic
+    logged_in: bool = True
+    paused: bool = False
+    pause_reason: str = ""
+    auto_paused: bool = False
+    missed_calls: list[dict[str, str]] = field(default_factory=list)
+    call_status: str = "idle"  # idle | ringing | talking | hold | unknown
+    since_ms: int = 0
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "name": self.name,
+            "kind": self.kind,
+            "logged_in": self.logged_in,
+            "paused": self.paused,
+            "pause_reason": self.pause_reason,
+            "auto_paused": self.auto_paused,
+            "missed_calls": self.missed_calls,
+            "call_status": self.call_status,
+            "since": self.since_ms,
+        }
+
+
+@dataclass
+class Extension:
+    number: str
+    name: str = ""
+    registered_kinds: set[str] = field(default_factory=set)
+    presence: str = "available"
+    call_state: str = "Idle"  # 30008: Ringing | Busy | Idle
+
+    @property
+    def registered(self) -> bool:
+        return bool(self.registered_kinds)
+
+
+def queue_number_of(value: object) -> str:
+    """30029 may send the queue as "queue-6402" where 30025/30026 send "6402"."""
+    text = str(value or "")
+    return text.removeprefix("queue-")
+
+
+def status_meaning(status: str) -> tuple[str, bool] | None:
+    key = "".join(ch for ch in status.lower() if ch.isalnum())
+    return _STATUS_MEANINGS.get(key)
+
+
+def apply_agent_status(agent: Agent, msg: Mapping[str, Any], now_ms: int) -> bool:
+    """30029; False when the status string is not understood (REST then decides)."""
+    meaning = status_meaning(str(msg.get("status", "")))
+    if meaning is None:
+        return False
+    attribute, value = meaning
+    if getattr(agent, attribute) != value:
+        setattr(agent, attribute, value)
+        agent.since_ms = now_ms
+    if attribute == "paused":
+        agent.pause_reason = str(msg.get("reason") or "") if value else ""
+        if not value:
+            agent.auto_paused, agent.missed_calls = False, []
+    return True
+
+
+def apply_auto_pause(agent: Agent, msg: Mapping[str, Any], now_ms: int) -> None:
+    """30025: paused by the PBX after missed calls, which it lists."""
+    calls = msg.get("calls") if isinstance(msg.get("calls"), list) else []
+    agent.paused, agent.auto_paused, agent.since_ms = True, True, now_ms
+    agent.missed_calls = [
+        {"caller": str(call.get("caller_number", "")), "call_id": str(call.get("call_id", ""))}
+        for call in calls or []
+        if isinstance(call, dict)
+    ]
+
+
+def load_agent_status(
+    agents: dict[str, Agent], entries: Iterable[Mapping[str, Any]], now_ms: int
+) -> list[str]:
+    """Make a queue's agents match `queue/agent_status`; returns one label per correction."""
+    corrections: list[str] = []
+    seen: set[str] = set()
+    for entry in entries:
+        number = str(entry.get("number", ""))
+        seen.add(number)
+        if number not in agents:
+            agents[number] = Agent(number, since_ms=now_ms, **_truth(entry))
+            corrections.append("agent_added")
+        else:
+            corrections += _correct(agents[number], _truth(entry), now_ms)
+    for number in set(agents) - seen:
+        del agents[number]
+        corrections.append("agent_removed")
+    return corrections
+
+
+def _truth(entry: Mapping[str, Any]) -> dict[str, Any]:
+    paused = bool(entry.get("is_pause"))
+    return {
+        "name": str(entry.get("name", "")),
+        "kind": str(entry.get("agent_type") or "static"),
+        "logged_in": bool(entry.get("is_login")),
+        "paused": paused,
+        "pause_reason": str(entry.get("pause_reason") or "") if paused else "",
+        "call_status": CALL_STATUS_CODES.get(_int(entry.get("call_status")), "unknown"),
+    }
+
+
+def _correct(agent: Agent, truth: dict[str, Any], now_ms: int) -> list[str]:
+    """Set each field to the truth; a changed state field is a correction (names are not)."""
+    corrections = []
+    for name, value in truth.items():
+        if getattr(agent, name) == value:
+            continue
+        if name in ("logged_in", "paused", "call_status"):
+            corrections.append(f"agent_{name}")
+            agent.since_ms = now_ms
+        setattr(agent, name, value)
+    if not agent.paused:
+        agent.auto_paused, agent.missed_calls = False, []
+    return corrections
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+def apply_registration(extension: Extension, msg: Mapping[str, Any]) -> None:
+    """30007: one device kind (Sip, Mobile, Desktop, Web, Pad) registered or not."""
+    kind = str(msg.get("kind", "Sip"))
+    if str(msg.get("status", "")).lower() == "registered":
+        extension.registered_kinds.add(kind)
+    else:
+        extension.registered_kinds.discard(kind)
+
+
+def load_extension(extension: Extension, entry: Mapping[str, Any]) -> None:
+    """An `extension/list` entry: name, presence and which endpoints are online."""
+    extension.name = str(entry.get("caller_id_name", extension.name))
+    extension.presence = str(entry.get("presence_status") or extension.presence)
+    online = entry.get("online_status")
+    if isinstance(online, dict):
+        extension.registered_kinds = {
+            _DEVICE_KINDS.get(str(endpoint)) or str(endpoint)
+            for endpoint, status in online.items()
+            if isinstance(status, dict) and _int(status.get("status")) == 1
+        }
+
+
+# extension/list names endpoints as sip_phone…; 30007 names kinds Sip, Mobile…
+_DEVICE_KINDS = {
+    "sip_phone": "Sip",
+    "linkus_mobile": "Mobile",
+    "linkus_desktop": "Desktop",
+    "linkus_web": "Web",
+    "fxs_phone": "Sip",
+}

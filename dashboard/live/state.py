@@ -1,0 +1,52 @@
+"""The live picture of the PBX: queues with their waiting callers and agents, and extensions."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dashboard.live.agents import Agent, Extension
+
+
+@dataclass
+class WaitingCaller:
+    call_id: str
+    caller: str
+    since_ms: int
+
+
+@dataclass
+class QueueState:
+    number: str
+    name: str
+    waiting: dict[str, WaitingCaller] = field(default_factory=dict)
+    agents: dict[str, Agent] = field(default_factory=dict)
+    wrap_up_s: int = 0
+
+
+@dataclass
+class LiveState:
+    queues: dict[str, QueueState] = field(default_factory=dict)
+    extensions: dict[str, Extension] = field(default_factory=dict)
+    # Extension number → epoch ms at which its wrap-up after a queue call ends.
+    wrap_up_until: dict[str, int] = field(default_factory=dict)
+
+    def set_queues(self, names_by_number: Mapping[str, str]) -> set[str]:
+        """Adopt the PBX's queue list; returns the numbers whose name or existence changed."""
+        changed = {number for number in self.queues if number not in names_by_number}
+        for number in changed:
+            del self.queues[number]
+        for number, name in names_by_number.items():
+            queue = self.queues.setdefault(number, QueueState(number, ""))
+            if queue.name != name:
+                queue.name = name
+                changed.add(number)
+        return changed
+
+    def queue_holding(self, call_id: str) -> QueueState | None:
+        return next((q for q in self.queues.values() if call_id in q.waiting), None)
+
+    def extension(self, number: str) -> Extension:
+        return self.extensions.setdefault(number, Extension(number))
+
+    def memberships(self, extension: str) -> list[tuple[QueueState, Agent]]:
+        """Every queue this extension is an agent of, with its membership."""
+        return [(q, q.agents[extension]) for q in self.queues.values() if extension in q.agents]
