@@ -50,9 +50,9 @@ async def reconcile_queue(
     """Make one queue's waiting callers and agents match the PBX; returns the corrections."""
     queue = state.queues[number]
     calls = await api.get("queue/call_status", empty_ok=True, id=queue_id)
-    corrections = (
-        ["waiting"] if load_waiting(queue, calls.get("waiting_list") or [], now_ms) else []
-    )
+    # A caller whose call rings an agent is still waiting to be answered: count both lists.
+    unanswered = (calls.get("waiting_list") or []) + (calls.get("ringing_list") or [])
+    corrections = ["waiting"] if load_waiting(queue, unanswered, now_ms) else []
     agents = await api.get("queue/agent_status", empty_ok=True, id=queue_id)
     return corrections + load_agent_status(queue.agents, agents.get("data") or [], now_ms)
 
