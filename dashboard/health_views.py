@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from dashboard.pbx.checks import CHECKS, DEFAULT_EVENT_WAIT_S, CheckResult, failed, run_checks
-from dashboard.pbx.rest import PbxSettings
+from dashboard.pbx.checks import CHECKS, DEFAULT_EVENT_WAIT_S, run_checks
+from dashboard.pbx.checks_base import CheckResult, failed
 from dashboard.pbx.tokens import TokenManager
+from dashboard.pbx_config import configured_pbx
 from dashboard.token_vault import DatabaseTokenVault
 
 
@@ -20,6 +21,7 @@ async def run_pbx_checks(event_wait_s: float) -> list[CheckResult]:
     # A client of our own, closed at the end: the command's event loop ends with the checks.
     redis = aioredis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
     try:
+        # Blanks included: the first check reports what is missing.
         return await run_checks(
             configured_pbx(),
             lambda rest: TokenManager(rest, redis, DatabaseTokenVault()),
@@ -27,17 +29,6 @@ async def run_pbx_checks(event_wait_s: float) -> list[CheckResult]:
         )
     finally:
         await redis.aclose()
-
-
-def configured_pbx() -> PbxSettings:
-    """The PBX settings as they are, blanks included: the first check reports what is missing."""
-    return PbxSettings(
-        url=settings.PBX_URL,
-        client_id=settings.PBX_CLIENT_ID,
-        client_secret=settings.PBX_CLIENT_SECRET,
-        verify_tls=settings.PBX_VERIFY_TLS,
-        ca_bundle=settings.PBX_CA_BUNDLE,
-    )
 
 
 @staff_member_required

@@ -208,8 +208,6 @@ def test_an_untrusted_certificate_is_named(tls_pbx: tuple[int, Path], settings: 
     assert "PBX_VERIFY_TLS=false" in reachability["fix"]
 
 
-# PbxRest hands httpx the CA file's path, which httpx 0.28 deprecates (a warning only).
-@pytest.mark.filterwarnings("ignore:`verify=<str>` is deprecated:DeprecationWarning")
 def test_a_ca_bundle_or_no_verification_gets_through(
     tls_pbx: tuple[int, Path], settings: Settings
 ) -> None:

@@ -1,42 +1,27 @@
-"""Preflight checks of the PBX connection, each finding with its fix (`pbx_check`, admin page)."""
+"""The PBX checks in order and their runner (`pbx_check`, admin page); what the PBX holds."""
 
-import asyncio
-import contextlib
-import ipaddress
-import json
 import re
-import socket
-import ssl
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
-from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
 from redis.exceptions import RedisError
-from websockets.exceptions import WebSocketException
 
-from dashboard.live.events import HeartbeatReply, PbxEvent
-from dashboard.pbx.api import PbxApi
-from dashboard.pbx.errors import PbxError, PbxUnreachable, TokenExpired
-from dashboard.pbx.rest import (
-    API_PATH,
-    REQUEST_TIMEOUT_S,
-    USER_AGENT,
-    PbxRest,
-    PbxSettings,
-    events_url,
+from dashboard.pbx.checks_base import CheckResult, Context, Outcome, Status, fail, ok, warn
+from dashboard.pbx.checks_link import (
+    EVENTS_FIX,
+    check_credentials,
+    check_delivery,
+    check_reachability,
+    check_settings,
+    check_subscription,
 )
-from dashboard.pbx.subscription import LinkLost, open_events
+from dashboard.pbx.errors import PbxError, PbxUnreachable
+from dashboard.pbx.rest import PbxRest, PbxSettings
 from dashboard.pbx.tokens import LOGIN_HOLD_KEY, LoginOnHold, TokenManager
 
 DEFAULT_EVENT_WAIT_S = 20.0
-# Every event the wallboard uses, so that any activity on the PBX counts as delivery.
-CHECK_TOPICS = [30007, 30008, 30009, 30011, 30012, 30025, 30026, 30029]
-# Far shorter than the worker's heartbeat, so that an answer is heard within seconds.
-CHECK_HEARTBEAT_S = 2.0
 # 10001: no such endpoint on this firmware; 10009: the feature is off or not in the plan.
 UNSUPPORTED = {10001, 10009}
 REQUIREMENT = (
@@ -50,12 +35,6 @@ MODEL_FIELDS = ("model", "product_model", "device_model", "pbx_model", "product_
 FIRMWARE_FIELDS = ("firmware_version", "firmware", "version", "fw_version", "software_version")
 MONITORS = {"enb_register_status": "Registration", "enb_call_status": "Call",
             "enb_presence_status": "Presence"}  # fmt: skip
-HTTPS_FIX = "Use the PBX's HTTPS port, 8088 by default: PBX_URL=https://<pbx>:8088."
-CERT_FIX = (
-    "Set PBX_CA_BUNDLE to the CA file that signed the PBX's certificate (or install a "
-    "certificate from a public CA on the PBX); or set PBX_VERIFY_TLS=false to accept the PBX's "
-    "self-signed certificate."
-)
 FIXES = {
     -1: "Copy the Client ID and Client Secret again from Integrations > API on the PBX into "
     "PBX_CLIENT_ID and PBX_CLIENT_SECRET. Logins pause for 5 minutes after a failure, because "
@@ -72,191 +51,6 @@ PAUSE_FIX = (
     "Pause reasons come with the Call Center feature (Enterprise or Ultimate plan); on such a "
     "plan, define them in the PBX's queue settings (e.g. *01 Lunch)."
 )
-EVENTS_FIX = (
-    "If the PBX had no calls meanwhile this is expected: call a queue and run the check again. "
-    "Otherwise turn on the Registration, Call and Presence Status Monitors of the agents' "
-    "extensions (and the trunks' Call Status Monitor) in Integrations > API on the PBX."
-)
-
-
-class Status(StrEnum):
-    OK = "ok"
-    WARN = "warn"
-    FAIL = "fail"
-    SKIPPED = "skipped"  # an earlier check it needs did not pass, or the PBX lacks the feature
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: Status
-    finding: str
-    fix: str = ""
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    name: str
-    title: str
-    status: Status
-    finding: str
-    fix: str
-
-
-def ok(finding: str) -> Outcome:
-    return Outcome(Status.OK, finding)
-
-
-def warn(finding: str, fix: str) -> Outcome:
-    return Outcome(Status.WARN, finding, fix)
-
-
-def fail(finding: str, fix: str) -> Outcome:
-    return Outcome(Status.FAIL, finding, fix)
-
-
-@dataclass
-class Watch:
-    """What the event socket showed: a heartbeat answer, the first event and when it came."""
-
-    heartbeat: bool = False
-    event: int | None = None
-    event_after_s: float = 0.0
-    waited_s: float = 0.0
-
-
-@dataclass
-class Context:
-    """What the checks share; the PBX client is built on first use, once the settings passed."""
-
-    settings: PbxSettings
-    tokens_for: Callable[[PbxRest], TokenManager]
-    event_wait_s: float
-    watch: Watch | None = None
-    _api: PbxApi | None = None
-
-    @property
-    def api(self) -> PbxApi:
-        if self._api is None:
-            rest = PbxRest(self.settings)
-            self._api = PbxApi(rest, self.tokens_for(rest))
-        return self._api
-
-    async def aclose(self) -> None:
-        if self._api is not None:
-            await self._api.rest.aclose()
-
-
-async def check_settings(ctx: Context) -> Outcome:
-    pbx = ctx.settings
-    named = {"PBX_URL": pbx.url, "PBX_CLIENT_ID": pbx.client_id,
-             "PBX_CLIENT_SECRET": pbx.client_secret}  # fmt: skip
-    missing = [name for name, value in named.items() if not value]
-    if missing:
-        return fail(
-            f"{', '.join(missing)} not set.",
-            "Set them in the environment (.env): the PBX's address, such as "
-            "https://192.168.5.150:8088, and the Client ID and Client Secret shown in "
-            "Integrations > API on the PBX.",
-        )
-    try:
-        if pbx.ca_bundle:
-            ssl.create_default_context(cafile=pbx.ca_bundle)
-    except (OSError, ssl.SSLError):
-        return fail(f"PBX_CA_BUNDLE {pbx.ca_bundle} is not a readable CA file.", CERT_FIX)
-    return ok("PBX_URL, PBX_CLIENT_ID and PBX_CLIENT_SECRET are set.")
-
-
-async def check_reachability(ctx: Context) -> Outcome:
-    pbx = ctx.settings
-    options: dict[str, Any] = {"verify": pbx.tls_verify, "timeout": REQUEST_TIMEOUT_S}
-    try:
-        async with httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, **options) as http:
-            # GET on the POST-only login: the PBX answers 10001, and it is no login attempt.
-            response = await http.get(pbx.url.rstrip("/") + API_PATH + "get_token")
-            errcode = response.json().get("errcode")
-    except httpx.HTTPError as error:
-        return _unreachable(pbx.url, error)
-    except (ValueError, AttributeError):
-        errcode = None
-    if not isinstance(errcode, int):
-        return fail(
-            f"Something answers at {pbx.url} (HTTP {response.status_code}), but not the PBX API.",
-            "Point PBX_URL at the PBX's own web address and port, such as "
-            "https://192.168.5.150:8088, with no proxy in between that rewrites /openapi/.",
-        )
-    return _transport_note(pbx)
-
-
-# What a network failure means, by the first exception type found in its chain ({where} is
-# host:port, {detail} what TLS said). Certificate failures first: they are TLS errors too.
-NETWORK_FAILURES: list[tuple[type[BaseException] | tuple[type[BaseException], ...], str, str]] = [
-    (ssl.SSLCertVerificationError, "The PBX's TLS certificate is not trusted ({detail}).",
-     CERT_FIX),
-    (ssl.SSLError, "PBX_URL says https://, but the TLS handshake with {where} failed "
-     "({detail}): that port speaks plain HTTP.", HTTPS_FIX),
-    (socket.gaierror, "The host name in PBX_URL does not resolve ({where}).",
-     "Check the name in PBX_URL or use the PBX's IP address; check this server's DNS."),
-    (ConnectionRefusedError, "Nothing accepts connections at {where}.",
-     "Check the port in PBX_URL: the PBX's web port, 8088 for HTTPS by default (443 on Cloud "
-     "Edition). Check that the PBX is on and that no firewall rejects this server."),
-    (httpx.TimeoutException, "No answer from {where} within {timeout:.0f} s.",
-     "Check the address in PBX_URL, that the PBX is on, and that firewalls let this server "
-     "reach that port."),
-    ((httpx.RemoteProtocolError, httpx.ReadError), "{where} hung up without an answer, as an "
-     "HTTPS port does to plain HTTP.", HTTPS_FIX),
-]  # fmt: skip
-
-
-def _unreachable(url: str, error: httpx.HTTPError) -> Outcome:
-    where = urlsplit(url).netloc
-    for kind, finding, fix in NETWORK_FAILURES:
-        cause = next((e for e in _causes(error) if isinstance(e, kind)), None)
-        if cause is not None:
-            detail = getattr(cause, "verify_message", None) or getattr(cause, "reason", "")
-            return fail(finding.format(where=where, detail=detail, timeout=REQUEST_TIMEOUT_S), fix)
-    return fail(f"Could not talk to {where} ({type(error).__name__}).", "Check PBX_URL.")
-
-
-def _causes(error: BaseException) -> Iterator[BaseException]:
-    current: BaseException | None = error
-    while current is not None:
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def _transport_note(pbx: PbxSettings) -> Outcome:
-    parts = urlsplit(pbx.url)
-    if parts.scheme == "http" and not _loopback(parts.hostname or ""):
-        return warn(
-            "The PBX API answers over plain HTTP: the Client Secret and tokens cross the "
-            "network unencrypted.",
-            HTTPS_FIX,
-        )
-    if parts.scheme == "https" and pbx.tls_verify is False:
-        return warn("The PBX API answers, but its certificate is not checked.", CERT_FIX)
-    return ok(f"The PBX API answers at {pbx.url}.")
-
-
-def _loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
-async def check_credentials(ctx: Context) -> Outcome:
-    tokens = ctx.api.tokens
-    before = await tokens.current()
-    # A stored token may predate a PBX restart or an IP block: a request proves it (and a 10004
-    # answer renews it, as in the worker).
-    await ctx.api.get("queue/list", page=1, page_size=1)
-    after = await tokens.current()
-    if before is not None and after is not None and before.access_token == after.access_token:
-        return ok(
-            "The installation's shared PBX token works. It came from an earlier login, so "
-            "PBX_CLIENT_SECRET was not checked again."
-        )
-    return ok("The PBX accepted the Client ID and Client Secret; the shared token is stored.")
 
 
 async def check_firmware(ctx: Context) -> Outcome:
@@ -310,64 +104,6 @@ async def check_directory(ctx: Context) -> Outcome:
     return ok(
         f"{body.get('total_number', len(queues))} queues ({named}{more}); {extensions} extensions."
     )
-
-
-async def check_subscription(ctx: Context) -> Outcome:
-    try:
-        ctx.watch = await _watch_events(ctx)
-    except (LinkLost, OSError, WebSocketException, TimeoutError) as error:
-        # Only our own messages are quoted: others might include the URL, token and all.
-        detail = str(error) if isinstance(error, LinkLost) else type(error).__name__
-        return fail(
-            f"The event socket failed: {detail}.",
-            "Check that nothing between here and the PBX (a proxy, a firewall) blocks "
-            "WebSocket upgrades on the PBX's web port.",
-        )
-    if not ctx.watch.heartbeat:
-        return fail(
-            "Subscribed, but the PBX did not answer a heartbeat: it would drop the socket.",
-            "Check that no proxy between here and the PBX holds back WebSocket frames.",
-        )
-    return ok("Subscribed to the PBX's events; it answered a heartbeat.")
-
-
-async def _watch_events(ctx: Context) -> Watch:
-    tokens = ctx.api.tokens
-    token = await tokens.token()
-    try:
-        return await _watch(ctx, token)
-    except TokenExpired:  # the PBX forgot the token (say it restarted): renew once
-        return await _watch(ctx, await tokens.renew(token))
-
-
-async def _watch(ctx: Context, token: str) -> Watch:
-    pbx, watch, started = ctx.settings, Watch(), time.monotonic()
-    # Long enough for a heartbeat answer even when no event wait is wanted.
-    wait_s = max(ctx.event_wait_s, 2 * CHECK_HEARTBEAT_S + 1)
-    url, verify = events_url(pbx.url), pbx.tls_verify
-    async with open_events(url, token, CHECK_TOPICS, CHECK_HEARTBEAT_S, verify) as frames:
-        with contextlib.suppress(TimeoutError, LinkLost):
-            async with asyncio.timeout(wait_s):
-                async for frame in frames:
-                    _note(watch, frame, time.monotonic() - started)
-                    if watch.heartbeat and watch.event is not None:
-                        break
-    watch.waited_s = time.monotonic() - started
-    return watch
-
-
-def _note(watch: Watch, frame: PbxEvent | HeartbeatReply, after_s: float) -> None:
-    if isinstance(frame, HeartbeatReply):
-        watch.heartbeat = True
-    elif watch.event is None:
-        watch.event, watch.event_after_s = frame.type, after_s
-
-
-async def check_delivery(ctx: Context) -> Outcome:
-    watch = ctx.watch or Watch()
-    if watch.event is None:
-        return warn(f"No event arrived within {watch.waited_s:.0f} s.", EVENTS_FIX)
-    return ok(f"Event {watch.event} arrived {watch.event_after_s:.1f} s after subscribing.")
 
 
 async def check_monitors(ctx: Context) -> Outcome:
@@ -500,23 +236,3 @@ async def _refused(ctx: Context, error: PbxError) -> Outcome:
         f"is tried until {until} (in {left} s), so that the PBX does not block this server's IP.",
         f"{fix} Then run the check again after {until}.",
     )
-
-
-def failed(results: list[CheckResult]) -> bool:
-    return any(result.status is Status.FAIL for result in results)
-
-
-def text_report(results: list[CheckResult]) -> str:
-    """A line per check, the fix under each that is not ok, and the counts."""
-    lines = []
-    for result in results:
-        lines.append(f"[{result.status.value:^7}] {result.title}: {result.finding}")
-        if result.fix:
-            lines.append(f"          Fix: {result.fix}")
-    counts = {status: sum(r.status is status for r in results) for status in Status}
-    lines.append(", ".join(f"{n} {status.value}" for status, n in counts.items()))
-    return "\n".join(lines)
-
-
-def json_report(results: list[CheckResult]) -> str:
-    return json.dumps({"ok": not failed(results), "checks": [asdict(r) for r in results]}, indent=2)

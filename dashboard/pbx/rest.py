@@ -1,6 +1,7 @@
 """REST calls to the PBX: the errcode envelope, the User-Agent rule, token in the query string."""
 
 import logging
+import ssl
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -25,9 +26,21 @@ class PbxSettings:
     ca_bundle: str = ""  # a CA file that signed the PBX's certificate; overrides verify_tls
 
     @property
-    def tls_verify(self) -> str | bool:
-        """What httpx calls `verify`: a CA bundle path, or on/off."""
-        return self.ca_bundle or self.verify_tls
+    def tls_verify(self) -> ssl.SSLContext:
+        """What httpx calls `verify`, and what the event socket uses: see `tls_context`."""
+        return tls_context(self)
+
+
+def tls_context(settings: PbxSettings) -> ssl.SSLContext:
+    """The one TLS policy for REST and events: the CA bundle when set, else the system's CAs,
+    or no checks at all when PBX_VERIFY_TLS is false. Raises OSError or SSLError for a bad
+    bundle."""
+    context = ssl.create_default_context(cafile=settings.ca_bundle or None)
+    if not settings.ca_bundle and not settings.verify_tls:
+        # Opt-in only (PBX_VERIFY_TLS=false) for the self-signed certificates PBXs ship with.
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 @dataclass(frozen=True)

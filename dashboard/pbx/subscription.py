@@ -27,15 +27,16 @@ class LinkLost(Exception):
 
 @contextlib.asynccontextmanager
 async def open_events(
-    url: str, token: str, topics: list[int], heartbeat_s: float, verify: str | bool
+    url: str, token: str, topics: list[int], heartbeat_s: float, tls: ssl.SSLContext
 ) -> AsyncIterator[AsyncIterator[PbxEvent | HeartbeatReply]]:
-    """Connect and subscribe, then hand out the frame iterator while heartbeating.
+    """Connect and subscribe, then hand out the frame iterator while heartbeating. `tls` is
+    `PbxSettings.tls_verify`, the REST client's TLS policy; a ws:// URL does without it.
 
     The iterator raises LinkLost when nothing (not even a heartbeat reply) arrives for two
     heartbeat intervals, so a half-dead TCP link is noticed within a minute."""
     async with _connect(
         f"{url}?access_token={token}",
-        ssl=_tls_context(url, verify),
+        ssl=tls if url.startswith("wss:") else None,
         user_agent_header=USER_AGENT,
         ping_interval=None,  # the PBX documents its own text heartbeat, not WebSocket pings
         max_size=MAX_FRAME_BYTES,
@@ -69,18 +70,6 @@ def _refusal(refused: InvalidStatus) -> Exception:
         return error_for(int(body["errcode"]), str(body.get("errmsg", "")), "subscribe", body)
     except (ValueError, KeyError, TypeError):
         return LinkLost(f"the PBX refused the event socket (HTTP {refused.response.status_code})")
-
-
-def _tls_context(url: str, verify: str | bool) -> ssl.SSLContext | None:
-    """`verify` as httpx takes it: a CA bundle path, True (system CAs) or False (no checks)."""
-    if not url.startswith("wss:"):
-        return None
-    context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
-    if verify is False:
-        # Opt-in only (PBX_VERIFY_TLS=false) for the self-signed certificates PBXs ship with.
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 async def _subscribe(socket: ClientConnection, topics: list[int]) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dashboard.health_views import run_pbx_checks
-from dashboard.pbx.checks import DEFAULT_EVENT_WAIT_S, failed, json_report, text_report
+from dashboard.pbx.checks import DEFAULT_EVENT_WAIT_S
+from dashboard.pbx.checks_base import failed, json_report, text_report
 
 
 def seconds(text: str) -> float:
