@@ -42,6 +42,10 @@ function renderQueue(number, data) {
   tile.querySelector(".queue-name").textContent = data ? data.name : `Queue ${number}`;
   tile.querySelector(".waiting").textContent = data ? data.waiting.length : "–";
   tile.dataset.oldest = data && data.waiting.length ? data.waiting[0].since : "";
+  for (const figure of tile.querySelectorAll("[data-figure]")) {
+    const value = data && data.figures ? data.figures[figure.dataset.figure] : undefined;
+    figure.textContent = value === undefined ? "–" : value;
+  }
   tickQueue(tile);
 }
 

@@ -34,6 +34,13 @@ def test_a_supervisor_watches_callers_come_and_go(chromium: Browser, stack: Stac
     stack.sim("POST", f"calls/{call['call_id']}/abandon")
     expect(sales.locator(".waiting")).to_have_text("0", timeout=WAIT_MS)
     expect(sales.locator(".longest")).to_have_text("–")
+
+    on_call = sales.locator('[data-figure="on_call"]')
+    expect(on_call).to_have_text("0", timeout=WAIT_MS)
+    answered = stack.sim("POST", "calls", {"queue": "6400", "caller": "5550002"})
+    stack.sim("POST", f"calls/{answered['call_id']}/answer", {"agent": "1001"})
+    expect(on_call).to_have_text("1", timeout=WAIT_MS)
+    expect(sales.locator(".waiting")).to_have_text("0")
     assert page.evaluate("window.notReloaded") is True
     page.close()
 
