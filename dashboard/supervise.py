@@ -6,18 +6,31 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import time
 
 import redis.asyncio as aioredis
 from channels.layers import BaseChannelLayer
 from redis.exceptions import RedisError
 
+from dashboard.daybook import DayBook
 from dashboard.leader import Leadership, LeadershipLost
+from dashboard.live.today import Thresholds
 from dashboard.pbx.api import PbxApi
 from dashboard.pbx.backoff import Backoff
 from dashboard.publish import Publisher
 from dashboard.worker import Worker
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DaySettings:
+    """How today's figures are counted: the PBX's time zone, the day's start, thresholds."""
+
+    zone: str
+    starts_at: time
+    thresholds: Thresholds
 
 
 def worker_id() -> str:
@@ -32,8 +45,10 @@ class WorkerProcess:
         layer: BaseChannelLayer,
         heartbeat_s: float,
         resync_s: float,
+        day: DaySettings,
     ) -> None:
         self.api = api
+        self.day = day
         self.layer = layer
         self.heartbeat_s = heartbeat_s
         self.resync_s = resync_s
@@ -58,7 +73,8 @@ class WorkerProcess:
 
     async def _lead(self) -> None:
         publisher = Publisher(self.leadership, self.layer)
-        worker = Worker(self.api, publisher, self.heartbeat_s, self.resync_s)
+        daybook = DayBook(self.leadership, self.day.zone, self.day.starts_at, self.day.thresholds)
+        worker = Worker(self.api, publisher, daybook, self.heartbeat_s, self.resync_s)
         await first_to_finish(worker.run, self.leadership.hold)
 
     async def shutdown(self) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from websockets.exceptions import WebSocketException
 
+from dashboard.daybook import DayBook
 from dashboard.live.events import HeartbeatReply, PbxEvent
 from dashboard.live.reduce import apply_event
 from dashboard.live.state import LiveState
@@ -30,8 +31,8 @@ TOPICS = [30007, 30008, 30009, 30011, 30012, 30025, 30026, 30029]
 LINK_REFRESH_S = 15.0
 # After a refused login nothing happens until the hold ends; look again at this pace.
 LOGIN_PROBLEM_RETRY_S = 30.0
-# Wrap-up ends without any event: look this often for agents whose wrap-up just ended.
-WRAP_UP_CHECK_S = 1.0
+# Wrap-ups end and business days start without any event: look this often.
+CLOCK_TICK_S = 1.0
 LINK_FAILURES = (PbxError, PbxUnreachable, LinkLost, OSError, WebSocketException, TimeoutError)
 
 
@@ -43,10 +44,16 @@ class Worker:
     """Holds the live state; every change goes out through the Publisher."""
 
     def __init__(
-        self, api: PbxApi, publisher: Publisher, heartbeat_s: float, resync_s: float
+        self,
+        api: PbxApi,
+        publisher: Publisher,
+        daybook: DayBook,
+        heartbeat_s: float,
+        resync_s: float,
     ) -> None:
         self.api = api
         self.publisher = publisher
+        self.daybook = daybook
         self.heartbeat_s = heartbeat_s
         self.resync_s = resync_s
         self.state = LiveState()
@@ -58,8 +65,9 @@ class Worker:
     async def run(self) -> None:
         """Connect, and reconnect with backoff, until cancelled."""
         await self.publisher.start_epoch()
+        await self.daybook.load(now_ms())
         await self._set_link("connecting", "")
-        helpers = [asyncio.create_task(self._refresh_link()), asyncio.create_task(self._wrap_ups())]
+        helpers = [asyncio.create_task(self._refresh_link()), asyncio.create_task(self._clock())]
         backoff = Backoff()
         try:
             while True:
@@ -116,6 +124,7 @@ class Worker:
         self.queue_ids = await load_directory(self.api, self.state)
         for number, queue_id in self.queue_ids.items():
             await reconcile_queue(self.api, self.state, number, queue_id, now_ms())
+        await self._count_today()
         await self._publish_queues(self.state.queues)
 
     async def _reconcile(self, numbers: Iterable[str]) -> None:
@@ -128,6 +137,7 @@ class Worker:
                 )
                 found.update(corrections)
                 if corrections:
+                    await self._count_today()
                     await self._publish_queues([number])
         log_corrections(found)
         self.corrections.update(found)
@@ -139,18 +149,27 @@ class Worker:
 
     async def _publish_queues(self, numbers: Iterable[str]) -> None:
         for number in numbers:
-            data = queue_data(self.state, self.state.queues[number], now_ms())
+            queue = self.state.queues[number]
+            data = queue_data(self.state, self.daybook.today, queue, now_ms())
             await self.publisher.publish(queue_stream(number), data)
 
-    async def _wrap_ups(self) -> None:
-        """Republish a queue when one of its agents' wrap-up ends (no event says so)."""
+    async def _count_today(self) -> None:
+        self.daybook.take(self.state, now_ms())
+        await self.daybook.save()
+
+    async def _clock(self) -> None:
+        """Changes no event announces: wrap-ups ending, and the business day's start."""
         while True:
-            await asyncio.sleep(WRAP_UP_CHECK_S)
+            await asyncio.sleep(CLOCK_TICK_S)
+            if self.daybook.roll_over(now_ms()):
+                await self.daybook.save()
+                await self._publish_queues(list(self.state.queues))
             ended = [n for n, until in self.state.wrap_up_until.items() if until <= now_ms()]
             for number in ended:
                 del self.state.wrap_up_until[number]
-            affected = {q.number for n in ended for q, _ in self.state.memberships(n)}
-            await self._publish_queues(affected)
+            await self._publish_queues(
+                {q.number for n in ended for q, _ in self.state.memberships(n)}
+            )
 
     async def _handle(self, frame: PbxEvent | HeartbeatReply) -> None:
         if isinstance(frame, HeartbeatReply):
@@ -158,6 +177,7 @@ class Worker:
             return
         self.link["last_event_at"] = now_ms()
         effect = apply_event(self.state, frame, now_ms())
+        await self._count_today()
         if not effect.handled and frame.type not in self._unknown_types:
             self._unknown_types.add(frame.type)
             log.info(

@@ -1,6 +1,8 @@
 """Typed readers for settings taken from the environment; each fails loudly on a bad value."""
 
 import os
+import re
+from datetime import time
 from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -63,6 +65,15 @@ def env_url(name: str, default: str, schemes: tuple[str, ...]) -> str:
         allowed = ", ".join(f"{s}://" for s in schemes)
         raise ImproperlyConfigured(f"{name}={value!r} is not a URL starting with {allowed}")
     return value
+
+
+def env_time(name: str, default: str) -> time:
+    """Read a time of day written HH:MM (24-hour)."""
+    raw = env_str(name, default)
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", raw)
+    if match is None:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a time of day like 06:30")
+    return time(int(match[1]), int(match[2]))
 
 
 def database_from_url(url: str, base_dir: str) -> dict[str, object]:

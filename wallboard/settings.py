@@ -5,7 +5,15 @@ from typing import Any
 
 import django_stubs_ext
 
-from wallboard.env import database_from_url, env_bool, env_int, env_list, env_str, env_url
+from wallboard.env import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    env_time,
+    env_url,
+)
 
 django_stubs_ext.monkeypatch()
 
@@ -16,6 +24,12 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
+# Today's figures start at this time of day in TIME_ZONE (the PBX's zone).
+BUSINESS_DAY_START = env_time("BUSINESS_DAY_START", "00:00")
+# Service level = calls answered within this many seconds ÷ (answered + abandoned after it).
+SERVICE_LEVEL_SECONDS = env_int("SERVICE_LEVEL_SECONDS", 20, minimum=1, maximum=3600)
+# Callers who hang up within this many seconds are short abandons, counted apart.
+SHORT_ABANDON_SECONDS = env_int("SHORT_ABANDON_SECONDS", 5, minimum=0, maximum=600)
 
 INSTALLED_APPS = [
     "daphne",

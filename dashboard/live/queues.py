@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dashboard.live.events import CallEvent, CallMember
+from dashboard.live.outcomes import Handled, Offered, Outcome, Settled, Talking
 from dashboard.live.state import LiveState, QueueState, WaitingCaller
 
 ANSWERED_STATUSES = frozenset({"ANSWER", "ANSWERED"})
@@ -17,8 +18,24 @@ AGENT_CALL_STATUS = {"RING": "ringing", "ANSWER": "talking", "HOLD": "hold", "BY
 
 
 def apply_call_event(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
-    """Apply a 30011 event; returns the numbers of the queues whose board data changed."""
-    return _update_waiting(state, event, now_ms) | _update_agents(state, event, now_ms)
+    """Apply a 30011 event; returns the numbers of the queues whose board data changed.
+    What happened to queue calls goes to `state.outbox`."""
+    changed = _update_waiting(state, event, now_ms) | _update_agents(state, event, now_ms)
+    _end_talk(state, event, now_ms)
+    return changed
+
+
+def _end_talk(state: LiveState, event: CallEvent, now_ms: int) -> None:
+    """An answered queue call is handled once its agent's leg (or the caller) hangs up."""
+    talking = state.talking.get(event.call_id)
+    if talking is None:
+        return
+    gone = {m.number for m in event.members if m.status == GONE_STATUS}
+    caller = _caller_member(event.members)
+    if talking.agent in gone or caller is None or caller.status == GONE_STATUS:
+        del state.talking[event.call_id]
+        talk_ms = now_ms - talking.answered_ms
+        state.outbox.append(Handled(talking.queue, event.call_id, talking.agent, talk_ms))
 
 
 def _update_agents(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
@@ -44,13 +61,41 @@ def _update_waiting(state: LiveState, event: CallEvent, now_ms: int) -> set[str]
     previous = state.queue_holding(event.call_id)
     target = _queue_waited_in(state, event)
     if previous is not None and previous is not target:
-        del previous.waiting[event.call_id]
+        _settle(state, previous, event, target, now_ms)
         changed.add(previous.number)
     if target is not None and event.call_id not in target.waiting:
         caller = _caller(event.members)
         target.waiting[event.call_id] = WaitingCaller(event.call_id, caller, now_ms)
+        state.outbox.append(Offered(target.number, event.call_id))
         changed.add(target.number)
     return changed
+
+
+def _settle(
+    state: LiveState, queue: QueueState, event: CallEvent, target: QueueState | None, now_ms: int
+) -> None:
+    """The call left `queue`'s waiting set: record its one outcome."""
+    wait_ms = now_ms - queue.waiting.pop(event.call_id).since_ms
+    agent = next((m.number for m in event.members if m.kind == "extension"
+                  and m.status in ANSWERED_STATUSES), "")  # fmt: skip
+    outcome = _outcome(event, queue, target, wait_ms, answered=bool(agent))
+    state.outbox.append(Settled(queue.number, event.call_id, outcome, wait_ms, agent))
+    if outcome == "answered":
+        state.talking[event.call_id] = Talking(queue.number, agent, now_ms)
+
+
+def _outcome(
+    event: CallEvent, queue: QueueState, target: QueueState | None, wait_ms: int, answered: bool
+) -> Outcome:
+    """Answered; abandoned (the caller hung up); timed out (moved on to another queue, or left
+    once the queue's maximum wait was reached); otherwise transferred out."""
+    if answered:
+        return "answered"
+    caller = _caller_member(event.members)
+    if caller is None or caller.status == GONE_STATUS:
+        return "abandoned"
+    reached_max = queue.max_wait_s > 0 and wait_ms >= (queue.max_wait_s - 1) * 1000
+    return "timed_out" if target is not None or reached_max else "transferred"
 
 
 def _queue_waited_in(state: LiveState, event: CallEvent) -> QueueState | None:
@@ -60,7 +105,14 @@ def _queue_waited_in(state: LiveState, event: CallEvent) -> QueueState | None:
     caller = _caller_member(event.members)
     if caller is None or caller.status == GONE_STATUS:
         return None
-    return _queue_on_path(state, caller.call_path)
+    return _queue_at_end(state, caller.call_path)
+
+
+def _queue_at_end(state: LiveState, call_path: str) -> QueueState | None:
+    """A caller waits in a queue while it is the last feature on the path ("6500-6400" is in
+    6400 after IVR 6500; "6400-8000" has left 6400 for 8000)."""
+    tokens = [token for token in _PATH_SEPARATORS.split(call_path) if token]
+    return state.queues.get(tokens[-1]) if tokens else None
 
 
 def _queue_on_path(state: LiveState, call_path: str) -> QueueState | None:

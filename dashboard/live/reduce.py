@@ -12,6 +12,7 @@ from dashboard.live.agents import (
 )
 from dashboard.live.agents import queue_number_of as queue_in
 from dashboard.live.events import PbxEvent, parse_call_event
+from dashboard.live.outcomes import RingMissed
 from dashboard.live.queues import apply_call_event
 from dashboard.live.state import LiveState
 
@@ -60,6 +61,16 @@ def _auto_pause(state: LiveState, msg: dict[str, Any], now_ms: int) -> Effect:
     return Effect({queue.number})
 
 
+def _ring_timeout(state: LiveState, msg: dict[str, Any], now_ms: int) -> Effect:
+    """30026: an agent let a queue call ring out (a missed call on their row today)."""
+    queue = state.queues.get(queue_in(msg.get("queue_number")))
+    agent = str(msg.get("agent_number", ""))
+    if queue is None or not agent:
+        return Effect()
+    state.outbox.append(RingMissed(queue.number, agent))
+    return Effect({queue.number})
+
+
 def _extension_change(apply: Callable[[Extension, dict[str, Any]], None]) -> Handler:
     """30007/30008/30009 change an extension: every queue it serves as an agent shows it."""
 
@@ -85,6 +96,7 @@ HANDLERS: dict[int, Handler] = {
     30011: _call_state,
     30029: _agent_status,
     30025: _auto_pause,
+    30026: _ring_timeout,
     30007: _extension_change(apply_registration),
     30008: _extension_change(_set_call_state),
     30009: _extension_change(_set_presence),

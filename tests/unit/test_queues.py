@@ -3,6 +3,7 @@
 from dashboard.live.events import CallEvent, CallMember
 from dashboard.live.queues import apply_call_event, load_waiting
 from dashboard.live.state import LiveState
+from dashboard.live.today import Today
 from dashboard.live.view import queue_data
 
 
@@ -27,7 +28,7 @@ def agent(status: str, path: str = "6400") -> CallMember:
 def test_it_counts_a_caller_entering_a_queue_with_the_time_seen() -> None:
     live = state()
     assert apply_call_event(live, call("1.1", caller("ALERT")), now_ms=5000) == {"6400"}
-    assert queue_data(live, live.queues["6400"], 5000)["waiting"] == [
+    assert queue_data(live, Today("2026-11-26", 0), live.queues["6400"], 5000)["waiting"] == [
         {"call_id": "1.1", "caller": "5550001", "since": 5000}
     ]
 

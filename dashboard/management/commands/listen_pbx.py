@@ -8,12 +8,13 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from dashboard.live.today import Thresholds
 from dashboard.livestore import live_redis
 from dashboard.pbx.api import PbxApi
 from dashboard.pbx.rest import PbxRest, PbxSettings
 from dashboard.pbx.tokens import TokenManager
 from dashboard.pbx_config import configured_pbx
-from dashboard.supervise import WorkerProcess
+from dashboard.supervise import DaySettings, WorkerProcess
 from dashboard.token_vault import DatabaseTokenVault
 
 
@@ -59,6 +60,11 @@ async def run_until_signalled(pbx: PbxSettings) -> None:
         get_channel_layer(),
         settings.PBX_HEARTBEAT_SECONDS,
         settings.PBX_RESYNC_SECONDS,
+        DaySettings(
+            settings.TIME_ZONE,
+            settings.BUSINESS_DAY_START,
+            Thresholds(settings.SERVICE_LEVEL_SECONDS, settings.SHORT_ABANDON_SECONDS),
+        ),
     )
     task = asyncio.create_task(process.run())
     loop = asyncio.get_running_loop()

@@ -1,0 +1,152 @@
+"""Today's figures per queue and agent (business day in the PBX's time zone), from outcomes."""
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dashboard.live.outcomes import Handled, Offered, Record, RingMissed, Settled
+from dashboard.live.state import LiveState
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    service_level_s: int = 20  # answered within this counts toward the service level
+    short_abandon_s: int = 5  # abandoned within this is a short abandon (not held against us)
+
+
+@dataclass
+class QueueDay:
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    short_abandoned: int = 0
+    timed_out: int = 0
+    transferred: int = 0
+    answered_in_sl: int = 0
+    abandoned_after_sl: int = 0
+    answered_wait_ms: int = 0
+    handled: int = 0
+    talk_ms: int = 0
+
+    def figures(self) -> dict[str, Any]:
+        """Counters plus service level (%), ASA and AHT (s); None where nothing to divide."""
+        sl_base = self.answered + self.abandoned_after_sl
+        return {
+            **asdict(self),
+            "service_level": round(100 * self.answered_in_sl / sl_base, 1) if sl_base else None,
+            "asa_s": round(self.answered_wait_ms / self.answered / 1000) if self.answered else None,
+            "aht_s": round(self.talk_ms / self.handled / 1000) if self.handled else None,
+        }
+
+
+@dataclass
+class AgentDay:
+    answered: int = 0
+    missed: int = 0
+    pause_ms: dict[str, int] = field(default_factory=dict)  # by pause reason
+
+
+@dataclass
+class Today:
+    day: str  # YYYY-MM-DD of the business day
+    counting_since_ms: int  # the day's start, or later when we started mid-day
+    partial: bool = False  # counting began after the day started: boards say "since HH:MM"
+    queues: dict[str, QueueDay] = field(default_factory=dict)
+    agents: dict[str, AgentDay] = field(default_factory=dict)
+    paused_since: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def record(self, record: Record, thresholds: Thresholds) -> None:
+        if isinstance(record, Offered):
+            self._queue(record.queue).offered += 1
+        elif isinstance(record, Settled):
+            self._settled(record, thresholds)
+        elif isinstance(record, Handled):
+            self._queue(record.queue).handled += 1
+            self._queue(record.queue).talk_ms += record.talk_ms
+        elif isinstance(record, RingMissed):
+            self._agent(record.agent).missed += 1
+
+    def _settled(self, settled: Settled, thresholds: Thresholds) -> None:
+        queue = self._queue(settled.queue)
+        within_sl = settled.wait_ms <= thresholds.service_level_s * 1000
+        if settled.outcome == "answered":
+            queue.answered += 1
+            queue.answered_wait_ms += settled.wait_ms
+            queue.answered_in_sl += within_sl
+            self._agent(settled.agent).answered += 1
+        elif settled.outcome == "abandoned":
+            short = settled.wait_ms < thresholds.short_abandon_s * 1000
+            queue.short_abandoned += short
+            queue.abandoned += not short
+            queue.abandoned_after_sl += not within_sl
+        elif settled.outcome == "timed_out":
+            queue.timed_out += 1
+        else:
+            queue.transferred += 1
+
+    def observe_pauses(self, state: LiveState, now_ms: int) -> None:
+        """Accumulate pause time per agent and reason from who is paused now (in any queue)."""
+        paused = {
+            agent.number: agent.pause_reason or "(no reason)"
+            for queue in state.queues.values()
+            for agent in queue.agents.values()
+            if agent.paused and agent.logged_in
+        }
+        for number, (since, reason) in list(self.paused_since.items()):
+            if paused.get(number) != reason:
+                self._add_pause(number, reason, now_ms - since)
+                del self.paused_since[number]
+        for number, reason in paused.items():
+            self.paused_since.setdefault(number, (now_ms, reason))
+
+    def _add_pause(self, number: str, reason: str, ms: int) -> None:
+        pauses = self._agent(number).pause_ms
+        pauses[reason] = pauses.get(reason, 0) + max(0, ms)
+
+    def agent_figures(self, number: str, now_ms: int) -> dict[str, Any]:
+        """An agent's day so far, a pause still running included."""
+        day = self.agents.get(number, AgentDay())
+        pause_ms = dict(day.pause_ms)
+        if number in self.paused_since:
+            since, reason = self.paused_since[number]
+            pause_ms[reason] = pause_ms.get(reason, 0) + now_ms - since
+        return {"answered": day.answered, "missed": day.missed, "pause_ms": pause_ms}
+
+    def _queue(self, number: str) -> QueueDay:
+        return self.queues.setdefault(number, QueueDay())
+
+    def _agent(self, number: str) -> AgentDay:
+        return self.agents.setdefault(number, AgentDay())
+
+
+def next_day(today: Today, day: str, start_ms: int) -> Today:
+    """A new business day; pauses running across the boundary count from its start."""
+    running = {number: (start_ms, reason) for number, (_, reason) in today.paused_since.items()}
+    return Today(day, start_ms, paused_since=running)
+
+
+def business_day(now_ms: int, zone: str, starts_at: time) -> tuple[str, int]:
+    """The business day `now_ms` falls in, and when it started (epoch ms), in the PBX's zone."""
+    local = datetime.fromtimestamp(now_ms / 1000, ZoneInfo(zone))
+    start = local.replace(hour=starts_at.hour, minute=starts_at.minute, second=0, microsecond=0)
+    if local < start:
+        start -= timedelta(days=1)
+    return start.date().isoformat(), int(start.timestamp() * 1000)
+
+
+def to_json(today: Today) -> dict[str, Any]:
+    return asdict(today)
+
+
+def from_json(data: dict[str, Any]) -> Today:
+    return Today(
+        day=data["day"],
+        counting_since_ms=data["counting_since_ms"],
+        partial=data["partial"],
+        queues={number: QueueDay(**day) for number, day in data["queues"].items()},
+        agents={number: AgentDay(**day) for number, day in data["agents"].items()},
+        paused_since={
+            number: (since, reason) for number, (since, reason) in data["paused_since"].items()
+        },
+    )
