@@ -25,13 +25,11 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
-# The fence: write the key only while still holding the lease, atomically with the check.
+# The fence: write the keys only while still holding the lease, atomically with the check.
 _FENCED_SET = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[2], ARGV[2])
-  return 1
-end
-return 0
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i]) end
+return 1
 """
 
 
@@ -65,5 +63,11 @@ class Leadership:
 
     async def fenced_set(self, key: str, value: str) -> None:
         """SET `key` only if we still lead; a paused ex-leader that wakes up writes nothing."""
-        if not await self.redis.eval(_FENCED_SET, 2, LEADER_KEY, key, self.worker_id, value):
+        await self.fenced_set_many({key: value})
+
+    async def fenced_set_many(self, values: dict[str, str]) -> None:
+        """SET all keys at once (atomically), only if we still lead."""
+        keys = [LEADER_KEY, *values]
+        argv = [self.worker_id, *values.values()]
+        if not await self.redis.eval(_FENCED_SET, len(keys), *keys, *argv):
             raise LeadershipLost(f"worker {self.worker_id} no longer holds the lease")

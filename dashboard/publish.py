@@ -3,6 +3,7 @@
 import asyncio
 import json
 import secrets
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -10,6 +11,10 @@ from channels.layers import BaseChannelLayer
 
 from dashboard.leader import Leadership
 from dashboard.streams import EPOCH_KEY, stream_group, stream_key
+
+# Changes within this window after a flush go out together: a busy PBX costs browsers at most
+# ten frames a second per stream, while the first change after a quiet spell goes at once.
+COALESCE_WINDOW_S = 0.1
 
 
 def compact(data: dict[str, Any]) -> str:
@@ -22,12 +27,20 @@ class Publisher:
     Every Redis write is fenced by the leader's lease: a worker that lost it (say it was paused
     and a standby took over) raises LeadershipLost instead of publishing over the new leader."""
 
-    def __init__(self, leadership: Leadership, layer: BaseChannelLayer) -> None:
+    def __init__(
+        self,
+        leadership: Leadership,
+        layer: BaseChannelLayer,
+        window_s: float = COALESCE_WINDOW_S,
+    ) -> None:
         self._leadership = leadership
         self._layer = layer
+        self._window_s = window_s
         self._seq: defaultdict[str, int] = defaultdict(int)
-        # Writes of one stream must reach Redis and the group in seq order, even when two
-        # coroutines (an event and the link refresher) publish at the same moment.
+        self._pending: dict[str, dict[str, Any]] = {}
+        self._last_flush = 0.0
+        self._later: asyncio.Task[None] | None = None
+        # Flushes must reach Redis and the groups in seq order, one at a time.
         self._lock = asyncio.Lock()
         self.epoch = ""
 
@@ -35,27 +48,58 @@ class Publisher:
         """A fresh in-memory state means fresh numbering: browsers that see it resync."""
         self.epoch = secrets.token_hex(8)
         self._seq.clear()
+        self._pending.clear()
         await self._leadership.fenced_set(EPOCH_KEY, self.epoch)
 
     async def publish(self, stream: str, data: dict[str, Any]) -> None:
-        """Store the stream's new data, then send one pre-serialised frame to its group.
+        """Queue the stream's new data: sent at once after a quiet spell, else with the next
+        flush (a later change of the same stream replaces an unsent one)."""
+        self._pending[stream] = data
+        if self._later is not None:
+            if not self._later.done():
+                return
+            self._later.result()  # a failed background flush fails the worker here
+        wait = self._last_flush + self._window_s - time.monotonic()
+        if wait <= 0:
+            await self.flush()
+        else:
+            self._later = asyncio.create_task(self._flush_after(wait))
+
+    async def _flush_after(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Store every pending stream in one fenced write, then send one frame per stream.
 
         Storing first matters: a consumer joins the group before reading its snapshot, so every
         change is either in the snapshot or arrives after it as a delta (or both; it dedups)."""
         async with self._lock:
-            await self._publish(stream, data)
+            batch, self._pending = self._pending, {}
+            if not batch:
+                return
+            self._last_flush = time.monotonic()
+            messages = [self._numbered(stream, data) for stream, data in batch.items()]
+            await self._leadership.fenced_set_many(
+                {stream_key(m["stream"]): m["stored"] for m in messages}
+            )
+            for message in messages:
+                del message["stored"]
+                await self._layer.group_send(stream_group(message["stream"]), message)
 
-    async def _publish(self, stream: str, data: dict[str, Any]) -> None:
+    async def close(self) -> None:
+        if self._later is not None:
+            self._later.cancel()
+
+    def _numbered(self, stream: str, data: dict[str, Any]) -> dict[str, Any]:
         self._seq[stream] += 1
         seq = self._seq[stream]
-        stored = {"epoch": self.epoch, "seq": seq, "data": data}
-        await self._leadership.fenced_set(stream_key(stream), compact(stored))
         frame = {"type": "delta", "epoch": self.epoch, "stream": stream, "seq": seq, "data": data}
-        message = {
+        return {
             "type": "board.delta",
             "epoch": self.epoch,
             "stream": stream,
             "seq": seq,
             "text": compact(frame),
+            "stored": compact({"epoch": self.epoch, "seq": seq, "data": data}),
         }
-        await self._layer.group_send(stream_group(stream), message)

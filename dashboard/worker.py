@@ -76,6 +76,7 @@ class Worker:
         finally:
             for helper in helpers:
                 helper.cancel()
+            await self.publisher.close()
 
     async def _attempt(self, backoff: Backoff) -> float:
         """One connection's life; returns how long to wait before the next."""

@@ -163,3 +163,19 @@ async def test_it_closes_on_oversized_input(board: Board, alice: User) -> None:
     await receive(socket)
     await socket.send_to(text_data="x" * 5000)
     assert (await socket.receive_output(TIMEOUT_S))["code"] == 1009
+
+
+async def test_a_burst_of_changes_reaches_screens_as_few_frames_without_gaps(
+    board: Board, alice: User
+) -> None:
+    pub = await publisher()
+    socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
+    await receive(socket)
+    for count in range(10):
+        await pub.publish(queue_stream("6400"), waiting(*[f"555000{i}" for i in range(count + 1)]))
+    first, second = await receive(socket), await receive(socket)
+    assert [first["seq"], second["seq"]] == [1, 2]
+    assert len(first["data"]["waiting"]) == 1  # the first change after a quiet spell went at once
+    assert len(second["data"]["waiting"]) == 10  # the rest arrived as one, the latest data
+    assert await socket.receive_nothing(timeout=0.5)
+    await socket.disconnect()
