@@ -61,6 +61,12 @@ class Leadership:
     async def release(self) -> None:
         await self.redis.eval(_RELEASE, 1, LEADER_KEY, self.worker_id)
 
+    async def assert_leading(self) -> None:
+        """For writes outside Redis, which the fence cannot cover atomically."""
+        holder = await self.redis.get(LEADER_KEY)
+        if (holder.decode() if isinstance(holder, bytes) else holder) != self.worker_id:
+            raise LeadershipLost(f"worker {self.worker_id} no longer holds the lease")
+
     async def fenced_set(self, key: str, value: str) -> None:
         """SET `key` only if we still lead; a paused ex-leader that wakes up writes nothing."""
         await self.fenced_set_many({key: value})

@@ -90,3 +90,31 @@ class PbxToken(models.Model):
 
     def __str__(self) -> str:
         return f"PBX token (renewed {self.updated_at:%Y-%m-%d %H:%M})"
+
+
+class DaySnapshot(models.Model):
+    """Today's figures as the worker last kept them, for when Redis lost its copy."""
+
+    day = models.CharField(max_length=10, unique=True)
+    data = models.JSONField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Figures of {self.day}"
+
+
+class QueueInterval(models.Model):
+    """One queue's figures over one 15-minute interval (kept 90 days, for intraday charts)."""
+
+    queue = models.CharField(max_length=32)
+    start = models.DateTimeField()
+    counters = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "start"], name="one_row_per_queue_interval")
+        ]
+        ordering = ["start", "queue"]
+
+    def __str__(self) -> str:
+        return f"Queue {self.queue} from {self.start:%Y-%m-%d %H:%M}"

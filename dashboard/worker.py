@@ -162,7 +162,7 @@ class Worker:
         """Changes no event announces: wrap-ups ending, and the business day's start."""
         while True:
             await asyncio.sleep(CLOCK_TICK_S)
-            if self.daybook.roll_over(now_ms()):
+            if await self.daybook.tick(now_ms()):
                 await self.daybook.save()
                 await self._publish_queues(list(self.state.queues))
             ended = [n for n, until in self.state.wrap_up_until.items() if until <= now_ms()]

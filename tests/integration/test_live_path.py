@@ -1,8 +1,10 @@
 """The real path: a pbxsim frame over a real socket reaches a browser socket on a real Daphne."""
 
 import asyncio
+import contextlib
 import json
 import re
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -117,3 +119,31 @@ def test_a_worker_restart_keeps_todays_figures(rig: Rig) -> None:
     rig.start_worker()
     after = todays_figures(rig)
     assert {key: after[key] for key in KEPT} == {key: before[key] for key in KEPT}
+
+
+def database_rows(rig: Rig, sql: str) -> list[tuple[Any, ...]]:
+    """Read the rig's database (the workers' own SQLite file) directly."""
+    path = rig.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_todays_figures_and_history_survive_redis_losing_them(rig: Rig) -> None:
+    call = rig.sim("POST", "calls", {"queue": "6400", "caller": "5550021"})
+    rig.sim("POST", f"calls/{call['call_id']}/answer", {"agent": "1001"})
+
+    def kept() -> bool:
+        """the answered call is in the database's day snapshot and 15-minute interval"""
+        days = database_rows(rig, "SELECT data FROM dashboard_daysnapshot")
+        intervals = database_rows(rig, "SELECT counters FROM dashboard_queueinterval")
+        return (
+            bool(days)
+            and json.loads(days[0][0])["queues"]["6400"]["answered"] == 1
+            and any(json.loads(counters)["answered"] == 1 for (counters,) in intervals)
+        )
+
+    wait_until(kept)
+    rig.workers[0].stop()
+    redis.Redis.from_url(rig.redis_url).delete("wb:today")
+    rig.start_worker()
+    assert todays_figures(rig)["answered"] == 1
