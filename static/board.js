@@ -46,7 +46,17 @@ function renderQueue(number, data) {
     const value = data && data.figures ? data.figures[figure.dataset.figure] : undefined;
     figure.textContent = value === undefined ? "–" : value;
   }
+  renderToday(tile, data && data.today);
   tickQueue(tile);
+}
+
+function renderToday(tile, today) {
+  for (const figure of tile.querySelectorAll("[data-today]")) {
+    const value = today ? today[figure.dataset.today] : null;
+    figure.textContent = value === null || value === undefined ? "–" : `${value}${figure.dataset.unit || ""}`;
+  }
+  const since = tile.querySelector(".today-since");
+  since.textContent = today && today.partial ? `since ${new Date(today.since).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}` : "";
 }
 
 function tickQueue(tile) {

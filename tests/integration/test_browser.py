@@ -41,6 +41,9 @@ def test_a_supervisor_watches_callers_come_and_go(chromium: Browser, stack: Stac
     stack.sim("POST", f"calls/{answered['call_id']}/answer", {"agent": "1001"})
     expect(on_call).to_have_text("1", timeout=WAIT_MS)
     expect(sales.locator(".waiting")).to_have_text("0")
+    expect(sales.locator('[data-today="offered"]')).to_have_text("2")
+    expect(sales.locator('[data-today="answered"]')).to_have_text("1")
+    expect(sales.locator('[data-today="service_level"]')).to_have_text("100%")
     assert page.evaluate("window.notReloaded") is True
     page.close()
 
