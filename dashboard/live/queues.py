@@ -10,6 +10,7 @@ from dashboard.live.state import LiveState, QueueState, WaitingCaller
 
 ANSWERED_STATUSES = frozenset({"ANSWER", "ANSWERED"})
 GONE_STATUS = "BYE"
+ANSWERED_MEMORY = 10_000
 _PATH_SEPARATORS = re.compile(r"[^0-9*#]+")
 
 
@@ -76,12 +77,14 @@ def _settle(
 ) -> None:
     """The call left `queue`'s waiting set: record its one outcome."""
     wait_ms = now_ms - queue.waiting.pop(event.call_id).since_ms
-    agent = next((m.number for m in event.members if m.kind == "extension"
-                  and m.status in ANSWERED_STATUSES), "")  # fmt: skip
+    agent = _answered_by(state, event)
     outcome = _outcome(event, queue, target, wait_ms, answered=bool(agent))
     state.outbox.append(Settled(queue.number, event.call_id, outcome, wait_ms, agent))
     if outcome == "answered":
         state.talking[event.call_id] = Talking(queue.number, agent, now_ms)
+        state.answered_in[event.call_id] = queue.number
+        if len(state.answered_in) > ANSWERED_MEMORY:  # callers whose hang-up we never saw
+            del state.answered_in[next(iter(state.answered_in))]
 
 
 def _outcome(
@@ -100,12 +103,16 @@ def _outcome(
 
 def _queue_waited_in(state: LiveState, event: CallEvent) -> QueueState | None:
     """The queue this call is waiting in now, or None once it is answered, gone or elsewhere."""
-    if any(member.status in ANSWERED_STATUSES for member in event.members):
+    if _answered_by(state, event):
         return None
     caller = _caller_member(event.members)
     if caller is None or caller.status == GONE_STATUS:
+        state.answered_in.pop(event.call_id, None)
         return None
-    return _queue_at_end(state, caller.call_path)
+    queue = _queue_at_end(state, caller.call_path)
+    if queue is not None and state.answered_in.get(event.call_id) == queue.number:
+        return None
+    return queue
 
 
 def _queue_at_end(state: LiveState, call_path: str) -> QueueState | None:
@@ -124,10 +131,29 @@ def _queue_on_path(state: LiveState, call_path: str) -> QueueState | None:
 
 
 def _caller_member(members: Iterable[CallMember]) -> CallMember | None:
-    """The caller: an inbound trunk leg, or else an extension that hears ringback (ALERT)."""
+    """The caller: an inbound trunk leg, or else the first member (the PBX lists the caller
+    first; an internal caller may show ALERT, or ANSWERED once the queue plays music)."""
     members = tuple(members)
     inbound = next((m for m in members if m.kind == "inbound"), None)
-    return inbound or next((m for m in members if m.status == "ALERT"), None)
+    return inbound or (members[0] if members else None)
+
+
+def _answered_by(state: LiveState, event: CallEvent) -> str:
+    """The agent who answered: an extension leg other than the caller's that is ANSWER(ED).
+    The caller's own leg may read ANSWERED while it waits (the queue answers to play music),
+    and the queue may appear as a member itself: neither is an agent answering."""
+    caller = _caller_member(event.members)
+    return next(
+        (
+            m.number
+            for m in event.members
+            if m is not caller
+            and m.kind == "extension"
+            and m.status in ANSWERED_STATUSES
+            and m.number not in state.queues
+        ),
+        "",
+    )
 
 
 def _caller(members: Iterable[CallMember]) -> str:

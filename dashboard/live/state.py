@@ -32,6 +32,9 @@ class LiveState:
     wrap_up_until: dict[str, int] = field(default_factory=dict)
     # Answered queue calls still in progress, by call id (for talk time).
     talking: dict[str, Talking] = field(default_factory=dict)
+    # Queue calls once answered, by call id, until the caller hangs up: the caller's leg may
+    # still read ANSWERED after the agent leaves, which is not a new wait in that queue.
+    answered_in: dict[str, str] = field(default_factory=dict)
     # What happened to queue calls since the caller last drained it (for today's figures).
     outbox: list[Record] = field(default_factory=list)
 

@@ -99,3 +99,42 @@ def test_queue_list_changes_keep_waiting_callers_and_report_renames() -> None:
     assert live.set_queues({"6400": "Sales EN", "6402": "Billing"}) == {"6400", "6401", "6402"}
     assert "1.1" in live.queues["6400"].waiting
     assert "6401" not in live.queues
+
+
+# The GUESS alternatives of yeastar-api.md §4.1 that pbxsim can emit: the reducer must read each.
+
+
+def test_a_caller_answered_by_the_queue_itself_still_waits() -> None:
+    """`answered` shape: the caller's leg is ANSWERED from arrival (the queue plays music)."""
+    live = state()
+    assert apply_call_event(live, call("1.1", caller("ANSWERED")), 5000) == {"6400"}
+    apply_call_event(live, call("1.1", caller("ANSWERED"), agent("RING")), 6000)
+    assert "1.1" in live.queues["6400"].waiting
+    apply_call_event(live, call("1.1", caller("ANSWERED"), agent("ANSWER")), 7000)
+    assert live.queues["6400"].waiting == {}
+    apply_call_event(live, call("1.2", caller("ANSWERED")), 8000)
+    apply_call_event(live, call("1.2", caller("BYE")), 9000)
+    assert live.queues["6400"].waiting == {}
+
+
+def test_the_queue_as_a_ringing_member_is_not_an_agent() -> None:
+    """`queue_member` shape: the queue itself appears as an extension member while nobody rings."""
+    live = state()
+    queue_leg = CallMember("extension", "6400", "", "RING", "6400")
+    assert apply_call_event(live, call("1.1", caller("ALERT"), queue_leg), 5000) == {"6400"}
+    assert "1.1" in live.queues["6400"].waiting
+
+
+def test_a_caller_reaching_the_queue_through_an_ivr_waits_from_then() -> None:
+    """`ivr_then_queue` ("6500" then "6400") and `ivr_dash_queue` ("6500-6400")."""
+    live = state()
+    assert apply_call_event(live, call("1.1", caller("ALERT", "6500")), 4000) == set()
+    assert apply_call_event(live, call("1.1", caller("ALERT", "6400")), 5000) == {"6400"}
+    assert live.queues["6400"].waiting["1.1"].since_ms == 5000
+    assert apply_call_event(live, call("1.2", caller("ALERT", "6500-6400")), 6000) == {"6400"}
+
+
+def test_an_internal_caller_whose_leg_reads_answered_waits() -> None:
+    live = state()
+    member = CallMember("extension", "1005", "PJSIP/1005-0000000a", "ANSWERED", "6401")
+    assert apply_call_event(live, call("1.1", member), 5000) == {"6401"}
