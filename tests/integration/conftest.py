@@ -14,13 +14,14 @@ from tests.integration.stack import READY_TIMEOUT_S, ROOT, Rig, Stack, manage, r
 
 
 @pytest.fixture
-def idle_rig(tmp_path: Path, clean_redis: str) -> Iterator[Rig]:
-    """A migrated database and a running simulator; no worker yet."""
+def idle_rig(request: pytest.FixtureRequest, tmp_path: Path, clean_redis: str) -> Iterator[Rig]:
+    """A migrated database and a running simulator (extra flags by indirect parametrisation);
+    no worker yet."""
     env = rig_env(tmp_path, clean_redis)
     manage(env, "migrate", "--no-input", "-v0")
     with ProcessGroup(ready_timeout=READY_TIMEOUT_S) as group:
         rig = Rig(env, group)
-        rig.start_sim(env["PBX_CLIENT_SECRET"])
+        rig.start_sim(env["PBX_CLIENT_SECRET"], getattr(request, "param", []))
         yield rig
 
 

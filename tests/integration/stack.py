@@ -91,9 +91,9 @@ class Rig:
         response.raise_for_status()
         return response.json()
 
-    def start_sim(self, secret: str) -> None:
+    def start_sim(self, secret: str, extra: list[str] | None = None) -> None:
         argv = ["-m", "pbxsim", "--port", "0", "--client-id", SIM_CLIENT_ID,
-                "--client-secret", secret, "--arrival-per-min", "0"]  # fmt: skip
+                "--client-secret", secret, "--arrival-per-min", "0", *(extra or [])]  # fmt: skip
         pattern = r"pbxsim listening on (http://\S+)"
         (url,) = self.processes.start(process("pbxsim", argv, self.env, ready_line_pattern=pattern))
         self.sim_url = str(url)
