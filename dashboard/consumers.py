@@ -1,11 +1,14 @@
 """The board WebSocket: a snapshot first, then the numbered deltas of the board's streams."""
 
+import asyncio
+import contextlib
 import json
 import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from redis.exceptions import RedisError
 
 from dashboard.access import DISPLAY_COOKIE, board_for_user, display_for_token
 from dashboard.livestore import read_snapshot
@@ -16,6 +19,9 @@ from dashboard.streams import board_streams, stream_group
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_FORBIDDEN = 4403
 MAX_INCOMING_BYTES = 1024  # browsers only ever send tiny control messages
+# Group memberships live in Redis: a Redis restart forgets them and channels_redis lets them
+# expire after a day. Rejoining this often keeps a screen fed through both.
+GROUP_REFRESH_S = 10.0
 
 
 @database_sync_to_async
@@ -32,9 +38,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
     streams: list[str]
     seen: dict[str, int]
     epoch: str
+    rejoining: asyncio.Task[None] | None
 
     async def connect(self) -> None:
-        self.streams, self.seen, self.epoch = [], {}, ""
+        self.streams, self.seen, self.epoch, self.rejoining = [], {}, "", None
         slug = self.scope["url_route"]["kwargs"]["slug"]
         board = await authorised_board(self.scope, slug)
         await self.accept()
@@ -44,9 +51,20 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return
         self.streams = board_streams(board.queue_numbers)
         # Join first, read second: a change made in between arrives as a delta we can dedup.
+        await self.join_groups()
+        await self.send_snapshot(board)
+        self.rejoining = asyncio.create_task(self.keep_joining())
+
+    async def join_groups(self) -> None:
         for stream in self.streams:
             await self.channel_layer.group_add(stream_group(stream), self.channel_name)
-        await self.send_snapshot(board)
+
+    async def keep_joining(self) -> None:
+        """Missed deltas while out of a group show as a gap or a new epoch: the browser resyncs."""
+        while True:
+            await asyncio.sleep(GROUP_REFRESH_S)
+            with contextlib.suppress(RedisError):  # Redis down: try again next time
+                await self.join_groups()
 
     async def send_snapshot(self, board: Board) -> None:
         snapshot = await read_snapshot(self.streams)
@@ -61,6 +79,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(frame, separators=(",", ":")))
 
     async def disconnect(self, code: int) -> None:
+        if self.rejoining is not None:
+            self.rejoining.cancel()
         for stream in self.streams:
             await self.channel_layer.group_discard(stream_group(stream), self.channel_name)
 

@@ -1,6 +1,8 @@
 """The board WebSocket over a real Redis channel layer: snapshot, deltas, dedup, refusals."""
 
+import asyncio
 import json
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import Client
 
+from dashboard.consumers import GROUP_REFRESH_S
 from dashboard.leader import Leadership
 from dashboard.livestore import live_redis
 from dashboard.models import Board, Display
@@ -42,12 +45,23 @@ async def receive(communicator: WebsocketCommunicator) -> dict[str, Any]:
     return json.loads(await communicator.receive_from(timeout=TIMEOUT_S))  # type: ignore[no-any-return]
 
 
-async def publisher() -> Publisher:
-    leadership = Leadership(live_redis(), "test-worker")
-    await leadership.acquire()
-    pub = Publisher(leadership, get_channel_layer())
-    await pub.start_epoch()
-    return pub
+@pytest.fixture
+async def publisher() -> AsyncIterator[Callable[[], Awaitable[Publisher]]]:
+    """Start publishers as the active worker would: holding (and renewing) the lease."""
+    holds: list[asyncio.Task[None]] = []
+
+    async def start() -> Publisher:
+        leadership = Leadership(live_redis(), "test-worker")
+        await leadership.acquire()
+        holds.append(asyncio.create_task(leadership.hold()))
+        pub = Publisher(leadership, get_channel_layer())
+        await pub.start_epoch()
+        return pub
+
+    yield start
+    for hold in holds:
+        hold.cancel()
+    await asyncio.gather(*holds, return_exceptions=True)
 
 
 def waiting(*callers: str) -> dict[str, Any]:
@@ -60,7 +74,9 @@ def waiting(*callers: str) -> dict[str, Any]:
     }
 
 
-async def test_it_sends_the_stored_state_then_numbered_deltas(board: Board, alice: User) -> None:
+async def test_it_sends_the_stored_state_then_numbered_deltas(
+    board: Board, alice: User, publisher: Callable[[], Awaitable[Publisher]]
+) -> None:
     pub = await publisher()
     await pub.publish(queue_stream("6400"), waiting("5550001"))
     socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
@@ -77,7 +93,9 @@ async def test_it_sends_the_stored_state_then_numbered_deltas(board: Board, alic
     await socket.disconnect()
 
 
-async def test_it_drops_a_delta_the_snapshot_already_holds(board: Board, alice: User) -> None:
+async def test_it_drops_a_delta_the_snapshot_already_holds(
+    board: Board, alice: User, publisher: Callable[[], Awaitable[Publisher]]
+) -> None:
     pub = await publisher()
     await pub.publish(queue_stream("6400"), waiting("5550001"))
     socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
@@ -96,7 +114,9 @@ async def test_it_drops_a_delta_the_snapshot_already_holds(board: Board, alice: 
     await socket.disconnect()
 
 
-async def test_it_does_not_send_other_boards_queues(board: Board, alice: User) -> None:
+async def test_it_does_not_send_other_boards_queues(
+    board: Board, alice: User, publisher: Callable[[], Awaitable[Publisher]]
+) -> None:
     pub = await publisher()
     socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
     await receive(socket)
@@ -166,7 +186,7 @@ async def test_it_closes_on_oversized_input(board: Board, alice: User) -> None:
 
 
 async def test_a_burst_of_changes_reaches_screens_as_few_frames_without_gaps(
-    board: Board, alice: User
+    board: Board, alice: User, publisher: Callable[[], Awaitable[Publisher]]
 ) -> None:
     pub = await publisher()
     socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
@@ -178,4 +198,35 @@ async def test_a_burst_of_changes_reaches_screens_as_few_frames_without_gaps(
     assert len(first["data"]["waiting"]) == 1  # the first change after a quiet spell went at once
     assert len(second["data"]["waiting"]) == 10  # the rest arrived as one, the latest data
     assert await socket.receive_nothing(timeout=0.5)
+    await socket.disconnect()
+
+
+async def test_a_screen_rejoins_its_groups_after_redis_forgets_them(
+    board: Board, alice: User, publisher: Callable[[], Awaitable[Publisher]]
+) -> None:
+    socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
+    await receive(socket)
+    await live_redis().flushdb()  # what a Redis restart does to group memberships and state
+    fresh = await publisher()  # the worker starts over: a new epoch
+
+    async def delivered() -> dict[str, Any]:
+        # The screen rejoins within GROUP_REFRESH_S: keep changing the queue until it hears.
+        while await socket.receive_nothing(timeout=1.0):
+            await fresh.publish(queue_stream("6400"), waiting("5550009"))
+        return await receive(socket)
+
+    frame = await asyncio.wait_for(delivered(), timeout=GROUP_REFRESH_S + 5)
+    assert frame["epoch"] == fresh.epoch  # the browser sees the new epoch and resyncs
+    await socket.disconnect()
+
+
+async def test_a_quiet_screen_stays_connected_past_the_redis_read_timeout(
+    board: Board, alice: User, publisher: Callable[[], Awaitable[Publisher]]
+) -> None:
+    pub = await publisher()
+    socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
+    await receive(socket)
+    assert await socket.receive_nothing(timeout=12)  # channels_redis blocks 5 s per wait
+    await pub.publish(queue_stream("6400"), waiting("5550010"))
+    assert (await receive(socket))["stream"] == "queue:6400"
     await socket.disconnect()

@@ -107,7 +107,16 @@ CHANNEL_LAYERS: dict[str, Any] = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "max_connections": REDIS_MAX_CONNECTIONS}],
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "max_connections": REDIS_MAX_CONNECTIONS,
+                    # redis-py 8 gives up reading a socket after 5 s by default, which is exactly
+                    # how long channels_redis blocks waiting for a message: a quiet screen's
+                    # consumer would die with a TimeoutError. Reads must outlast that wait.
+                    "socket_timeout": 30,
+                }
+            ],
             "prefix": "wallboard",
         },
     }
