@@ -2,6 +2,8 @@
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Sequence
+from typing import cast
 
 import redis.asyncio as aioredis
 
@@ -54,12 +56,17 @@ class Leadership:
         """Renew the lease until it is lost (then raise LeadershipLost)."""
         while True:
             await asyncio.sleep(RENEW_S)
-            renewed = await self.redis.eval(_RENEW, 1, LEADER_KEY, self.worker_id, LEASE_MS)
+            renewed = await self._run(_RENEW, [LEADER_KEY], [self.worker_id, LEASE_MS])
             if not renewed:
                 raise LeadershipLost(f"worker {self.worker_id} lost the lease")
 
     async def release(self) -> None:
-        await self.redis.eval(_RELEASE, 1, LEADER_KEY, self.worker_id)
+        await self._run(_RELEASE, [LEADER_KEY], [self.worker_id])
+
+    async def _run(self, script: str, keys: Sequence[str], args: Sequence[str | int]) -> int:
+        """Run a Lua script atomically (redis-py types EVAL as sync-or-async: it is async)."""
+        reply = self.redis.eval(script, len(keys), *keys, *args)
+        return int(await cast(Awaitable[int], reply))
 
     async def assert_leading(self) -> None:
         """For writes outside Redis, which the fence cannot cover atomically."""
@@ -75,5 +82,5 @@ class Leadership:
         """SET all keys at once (atomically), only if we still lead."""
         keys = [LEADER_KEY, *values]
         argv = [self.worker_id, *values.values()]
-        if not await self.redis.eval(_FENCED_SET, len(keys), *keys, *argv):
+        if not await self._run(_FENCED_SET, keys, argv):
             raise LeadershipLost(f"worker {self.worker_id} no longer holds the lease")

@@ -5,7 +5,6 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import time
 
@@ -13,6 +12,7 @@ import redis.asyncio as aioredis
 from channels.layers import BaseChannelLayer
 from redis.exceptions import RedisError
 
+from dashboard.concurrency import first_to_finish
 from dashboard.daybook import DayBook
 from dashboard.leader import Leadership, LeadershipLost
 from dashboard.live.today import Thresholds
@@ -83,16 +83,3 @@ class WorkerProcess:
             with contextlib.suppress(Exception):
                 await self.api.tokens.revoke()
                 await self.leadership.release()
-
-
-async def first_to_finish(*jobs: Callable[[], Awaitable[None]]) -> None:
-    """Run jobs together; when one ends (or fails), cancel the rest and re-raise its error."""
-    tasks = [asyncio.ensure_future(job()) for job in jobs]
-    try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-    for task in done:
-        task.result()

@@ -1,6 +1,7 @@
 """Pages: the board list, a supervisor's board, the TV kiosk and its one-time pairing link."""
 
 import json
+from typing import cast
 
 import redis
 from django.conf import settings
@@ -71,7 +72,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         cursor.execute("SELECT 1")
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
-        raw = client.get(stream_key(LINK_STREAM))
+        raw = cast(bytes | None, client.get(stream_key(LINK_STREAM)))
     except redis.RedisError as error:
         return JsonResponse({"ok": False, "redis": type(error).__name__}, status=503)
     link = json.loads(raw)["data"] if raw else None

@@ -9,9 +9,10 @@ from typing import Any
 
 from websockets.exceptions import WebSocketException
 
+from dashboard.concurrency import first_to_finish
 from dashboard.daybook import DayBook
 from dashboard.live.events import HeartbeatReply, PbxEvent
-from dashboard.live.reduce import apply_event
+from dashboard.live.reduce import Effect, apply_event
 from dashboard.live.state import LiveState
 from dashboard.live.view import queue_data
 from dashboard.pbx.api import PbxApi
@@ -67,16 +68,16 @@ class Worker:
         await self.publisher.start_epoch()
         await self.daybook.load(now_ms())
         await self._set_link("connecting", "")
-        helpers = [asyncio.create_task(self._refresh_link()), asyncio.create_task(self._clock())]
-        backoff = Backoff()
         try:
-            while True:
-                delay = await self._attempt(backoff)
-                await asyncio.sleep(delay)
+            await first_to_finish(self._connect_forever, self._refresh_link, self._clock)
         finally:
-            for helper in helpers:
-                helper.cancel()
             await self.publisher.close()
+
+    async def _connect_forever(self) -> None:
+        backoff = Backoff()
+        while True:
+            delay = await self._attempt(backoff)
+            await asyncio.sleep(delay)
 
     async def _attempt(self, backoff: Backoff) -> float:
         """One connection's life; returns how long to wait before the next."""
@@ -110,12 +111,15 @@ class Worker:
                 await self._set_link("connected", "")
                 log.info("PBX link up: subscribed to events %s", TOPICS)
                 backoff.reset()
-                reconciler = asyncio.create_task(self._reconcile_periodically())
-                try:
-                    async for frame in frames:
-                        await self._handle(frame)
-                finally:
-                    reconciler.cancel()
+                # REST is re-read between frames (heartbeat replies come every few seconds),
+                # in this one task: nothing else then waits on the PBX or can be cancelled
+                # half-way through a database call.
+                next_reconcile = time.monotonic() + self.resync_s
+                async for frame in frames:
+                    await self._handle(frame)
+                    if time.monotonic() >= next_reconcile:
+                        await self._reconcile(list(self.state.queues))
+                        next_reconcile = time.monotonic() + self.resync_s
         except TokenExpired:
             await self.api.tokens.renew(token)
             raise
@@ -142,11 +146,6 @@ class Worker:
                     await self._publish_queues([number])
         log_corrections(found)
         self.corrections.update(found)
-
-    async def _reconcile_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(self.resync_s)
-            await self._reconcile(list(self.state.queues))
 
     async def _publish_queues(self, numbers: Iterable[str]) -> None:
         for number in numbers:
@@ -177,7 +176,11 @@ class Worker:
             self.link["last_heartbeat_at"] = now_ms()
             return
         self.link["last_event_at"] = now_ms()
-        effect = apply_event(self.state, frame, now_ms())
+        try:
+            effect = apply_event(self.state, frame, now_ms())
+        except Exception:  # a payload we misread must not stop the board: REST will settle it
+            log.exception("Could not apply PBX event %s %.200s", frame.type, frame.msg)
+            effect = Effect(recheck=set(self.state.queues))
         await self._count_today()
         if not effect.handled and frame.type not in self._unknown_types:
             self._unknown_types.add(frame.type)

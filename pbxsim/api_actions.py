@@ -14,7 +14,7 @@ from pbxsim.api_core import (
     queue_by_id,
     text,
 )
-from pbxsim.plain import LISTEN_TYPES, connect, dial, listen, pick_up
+from pbxsim.plain import LISTEN_TYPES, PICK_UP_DELAY, dial, listen, pick_up, progress
 from pbxsim.records import Agent, Call, Conflict, NotFound, Phase
 from pbxsim.sim import Simulator
 from pbxsim.wire import (
@@ -28,9 +28,7 @@ from pbxsim.wire import (
     required,
 )
 
-# Simulated seconds before a rung phone answers: the supervisor for call/listen, the caller's
-# own extension for call/dial, then the callee.
-PICK_UP_DELAY = 2.0
+# Simulated seconds a call placed through call/dial lasts once answered.
 DIALLED_TALK = 60.0
 OPERATION_NOT_SUPPORTED = 70132
 
@@ -70,7 +68,21 @@ def _pause(
 ) -> None:
     paused = choice(params, "operation", ("pause", "unpause")) == "pause"
     reason, threshold = _pause_reason(sim, params), _threshold(params)
+    _set_paused(sim, agent, paused, reason, queues, threshold)
+
+
+def _set_paused(
+    sim: Simulator,
+    agent: Agent,
+    paused: bool,
+    reason: str,
+    queues: Sequence[str] | None,
+    threshold: int,
+) -> None:
+    """Pause or unpause; a timed pause (threshold seconds) ends by itself."""
     sim.centre.set_paused(agent.defn.number, paused, reason, queues, threshold, sim.now())
+    if paused and threshold:
+        sim.after(threshold, sim.centre.expire_pauses)
 
 
 def _login(
@@ -88,8 +100,11 @@ def _login(
     except Conflict:
         # Only dynamic agents can be logged in or out.
         raise invalid(field, str(agent.defn.id)) from None
-    if paused:
-        sim.centre.set_paused(agent.defn.number, True, reason, targets, threshold, sim.now())
+    was_paused = [q for q in targets if agent.memberships[q].paused]
+    if paused or (logged_in and was_paused):
+        # Logging in takes `is_paused` literally: paused with the reason, or not paused.
+        queues = targets if paused else was_paused
+        _set_paused(sim, agent, paused, reason, queues, threshold)
 
 
 def agent_login(sim: Simulator, req: ApiRequest) -> JsonObj:
@@ -166,8 +181,9 @@ def _hang_up_queue_leg(sim: Simulator, call: Call, channel: str) -> None:
     elif channel == call.trunk_channel:
         centre.abandon(call.call_id, now)
     else:
-        # A ringing agent who rejects the call misses it, as if it rang out.
-        centre.ring_out(call.call_id, now)
+        # A ringing agent who rejects the call misses it, as if it rang out (30026).
+        ringing = {c: n for n, c in call.others.items()}
+        centre.decline(call.call_id, ringing.get(channel, call.agent or ""), now)
 
 
 def call_hangup(sim: Simulator, req: ApiRequest) -> JsonObj:
@@ -198,16 +214,5 @@ def call_dial(sim: Simulator, req: ApiRequest) -> JsonObj:
     except Conflict:
         raise ApiError(FAILURE) from None
     auto = text(req.body, "auto_answer") == "yes"
-    sim.after(0 if auto else PICK_UP_DELAY, partial(_connected, sim, call.call_id))
+    progress(sim.centre, sim.schedule, call.call_id, sim.now(), DIALLED_TALK, auto)
     return envelope(SUCCESS, call_id=call.call_id)
-
-
-def _connected(sim: Simulator, call_id: str, now: float) -> None:
-    if connect(sim.centre, call_id, now):
-        sim.schedule.at(now + PICK_UP_DELAY, partial(pick_up, sim.centre, call_id))
-        sim.schedule.at(now + PICK_UP_DELAY + DIALLED_TALK, partial(_end_if_live, sim, call_id))
-
-
-def _end_if_live(sim: Simulator, call_id: str, now: float) -> None:
-    if call_id in sim.centre.plain:
-        sim.centre.end_plain(call_id, now)

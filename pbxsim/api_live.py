@@ -20,22 +20,24 @@ def _queue(sim: Simulator, req: ApiRequest) -> QueueDef:
     return queue_by_id(sim, "id", number(req.query, "id"))
 
 
-def _callee(sim: Simulator, call: Call) -> tuple[str, str]:
+def _callees(sim: Simulator, call: Call) -> list[tuple[str, str]]:
+    """Who a queue call is with: the queue itself (by ID, §5.4) until an agent rings, then
+    each ringing agent (all of them with `ring_all`) or the answering one."""
     if call.agent is None:
-        # A queued caller's callee is the queue itself, reported by ID (reference §5.4).
-        return str(call.queue.id), call.queue.name
-    return call.agent, sim.centre.agents[call.agent].defn.name
+        return [(str(call.queue.id), call.queue.name)]
+    numbers = [call.agent, *call.others]
+    return [(n, sim.centre.agents[n].defn.name) for n in numbers]
 
 
 def _entries(sim: Simulator, queue: QueueDef, phase: Phase, now: float) -> list[JsonObj]:
     entries = []
     for call in sim.centre.calls_in(queue, phase):
-        callee, name = _callee(sim, call)
         entry = {"call_id": call.call_id, "caller_number": call.caller, "caller_display_name": ""}
         since = int(now - call.phase_since())
-        entries.append(
-            {**entry, "callee_number": callee, "callee_display_name": name, "duration": since}
-        )
+        entries += [
+            {**entry, "callee_number": number, "callee_display_name": name, "duration": since}
+            for number, name in _callees(sim, call)
+        ]
     return entries
 
 

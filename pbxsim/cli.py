@@ -2,14 +2,21 @@
 
 import argparse
 import asyncio
+import contextlib
+import dataclasses
 import signal
+import ssl
+import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from aiohttp import web
 
 from pbxsim.app import create_app
 from pbxsim.config import AGENT_STATUS_STYLES, CALL_PATHS, WAITING_SHAPES, SimConfig
 from pbxsim.scenarios import BUILT_IN
+from pbxsim.tls import server_context, write_self_signed
 
 _DEFAULTS = SimConfig()
 
@@ -49,6 +56,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add("--model", default=_DEFAULTS.model, help="PBX model in system/information")
     add("--firmware", default=_DEFAULTS.firmware, help="firmware version in system/information")
     add("--time-zone", default=_DEFAULTS.time_zone, help="PBX time zone (CDR times)")
+    add("--tls", action="store_true", help="serve https/wss with a fresh self-signed certificate")
+    add("--tls-dir", type=Path, help="where --tls writes cert.pem/key.pem (default: a temp dir)")
     _add_guess_switches(parser)
     return parser.parse_args(argv)
 
@@ -72,38 +81,38 @@ def _add_guess_switches(parser: argparse.ArgumentParser) -> None:
     add("--listener-member", action="store_true", help="a listening supervisor is a member")
 
 
+# Flags whose destination differs from the SimConfig field they set.
+_RENAMED = {"msg_object": "object_msg_types", "queue_prefix": "queue_number_prefix"}
+
+
 def config_from(args: argparse.Namespace) -> SimConfig:
-    """The simulator settings the flags describe."""
-    return SimConfig(
-        client_id=args.client_id,
-        client_secret=args.client_secret,
-        sn=args.sn,
-        seed=args.seed,
-        arrival_per_min=args.arrival_per_min,
-        speed=args.speed,
-        scenario=args.scenario,
-        model=args.model,
-        firmware=args.firmware,
-        time_zone=args.time_zone,
-        object_msg_types=frozenset(args.msg_object),
-        queue_number_prefix=args.queue_prefix,
-        agent_status_style=args.agent_status_style,
-        waiting_shape=args.waiting_shape,
-        call_path=args.call_path,
-        ivr_number=args.ivr_number,
-        listener_member=args.listener_member,
-    )
+    """The simulator settings the flags describe (host and port are not settings)."""
+    names = {f.name for f in dataclasses.fields(SimConfig)}
+    values = {_RENAMED.get(k, k): v for k, v in vars(args).items()}
+    values["object_msg_types"] = frozenset(values["object_msg_types"])
+    return SimConfig(**{k: v for k, v in values.items() if k in names})
 
 
-async def serve(config: SimConfig, host: str, port: int) -> None:
+def _tls(args: argparse.Namespace, stack: contextlib.ExitStack) -> ssl.SSLContext | None:
+    """With --tls: a fresh self-signed certificate, its path announced on stderr."""
+    if not args.tls:
+        return None
+    directory = args.tls_dir or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+    cert, key = write_self_signed(args.host, directory)
+    print(f"pbxsim certificate: {cert}", file=sys.stderr, flush=True)
+    return server_context(cert, key)
+
+
+async def serve(config: SimConfig, host: str, port: int, tls: ssl.SSLContext | None = None) -> None:
     """Run until SIGINT or SIGTERM, announcing the bound address on stdout once listening."""
     runner = web.AppRunner(create_app(config))
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        await web.TCPSite(runner, host, port, ssl_context=tls).start()
         bound_port = runner.addresses[0][1]
+        scheme = "https" if tls else "http"
         # Other tools wait for exactly this line, so flush it at once.
-        print(f"pbxsim listening on http://{host}:{bound_port}", flush=True)
+        print(f"pbxsim listening on {scheme}://{host}:{bound_port}", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -116,5 +125,6 @@ async def serve(config: SimConfig, host: str, port: int) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `python -m pbxsim`."""
     args = parse_args(argv)
-    asyncio.run(serve(config_from(args), args.host, args.port))
+    with contextlib.ExitStack() as stack:
+        asyncio.run(serve(config_from(args), args.host, args.port, _tls(args, stack)))
     return 0

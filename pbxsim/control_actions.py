@@ -13,22 +13,29 @@ CallAction = Callable[[Simulator, Call, JsonObj], None]
 
 
 def _ring(sim: Simulator, call: Call, body: JsonObj) -> None:
+    """Ring `agent`, or whom the queue's strategy picks (everyone available for `ring_all`)."""
     centre, now = sim.centre, sim.now()
     agent = body.get("agent")
-    if agent is None:
-        picked = centre.pick_agent(call.queue, now)
-        if picked is None:
-            raise Conflict(f"no free agent in queue {call.queue.number}")
-        agent = picked.defn.number
-    if not isinstance(agent, str):
-        raise BadRequest("'agent' must be an extension number")
-    centre.ring(call.call_id, agent, now)
+    if agent is not None:
+        if not isinstance(agent, str):
+            raise BadRequest("'agent' must be an extension number")
+        centre.ring(call.call_id, agent, now)
+        return
+    available = centre.available_agents(call.queue, now)
+    picked = centre.pick_agent(call.queue, now)
+    if picked is None:
+        raise Conflict(f"no free agent in queue {call.queue.number}")
+    ring_all = call.queue.ring_strategy == "ring_all"
+    numbers = [a.defn.number for a in available] if ring_all else [picked.defn.number]
+    centre.ring_all(call.call_id, numbers, now)
 
 
 def _answer(sim: Simulator, call: Call, body: JsonObj) -> None:
+    """Ring first if nobody rings yet; then `agent` (default: the first ringing) answers."""
     if call.phase is Phase.WAITING:
         _ring(sim, call, body)
-    sim.centre.answer(call.call_id, sim.now())
+    agent = body.get("agent")
+    sim.centre.answer(call.call_id, sim.now(), by=agent if isinstance(agent, str) else None)
 
 
 CALL_ACTIONS: dict[str, CallAction] = {

@@ -77,7 +77,7 @@ SMALL = Directory(
         ),
         QueueDef(
             2, "6401", "Support", "021000101", "linear", ("1004", "1005"), ("1006", "1003", "1008"),
-            wrap_up_time=15,
+            wrap_up_time=15, max_wait_time=120, fail_dest="ext_vm", fail_dest_value="1005",
         ),
     ),
 )  # fmt: skip

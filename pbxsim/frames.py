@@ -107,6 +107,8 @@ def call_members(call: Call, trunk_name: str, config: SimConfig) -> list[JsonObj
     if call.agent is not None and call.agent_channel is not None:
         status = "HOLD" if call.held else _EXTENSION_STATUS[call.phase]
         members.append(_extension(call.agent, call.agent_channel, status, path))
+        # ring_all: every other phone ringing for the same caller is a member of its own.
+        members += [_extension(n, c, "RING", path) for n, c in call.others.items()]
     elif config.waiting_shape == "queue_member" and call.phase is Phase.WAITING and not call.in_ivr:
         members.append(_extension(call.queue.number, "", "RING", path))
     return members + _listeners(call.listeners, path, config)

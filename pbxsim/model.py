@@ -1,21 +1,17 @@
 """The call-centre state machine: callers queue, agents ring, answer, pause and log in (no I/O)."""
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from pbxsim.cdr import plain_cdr, queue_cdr
 from pbxsim.directory import Directory, QueueDef
 from pbxsim.records import (
     Agent,
-    AgentStatus,
     AutoPause,
     Call,
     CallUpdate,
     Cdr,
     Conflict,
-    Event,
-    ExtensionState,
-    Membership,
     NewCdr,
     NotFound,
     Outcome,
@@ -25,76 +21,28 @@ from pbxsim.records import (
     QueueStats,
     RingTimeout,
 )
-
-EXTENSION_REGISTRATION, EXTENSION_CALL_STATE, EXTENSION_PRESENCE = 30007, 30008, 30009
-
-
-def _longest_idle(agents: list[Agent]) -> Agent:
-    return min(agents, key=lambda a: a.idle_since)
+from pbxsim.roster import Roster
 
 
-def _first_listed(agents: list[Agent]) -> Agent:
-    return agents[0]
-
-
-# The model rings one agent at a time; strategies it does not tell apart ring the longest idle.
-STRATEGIES: dict[str, Callable[[list[Agent]], Agent]] = {"linear": _first_listed}
-
-
-def _memberships(number: str, queues: Sequence[QueueDef]) -> dict[str, Membership]:
-    return {
-        q.number: Membership(dynamic=number in q.dynamic_agents)
-        for q in queues
-        if number in q.members
-    }
-
-
-class CallCentre:
+class CallCentre(Roster):
     """Queues, agents and live calls; every change is queued as an `Event` for `drain`."""
 
     def __init__(self, directory: Directory, now: float) -> None:
-        self.directory = directory
-        self.queues = {q.number: q for q in directory.queues}
-        self.agents = {
-            e.number: Agent(e, now, _memberships(e.number, directory.queues))
-            for e in directory.extensions
-        }
+        super().__init__(directory, now)
         self.calls: dict[str, Call] = {}
         self.plain: dict[str, PlainCall] = {}
         self.stats = {q.number: QueueStats() for q in directory.queues}
         self.cdrs: list[Cdr] = []
-        self._events: list[Event] = []
         # Set when callers pass an IVR before the queue and events show that stage first.
         self.ivr_stage = False
         self._call_seq = 0
         self._channel_seq = 0
-
-    def drain(self) -> list[Event]:
-        """Hand over the events since the last drain, oldest first."""
-        events, self._events = self._events, []
-        return events
-
-    def emit(self, event: Event) -> None:
-        """Queue an event for the next drain."""
-        self._events.append(event)
-
-    def queue(self, number: str) -> QueueDef:
-        """The queue with this number."""
-        if number not in self.queues:
-            raise NotFound(f"no queue {number}")
-        return self.queues[number]
 
     def call(self, call_id: str) -> Call:
         """The live queue call with this ID."""
         if call_id not in self.calls:
             raise NotFound(f"no live call {call_id}")
         return self.calls[call_id]
-
-    def agent(self, number: str) -> Agent:
-        """The extension with this number."""
-        if number not in self.agents:
-            raise NotFound(f"no extension {number}")
-        return self.agents[number]
 
     def calls_in(self, queue: QueueDef, phase: Phase) -> list[Call]:
         """The queue's calls in one phase, in arrival order."""
@@ -130,58 +78,54 @@ class CallCentre:
         self.emit_call(call)
         return call
 
-    def free(self, agent: Agent, now: float) -> bool:
-        """Not in a call or wrap-up, registered and not on do-not-disturb."""
-        return (
-            agent.call_id is None
-            and now >= agent.wrap_until
-            and agent.registered
-            and agent.presence != "do_not_disturb"
-        )
-
-    def available(self, agent: Agent, queue_number: str, now: float) -> bool:
-        """Whether the queue may ring this agent now."""
-        member = agent.memberships.get(queue_number)
-        ready = member is not None and member.logged_in and not member.paused
-        return ready and self.free(agent, now)
-
-    def pick_agent(self, queue: QueueDef, now: float) -> Agent | None:
-        """The agent the queue's ring strategy would ring now, if any is available."""
-        free = [
-            self.agents[n]
-            for n in queue.members
-            if self.available(self.agents[n], queue.number, now)
-        ]
-        return STRATEGIES.get(queue.ring_strategy, _longest_idle)(free) if free else None
-
     def ring(self, call_id: str, agent_number: str, now: float) -> None:
-        """Offer a waiting call to an agent's phone."""
-        call, agent = self._in_phase(call_id, Phase.WAITING), self.agent(agent_number)
-        member = agent.memberships.get(call.queue.number)
-        if agent.call_id is not None or (member is not None and member.paused):
-            raise Conflict(f"extension {agent_number} is busy or paused")
-        agent.call_id = call.call_id
-        call.phase, call.agent, call.ring_since = Phase.RINGING, agent_number, now
-        call.agent_channel = self.channel(agent_number)
-        self.emit_call(call)
-        self.extension_state(agent_number, "Ringing")
+        """Offer a waiting call to one agent's phone."""
+        self.ring_all(call_id, [agent_number], now)
 
-    def answer(self, call_id: str, now: float) -> None:
-        """The ringing agent picks up."""
+    def ring_all(self, call_id: str, numbers: Sequence[str], now: float) -> None:
+        """Offer a waiting call to several phones at once (`ring_all`); the first is primary."""
+        call = self._in_phase(call_id, Phase.WAITING)
+        agents = [self.agent(n) for n in numbers]
+        for agent in agents:
+            member = agent.memberships.get(call.queue.number)
+            if agent.call_id is not None or (member is not None and member.paused):
+                raise Conflict(f"extension {agent.defn.number} is busy or paused")
+        call.phase, call.ring_since = Phase.RINGING, now
+        for agent in agents:
+            agent.call_id = call.call_id
+            call.others[agent.defn.number] = self.channel(agent.defn.number)
+            self.extension_state(agent.defn.number, "Ringing")
+        call.agent = next(iter(call.others))
+        call.agent_channel = call.others.pop(call.agent)
+        self.emit_call(call)
+
+    def answer(self, call_id: str, now: float, by: str | None = None) -> None:
+        """A ringing agent (`by`, default the primary) picks up; the other phones stop."""
         call = self._in_phase(call_id, Phase.RINGING)
+        if by is not None and by != call.agent:
+            self._promote(call, by)
+        self._release_others(call)
         call.phase, call.answered_at, call.outcome = Phase.TALKING, now, Outcome.ANSWERED
         self.stats[call.queue.number].answered += 1
-        if call.agent is not None:
-            member = self.agents[call.agent].memberships.get(call.queue.number)
-            if member is not None:
-                member.misses.clear()
-            self.extension_state(call.agent, "Busy")
+        agent = self._agent_of(call)
+        member = agent.memberships.get(call.queue.number)
+        if member is not None:
+            member.misses.clear()
+        self.extension_state(agent.defn.number, "Busy")
         self.emit_call(call)
 
+    def _promote(self, call: Call, by: str) -> None:
+        """Make another ringing agent the primary one (the one who answers)."""
+        if by not in call.others or call.agent is None or call.agent_channel is None:
+            raise Conflict(f"extension {by} is not ringing for call {call.call_id}")
+        call.others[call.agent] = call.agent_channel
+        call.agent, call.agent_channel = by, call.others.pop(by)
+
     def ring_out(self, call_id: str, now: float) -> None:
-        """The ringing agent did not answer in time: 30026, the caller waits again."""
+        """Nobody answered in time: 30026 per rung agent, the caller waits again."""
         call = self._in_phase(call_id, Phase.RINGING)
-        agent = self._release(call, now)
+        missed = [self._agent_of(call).defn.number, *self._release_others(call)]
+        self._release(call, now)
         call.phase, call.agent, call.agent_channel, call.ring_since = (
             Phase.WAITING,
             None,
@@ -189,6 +133,26 @@ class CallCentre:
             None,
         )
         self.emit_call(call)
+        for number in missed:
+            self._missed(call, self.agents[number], now)
+
+    def decline(self, call_id: str, number: str, now: float) -> None:
+        """One ringing agent rejects the call: a miss for it; the others (if any) ring on."""
+        call = self._in_phase(call_id, Phase.RINGING)
+        if not call.others:
+            self.ring_out(call_id, now)
+            return
+        if number == call.agent:
+            self._promote(call, next(iter(call.others)))
+        if call.others.pop(number, None) is None:
+            raise Conflict(f"extension {number} is not ringing for call {call_id}")
+        agent = self.agents[number]
+        agent.call_id = None
+        self.extension_state(number, "Idle")
+        self.emit_call(call)
+        self._missed(call, agent, now)
+
+    def _missed(self, call: Call, agent: Agent, now: float) -> None:
         queue = call.queue
         self.emit(RingTimeout(queue.number, agent.defn.number, call.caller, call.call_id))
         member = agent.memberships.get(queue.number)
@@ -238,15 +202,30 @@ class CallCentre:
             raise Conflict(f"call {call_id} is {call.phase}, not {phase}")
         return call
 
+    def _agent_of(self, call: Call) -> Agent:
+        """The primary agent of a call that is ringing or answered."""
+        if call.agent is None:
+            raise Conflict(f"call {call.call_id} has no agent")
+        return self.agents[call.agent]
+
     def _release(self, call: Call, now: float) -> Agent:
-        assert call.agent is not None
-        agent = self.agents[call.agent]
+        agent = self._agent_of(call)
         agent.call_id, agent.idle_since = None, now
         self.extension_state(agent.defn.number, "Idle")
         return agent
 
+    def _release_others(self, call: Call) -> list[str]:
+        """Stop the phones that rang along with the primary one (they stay as idle as they were)."""
+        numbers = list(call.others)
+        for number in numbers:
+            self.agents[number].call_id = None
+            self.extension_state(number, "Idle")
+        call.others.clear()
+        return numbers
+
     def _end(self, call: Call, now: float) -> None:
         call.phase = Phase.ENDED
+        self._release_others(call)
         if call.agent is not None:
             self._release(call, now)
         del self.calls[call.call_id]
@@ -258,7 +237,7 @@ class CallCentre:
     def find_channel(self, channel: str) -> Call | PlainCall | None:
         """The live call one of whose members has this channel ID."""
         for call in self.calls.values():
-            if channel in (call.trunk_channel, call.agent_channel):
+            if channel in (call.trunk_channel, call.agent_channel, *call.others.values()):
                 return call
         return next(
             (p for p in self.plain.values() if channel in {g.channel for g in p.legs}), None
@@ -300,21 +279,6 @@ class CallCentre:
         listeners = [dataclasses.replace(listener) for listener in call.listeners]
         self.emit(PlainUpdate(dataclasses.replace(call, legs=legs, listeners=listeners)))
 
-    def extension_state(self, number: str, status: str) -> None:
-        """30008: an extension is `Ringing`, `Busy` or `Idle`."""
-        self.emit(ExtensionState(EXTENSION_CALL_STATE, number, status))
-
-    def set_presence(self, number: str, presence: str) -> None:
-        """30009: an extension's presence changes (`do_not_disturb` keeps queue calls away)."""
-        self.agent(number).presence = presence
-        self.emit(ExtensionState(EXTENSION_PRESENCE, number, presence))
-
-    def set_registered(self, number: str, registered: bool) -> None:
-        """30007: an extension's SIP phone registers or unregisters (unregistered: not rung)."""
-        self.agent(number).registered = registered
-        status = "Registered" if registered else "Unregistered"
-        self.emit(ExtensionState(EXTENSION_REGISTRATION, number, status))
-
     def _record(self, cdr: Cdr) -> None:
         self.cdrs.append(cdr)
         self.emit(NewCdr(cdr))
@@ -322,55 +286,5 @@ class CallCentre:
     def emit_call(self, call: Call) -> None:
         """Queue a 30011 for a queue call (a deep enough copy of it)."""
         listeners = [dataclasses.replace(listener) for listener in call.listeners]
-        self.emit(CallUpdate(dataclasses.replace(call, listeners=listeners)))
-
-    def set_paused(
-        self,
-        agent_number: str,
-        paused: bool,
-        reason: str,
-        queues: Sequence[str] | None = None,
-        threshold: int = 0,
-        now: float = 0.0,
-    ) -> None:
-        """Pause or unpause an agent in some (default: all) of its queues; 30029 for each."""
-        agent = self.agent(agent_number)
-        for number in self._targets(agent, queues):
-            member = agent.memberships[number]
-            member.paused, member.reason = paused, reason if paused else ""
-            member.pause_threshold = threshold if paused else 0
-            member.pause_until = now + threshold if paused and threshold else None
-            if not paused:
-                member.misses.clear()
-            status = "pause" if paused else "unpause"
-            self.emit(AgentStatus(number, agent_number, status, member.reason))
-
-    def set_logged_in(
-        self, agent_number: str, logged_in: bool, queues: Sequence[str] | None
-    ) -> list[str]:
-        """Log a dynamic agent in or out of some (default: all its dynamic) queues; 30029 each."""
-        agent = self.agent(agent_number)
-        targets = [q for q in self._targets(agent, queues) if agent.memberships[q].dynamic]
-        if not targets or (queues is not None and len(targets) < len(queues)):
-            raise Conflict(f"extension {agent_number} is not a dynamic agent of those queues")
-        for number in targets:
-            member = agent.memberships[number]
-            member.logged_in, member.paused, member.reason = logged_in, False, ""
-            status = "login" if logged_in else "logout"
-            self.emit(AgentStatus(number, agent_number, status, ""))
-        return targets
-
-    def expire_pauses(self, now: float) -> None:
-        """Unpause every agent whose timed pause (max_threshold_for_pause_time) has run out."""
-        for agent in self.agents.values():
-            for number, member in agent.memberships.items():
-                if member.pause_until is not None and member.pause_until <= now:
-                    self.set_paused(agent.defn.number, False, "", [number], now=now)
-
-    def _targets(self, agent: Agent, queues: Sequence[str] | None) -> list[str]:
-        if queues is None:
-            return list(agent.memberships)
-        missing = [q for q in queues if q not in agent.memberships]
-        if missing:
-            raise NotFound(f"extension {agent.defn.number} is not in queue {missing[0]}")
-        return list(queues)
+        copy = dataclasses.replace(call, listeners=listeners, others=dict(call.others))
+        self.emit(CallUpdate(copy))

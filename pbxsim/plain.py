@@ -1,9 +1,15 @@
 """Calls that pass no queue: API-dialled calls (call/dial) and monitoring (call/listen)."""
 
+from functools import partial
+
 from pbxsim.model import CallCentre
 from pbxsim.records import Call, Conflict, Leg, Listener, NotFound, PlainCall
+from pbxsim.schedule import Schedule
 
 LISTEN_TYPES = ("listen", "whisper", "barge")
+# Simulated seconds before a rung phone answers: the supervisor for call/listen, the caller's
+# own extension for call/dial, then the callee.
+PICK_UP_DELAY = 2.0
 
 
 def _start(centre: CallCentre, kind: str, extension: str, callee: str, now: float) -> PlainCall:
@@ -46,6 +52,27 @@ def connect(centre: CallCentre, call_id: str, now: float) -> bool:
         centre.extension_state(call.callee, "Ringing")
     centre.emit_plain(call)
     return True
+
+
+def progress(
+    centre: CallCentre, schedule: Schedule, call_id: str, now: float, talk: float, auto: bool
+) -> None:
+    """Schedule a dialled call's life: the caller answers (at once if `auto`), the callee rings
+    and answers, they talk for `talk` seconds, the call ends."""
+    connected = now if auto else now + PICK_UP_DELAY
+    answered = connected + PICK_UP_DELAY
+
+    def _connect(at: float) -> None:
+        if connect(centre, call_id, at):
+            schedule.at(answered, partial(pick_up, centre, call_id))
+            schedule.at(answered + talk, partial(_end_if_live, centre, call_id))
+
+    schedule.at(connected, _connect)
+
+
+def _end_if_live(centre: CallCentre, call_id: str, now: float) -> None:
+    if call_id in centre.plain:
+        centre.end_plain(call_id, now)
 
 
 def pick_up(centre: CallCentre, call_id: str, now: float) -> None:

@@ -47,8 +47,10 @@ class Call:
     # Scripted calls move only when the control API says so.
     scripted: bool
     phase: Phase = Phase.WAITING
+    # The primary ringing (or the answering) agent, and with `ring_all` the others ringing too.
     agent: str | None = None
     agent_channel: str | None = None
+    others: dict[str, str] = field(default_factory=dict)
     ring_since: float | None = None
     answered_at: float | None = None
     held: bool = False

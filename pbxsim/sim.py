@@ -2,6 +2,7 @@
 
 import random
 
+from pbxsim.agent_life import AgentLife
 from pbxsim.clock import SimClock
 from pbxsim.config import SimConfig
 from pbxsim.directory import Directory
@@ -34,6 +35,9 @@ class Simulator:
         self.schedule = Schedule()
         self._renderer = Renderer(config, self.centre.directory.trunk_name)
         self._traffic = Traffic(self.centre, self.schedule, self.rng, config.arrival_per_min, start)
+        if config.arrival_per_min > 0:
+            # A living call centre; tests that script every call (rate 0) keep agents still.
+            AgentLife(self.centre, self.schedule, self.rng, start)
 
     def now(self) -> float:
         """Simulated epoch seconds."""
@@ -46,15 +50,11 @@ class Simulator:
     def tick(self) -> None:
         """Let the model catch up with the clock, then push every change to subscribers."""
         now = self.now()
-        self.schedule.run_until(now, self._settle)
-        self._settle(now)
+        self.schedule.run_until(now, self._traffic.dispatch)
+        self._traffic.dispatch(now)
         events = self.centre.drain()
         if self.faults.events_paused:
             # The injected fault loses events for good, as a PBX that stops pushing would.
             return
         for topic, text in self._renderer.render(events):
             self.hub.publish(topic, text)
-
-    def _settle(self, now: float) -> None:
-        self.centre.expire_pauses(now)
-        self._traffic.dispatch(now)

@@ -4,16 +4,21 @@ import random
 from functools import partial
 
 from pbxsim.model import CallCentre
-from pbxsim.records import Phase
+from pbxsim.records import Call, Phase
 from pbxsim.schedule import Action, Schedule
 
 # Mean durations in simulated seconds; callers and agents of a busy but coping call centre.
-MEAN_PATIENCE = 90.0
+MEAN_PATIENCE = 150.0
 MEAN_TALK = 30.0
 MIN_TALK = 5.0
 RING_RANGE = (2.0, 8.0)
-# Share of rung agents who let the call ring out (30026; enough misses auto-pause, 30025).
-MISS_RATE = 0.05
+# Share of rung agents who let the call ring out (30026; enough misses auto-pause, 30025);
+# one agent, picked at random, is far less attentive than the rest.
+MISS_RATE, FLAKY_MISS_RATE = 0.05, 0.4
+# Share of callers who leave the queue by a key press (transferred out), and when they do.
+TRANSFER_RATE, TRANSFER_RANGE = 0.03, (10.0, 60.0)
+# Share of answered calls the agent puts on hold for a while (30011 HOLD).
+HOLD_RATE = 0.1
 
 
 class Traffic:
@@ -31,6 +36,7 @@ class Traffic:
         self._schedule = schedule
         self._rng = rng
         self._arrivals_per_s = per_min / 60
+        self._flaky = rng.choice(sorted(centre.agents))
         if self._arrivals_per_s > 0:
             for number in centre.queues:
                 self._schedule_arrival(number, start)
@@ -48,23 +54,41 @@ class Traffic:
         patience = self._rng.expovariate(1 / MEAN_PATIENCE)
         self._after(patience, now, partial(self._give_up, call.call_id))
         self._after(call.queue.max_wait_time, now, partial(self._time_out, call.call_id))
+        if self._rng.random() < TRANSFER_RATE:
+            leave = self._rng.uniform(*TRANSFER_RANGE)
+            self._after(leave, now, partial(self._transfer, call.call_id))
         self._schedule_arrival(queue_number, now)
 
     def dispatch(self, now: float) -> None:
         """Ring an available agent for every waiting random caller that can have one."""
-        for queue in self._centre.queues.values():
-            for call in self._centre.calls_in(queue, Phase.WAITING):
-                if call.scripted:
-                    continue
-                agent = self._centre.pick_agent(queue, now)
-                if agent is None:
-                    break
-                self._centre.ring(call.call_id, agent.defn.number, now)
-                if self._rng.random() < MISS_RATE:
-                    self._after(queue.agent_timeout, now, partial(self._ring_out, call.call_id))
-                else:
-                    ring = self._rng.uniform(*RING_RANGE)
-                    self._after(ring, now, partial(self._answer, call.call_id))
+        # One pass over the live calls in arrival order; a queue with nobody free is skipped.
+        exhausted: set[str] = set()
+        for call in list(self._centre.calls.values()):
+            if call.phase is not Phase.WAITING or call.scripted or call.queue.number in exhausted:
+                continue
+            if not self._ring(call, now):
+                exhausted.add(call.queue.number)
+
+    def _ring(self, call: Call, now: float) -> bool:
+        """Ring the strategy's pick (everyone available for ring_all); False if nobody is."""
+        queue = call.queue
+        picked = self._centre.pick_agent(queue, now)
+        if picked is None:
+            return False
+        ringing = [picked]
+        if queue.ring_strategy == "ring_all":
+            ringing = self._centre.available_agents(queue, now)
+        self._centre.ring_all(call.call_id, [a.defn.number for a in ringing], now)
+        miss_rate = (
+            FLAKY_MISS_RATE if self._flaky in (a.defn.number for a in ringing) else MISS_RATE
+        )
+        if self._rng.random() < miss_rate:
+            self._after(queue.agent_timeout, now, partial(self._ring_out, call.call_id))
+        else:
+            by = self._rng.choice(ringing).defn.number
+            ring = self._rng.uniform(*RING_RANGE)
+            self._after(ring, now, partial(self._answer, call.call_id, by))
+        return True
 
     def _ours(self, call_id: str, *phases: Phase) -> bool:
         call = self._centre.calls.get(call_id)
@@ -78,15 +102,26 @@ class Traffic:
         if self._ours(call_id, Phase.WAITING, Phase.RINGING):
             self._centre.time_out(call_id, now)
 
+    def _transfer(self, call_id: str, now: float) -> None:
+        if self._ours(call_id, Phase.WAITING):
+            self._centre.transfer_out(call_id, now)
+
     def _ring_out(self, call_id: str, now: float) -> None:
         if self._ours(call_id, Phase.RINGING):
             self._centre.ring_out(call_id, now)
 
-    def _answer(self, call_id: str, now: float) -> None:
+    def _answer(self, call_id: str, by: str, now: float) -> None:
         if self._ours(call_id, Phase.RINGING):
-            self._centre.answer(call_id, now)
+            self._centre.answer(call_id, now, by)
             talk = MIN_TALK + self._rng.expovariate(1 / MEAN_TALK)
             self._after(talk, now, partial(self._hang_up, call_id))
+            if self._rng.random() < HOLD_RATE:
+                self._after(talk / 3, now, partial(self._hold, call_id, True))
+                self._after(talk * 2 / 3, now, partial(self._hold, call_id, False))
+
+    def _hold(self, call_id: str, held: bool, now: float) -> None:
+        if self._ours(call_id, Phase.TALKING):
+            self._centre.set_held(call_id, held)
 
     def _hang_up(self, call_id: str, now: float) -> None:
         if self._ours(call_id, Phase.TALKING):

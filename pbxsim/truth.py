@@ -19,7 +19,12 @@ def _queue_state(sim: Simulator, queue: QueueDef) -> JsonObj:
 
     def served(phase: Phase) -> list[JsonObj]:
         return [
-            {"call_id": c.call_id, "caller_number": c.caller, "agent_number": c.agent}
+            {
+                "call_id": c.call_id,
+                "caller_number": c.caller,
+                "agent_number": c.agent,
+                "also_ringing": list(c.others),
+            }
             for c in calls(phase)
         ]
 

@@ -129,16 +129,19 @@ async def test_it_does_not_send_other_boards_queues(
 async def test_it_closes_anonymous_sockets_with_4401(board: Board) -> None:
     socket = await open_board("sales")
     assert (await socket.receive_output(TIMEOUT_S))["code"] == 4401
+    await socket.disconnect()
 
 
 async def test_it_closes_with_4403_for_a_board_not_shared(board: Board, bob: User) -> None:
     socket = await open_board("sales", (b"cookie", await session_cookie(bob)))
     assert (await socket.receive_output(TIMEOUT_S))["code"] == 4403
+    await socket.disconnect()
 
 
 async def test_it_closes_with_4403_for_an_unknown_board(alice: User) -> None:
     socket = await open_board("nope", (b"cookie", await session_cookie(alice)))
     assert (await socket.receive_output(TIMEOUT_S))["code"] == 4403
+    await socket.disconnect()
 
 
 async def test_staff_see_every_board(board: Board, charlie: User) -> None:
@@ -155,6 +158,7 @@ async def test_it_refuses_a_handshake_from_a_foreign_origin(board: Board, alice:
     )
     connected, _ = await communicator.connect(timeout=TIMEOUT_S)
     assert not connected
+    await communicator.disconnect()
 
 
 @sync_to_async
@@ -171,11 +175,13 @@ async def test_a_paired_display_sees_its_board_only(board: Board) -> None:
     await sync_to_async(Board.objects.create)(slug="other", name="Other", queues="7000")
     other = await open_board("other", (b"cookie", cookie))
     assert (await other.receive_output(TIMEOUT_S))["code"] == 4401
+    await other.disconnect()
 
 
 async def test_a_revoked_display_sees_nothing(board: Board) -> None:
     socket = await open_board("sales", (b"cookie", await paired_display(board, revoked=True)))
     assert (await socket.receive_output(TIMEOUT_S))["code"] == 4401
+    await socket.disconnect()
 
 
 async def test_it_closes_on_oversized_input(board: Board, alice: User) -> None:
@@ -183,6 +189,7 @@ async def test_it_closes_on_oversized_input(board: Board, alice: User) -> None:
     await receive(socket)
     await socket.send_to(text_data="x" * 5000)
     assert (await socket.receive_output(TIMEOUT_S))["code"] == 1009
+    await socket.disconnect()
 
 
 async def test_a_burst_of_changes_reaches_screens_as_few_frames_without_gaps(

@@ -111,9 +111,9 @@ CHANNEL_LAYERS: dict[str, Any] = {
                 {
                     "address": REDIS_URL,
                     "max_connections": REDIS_MAX_CONNECTIONS,
-                    # redis-py 8 gives up reading a socket after 5 s by default, which is exactly
-                    # how long channels_redis blocks waiting for a message: a quiet screen's
-                    # consumer would die with a TimeoutError. Reads must outlast that wait.
+                    # channels_redis blocks 5 s waiting for a message; redis-py 8's default read
+                    # timeout is also 5 s, which killed quiet screens' consumers. Reads must
+                    # outlast that wait, whatever the redis-py version's default.
                     "socket_timeout": 30,
                 }
             ],

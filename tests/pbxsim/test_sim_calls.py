@@ -44,6 +44,7 @@ async def members(ws: ClientConnection, call_id: str, channels: dict[str, str]) 
 
 
 async def test_a_queued_caller_is_one_alerting_inbound_member(sim: RunningSim) -> None:
+    """§4.1: a queued caller, inbound ALERT."""
     async with sim.socket([30011]) as ws:
         call_id = await place_call(sim)
         event = await next_event(ws)
@@ -57,6 +58,7 @@ async def test_a_queued_caller_is_one_alerting_inbound_member(sim: RunningSim) -
 
 
 async def test_an_abandoning_caller_leaves_with_bye(sim: RunningSim) -> None:
+    """§4.1: BYE."""
     channels: dict[str, str] = {}
     async with sim.socket([30011]) as ws:
         call_id = await place_call(sim)
@@ -71,6 +73,7 @@ async def test_an_abandoning_caller_leaves_with_bye(sim: RunningSim) -> None:
 
 
 async def test_an_answered_call_rings_talks_and_ends_with_bye(sim: RunningSim) -> None:
+    """§4.1: RING, ANSWERED/ANSWER, BYE."""
     channels: dict[str, str] = {}
     async with sim.socket([30011]) as ws:
         call_id = await place_call(sim)
@@ -130,6 +133,7 @@ async def test_control_mistakes_get_plain_http_errors(
 
 
 async def test_call_status_reports_nothing_to_report_as_60001(sim: RunningSim) -> None:
+    """§5.4: 60001 when idle."""
     token = await sim.token()
 
     for queue_id in (SALES_ID, SUPPORT_ID):
@@ -138,6 +142,7 @@ async def test_call_status_reports_nothing_to_report_as_60001(sim: RunningSim) -
 
 
 async def test_call_status_lists_a_waiting_then_an_answered_caller(sim: RunningSim) -> None:
+    """§5.4: top-level lists, callee = queue ID."""
     token = await sim.token()
     call_id = await place_call(sim)
     await sim.control("clock/advance", {"seconds": 42})
@@ -172,6 +177,7 @@ async def test_call_status_lists_a_waiting_then_an_answered_caller(sim: RunningS
 async def test_call_status_needs_a_known_queue_id(
     sim: RunningSim, params: JsonObj, problem: JsonObj
 ) -> None:
+    """§5.4, §1: 40002 with invalid_param_list."""
     reply = await sim.api("GET", "queue/call_status", await sim.token(), params=params)
 
     assert reply["errcode"] == 40002
@@ -179,6 +185,7 @@ async def test_call_status_needs_a_known_queue_id(
 
 
 async def test_queue_list_gives_ids_numbers_and_agent_lists(sim: RunningSim) -> None:
+    """§5.1: `queue_list`, member objects."""
     reply = await sim.api("GET", "queue/list", await sim.token())
 
     assert reply["errcode"] == 0
@@ -196,6 +203,7 @@ async def test_queue_list_gives_ids_numbers_and_agent_lists(sim: RunningSim) -> 
 
 
 async def test_lists_page_but_always_report_the_full_total(sim: RunningSim) -> None:
+    """§7.1: total_number is the full count."""
     token = await sim.token()
 
     queues = await sim.api("GET", "queue/list", token, params={"page": 2, "page_size": 1})
@@ -210,6 +218,7 @@ async def test_lists_page_but_always_report_the_full_total(sim: RunningSim) -> N
 
 
 async def test_extension_list_gives_ids_names_and_status(sim: RunningSim) -> None:
+    """§7.1: Ext_Basicinfo."""
     reply = await sim.api("GET", "extension/list", await sim.token())
 
     first = reply["data"][0]

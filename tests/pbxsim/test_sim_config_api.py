@@ -99,3 +99,22 @@ async def test_pause_reasons_are_the_fresh_pbx_defaults(sim: RunningSim) -> None
             {"code": "*03", "reason": "Wrap up"},
         ],
     }
+
+
+@pytest.mark.parametrize(
+    ("scenario", "queues", "extensions"), [("contact-centre", 10, 205), ("stress", 50, 1010)]
+)
+async def test_built_in_scenarios_have_their_size(
+    start_sim: StartSim, scenario: str, queues: int, extensions: int
+) -> None:
+    sim = await start_sim(scenario=scenario)
+    token = await sim.token()
+
+    listed = await sim.api("GET", "queue/list", token)
+    capacity = (await sim.api("GET", "system/capacity", token))["data"]
+    agents = await sim.api("GET", "queue/agent_status", token, params={"id": 2})
+
+    assert listed["total_number"] == queues
+    assert capacity["extension_used"] == extensions
+    kinds = {entry["agent_type"] for entry in agents["data"]}
+    assert kinds == {"static", "dynamic"}

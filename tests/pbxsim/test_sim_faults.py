@@ -229,3 +229,15 @@ async def test_a_burst_sends_exactly_n_events_from_complete_calls(
     (sales, support) = (await sim.state())["queues"]
     assert [len(q["waiting"]) for q in (sales, support)] == [1, 0]
     assert sales["stats"]["offered"] + support["stats"]["offered"] == reply["calls"] + 1
+
+
+async def test_a_burst_delivers_at_least_2000_events_a_second(sim: RunningSim) -> None:
+    count = 10_000
+    async with sim.socket([30011]) as ws:
+        started = time.perf_counter()
+        await sim.control("burst", {"events": count})
+        for _ in range(count):
+            await recv_text(ws)
+        elapsed = time.perf_counter() - started
+
+    assert count / elapsed >= 2000

@@ -22,6 +22,7 @@ async def place_call(sim: RunningSim, queue: str = SALES, caller: str = "5550001
 
 
 async def test_subscribing_is_acknowledged_and_counted(sim: RunningSim) -> None:
+    """§3.2: subscribe reply."""
     async with sim.socket() as ws:
         await ws.send(json.dumps({"topic_list": [CALL_STATE, AGENT_STATUS]}))
 
@@ -30,6 +31,7 @@ async def test_subscribing_is_acknowledged_and_counted(sim: RunningSim) -> None:
 
 
 async def test_heartbeat_gets_its_plain_text_reply(sim: RunningSim) -> None:
+    """§3.3: `heartbeat` → `heartbeat response`."""
     async with sim.socket() as ws:
         await ws.send("heartbeat")
 
@@ -43,6 +45,7 @@ async def test_heartbeat_gets_its_plain_text_reply(sim: RunningSim) -> None:
 async def test_a_bad_subscribe_gets_an_errcode_and_the_socket_stays_up(
     sim: RunningSim, text: str, errcode: int
 ) -> None:
+    """§3.2 (GUESS): errors use the envelope."""
     async with sim.socket() as ws:
         await ws.send(text)
 
@@ -53,6 +56,7 @@ async def test_a_bad_subscribe_gets_an_errcode_and_the_socket_stays_up(
 
 @pytest.mark.parametrize("token", ["", "B" * 32])
 async def test_the_upgrade_is_refused_without_a_live_token(sim: RunningSim, token: str) -> None:
+    """§3.1: a valid access token is required."""
     with pytest.raises(InvalidStatus) as refused:
         async with connect(sim.ws_url(token), proxy=None):
             pass
@@ -62,6 +66,7 @@ async def test_the_upgrade_is_refused_without_a_live_token(sim: RunningSim, toke
 
 
 async def test_only_subscribed_topics_are_pushed(sim: RunningSim) -> None:
+    """§3.4: only subscribed IDs are pushed."""
     async with sim.socket([AGENT_STATUS, 99999]) as agents, sim.socket([CALL_STATE]) as calls:
         call_id = await place_call(sim)
         await sim.control("agents/1001/pause", {"reason": "Lunch"})
@@ -79,6 +84,7 @@ async def test_only_subscribed_topics_are_pushed(sim: RunningSim) -> None:
 
 
 async def test_a_second_subscribe_replaces_the_first(sim: RunningSim) -> None:
+    """§3.2 (GUESS): a second subscribe replaces."""
     async with sim.socket([CALL_STATE]) as ws:
         await ws.send(json.dumps({"topic_list": [AGENT_STATUS]}))
         assert json.loads(await recv_text(ws))["errcode"] == 0
@@ -90,6 +96,7 @@ async def test_a_second_subscribe_replaces_the_first(sim: RunningSim) -> None:
 
 
 async def test_msg_can_be_switched_to_an_object_per_event_type(start_sim: StartSim) -> None:
+    """§3.4 (GUESS switch): msg string or object."""
     sim = await start_sim(object_msg_types=frozenset({AGENT_STATUS}))
     async with sim.socket([CALL_STATE, AGENT_STATUS]) as ws:
         await sim.control("agents/1004/pause")
@@ -105,6 +112,7 @@ async def test_msg_can_be_switched_to_an_object_per_event_type(start_sim: StartS
 
 
 async def test_a_silent_client_is_disconnected_after_the_idle_timeout(start_sim: StartSim) -> None:
+    """§3.3: closed after 60 s silence."""
     sim = await start_sim(ws_idle_timeout=0.3)
     async with sim.socket([CALL_STATE]) as ws:
         async with asyncio.timeout(WAIT):
@@ -115,6 +123,7 @@ async def test_a_silent_client_is_disconnected_after_the_idle_timeout(start_sim:
 
 
 async def test_heartbeats_keep_the_socket_open_past_the_idle_timeout(start_sim: StartSim) -> None:
+    """§3.3: heartbeats keep it open."""
     sim = await start_sim(ws_idle_timeout=0.5)
     async with sim.socket() as ws:
         # Four beats 0.3 s apart span 1.2 s, more than twice the idle timeout.
@@ -125,6 +134,7 @@ async def test_heartbeats_keep_the_socket_open_past_the_idle_timeout(start_sim: 
 
 
 async def test_protocol_pings_do_not_count_as_traffic(start_sim: StartSim) -> None:
+    """§3.3 (GUESS): only client data frames count."""
     sim = await start_sim(ws_idle_timeout=0.5)
     async with sim.socket() as ws:
 

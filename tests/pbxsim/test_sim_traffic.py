@@ -43,6 +43,24 @@ async def test_random_callers_show_up_in_the_ground_truth(start_sim: StartSim) -
     for queue in state["queues"]:
         stats = queue["stats"]
         assert stats["offered"] > 20
-        # Every call offered is answered, abandoned or still waiting for an answer.
+        # Every call offered has exactly one outcome, or is still waiting for an answer.
         unanswered = len(queue["waiting"]) + len(queue["ringing"])
-        assert stats["offered"] == stats["answered"] + stats["abandoned"] + unanswered
+        outcomes = ("answered", "abandoned", "timed_out", "transferred")
+        assert stats["offered"] == sum(stats[o] for o in outcomes) + unanswered
+
+
+async def test_a_living_call_centre_emits_every_kind_of_event(start_sim: StartSim) -> None:
+    """Eight simulated hours of seeded traffic and agent life, as a subscriber sees them."""
+    topics = {30007, 30008, 30009, 30011, 30012, 30025, 30026, 30029}
+    sim = await start_sim(seed=3, arrival_per_min=6)
+    seen: set[int] = set()
+    async with sim.socket(sorted(topics)) as ws:
+        await sim.control("clock/advance", {"seconds": 8 * 3600})
+        while seen != topics:
+            seen.add((await next_event(ws))["type"])
+
+    state = await sim.state()
+    stats = [queue["stats"] for queue in state["queues"]]
+    assert all(s["answered"] and s["abandoned"] and s["transferred"] for s in stats)
+    assert any(s["timed_out"] for s in stats)
+    assert state["cdrs"] > 1000
