@@ -138,8 +138,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # httpx logs every request URL at INFO, and PBX URLs carry the access token in the query.
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    # PBX URLs carry the access token in the query: httpx logs request URLs at INFO and
+    # websockets logs its handshake at DEBUG, so neither may log below those levels.
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "websockets": {"level": "INFO"},
+    },
 }
 
 # Behind HTTPS in production; off by default so the demo works on plain http://127.0.0.1.

@@ -6,7 +6,6 @@ import ipaddress
 import socket
 import ssl
 import time
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
@@ -14,7 +13,7 @@ from websockets.exceptions import WebSocketException
 
 from dashboard.live.events import HeartbeatReply, PbxEvent
 from dashboard.pbx.checks_base import Context, Outcome, Watch, fail, ok, warn
-from dashboard.pbx.errors import TokenExpired
+from dashboard.pbx.errors import TokenExpired, causes
 from dashboard.pbx.rest import (
     API_PATH,
     REQUEST_TIMEOUT_S,
@@ -106,18 +105,11 @@ NETWORK_FAILURES: list[tuple[type[BaseException] | tuple[type[BaseException], ..
 def _unreachable(url: str, error: httpx.HTTPError) -> Outcome:
     where = urlsplit(url).netloc
     for kind, finding, fix in NETWORK_FAILURES:
-        cause = next((e for e in _causes(error) if isinstance(e, kind)), None)
+        cause = next((e for e in causes(error) if isinstance(e, kind)), None)
         if cause is not None:
             detail = getattr(cause, "verify_message", None) or getattr(cause, "reason", "")
             return fail(finding.format(where=where, detail=detail, timeout=REQUEST_TIMEOUT_S), fix)
     return fail(f"Could not talk to {where} ({type(error).__name__}).", "Check PBX_URL.")
-
-
-def _causes(error: BaseException) -> Iterator[BaseException]:
-    current: BaseException | None = error
-    while current is not None:
-        yield current
-        current = current.__cause__ or current.__context__
 
 
 def _transport_note(pbx: PbxSettings, tls: ssl.SSLContext) -> Outcome:

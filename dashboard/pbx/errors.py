@@ -1,5 +1,8 @@
 """PBX errcodes as typed exceptions, each with a human explanation of what to do."""
 
+import socket
+import ssl
+from collections.abc import Iterator
 from typing import Any
 
 DATA_NOT_FOUND = 60001  # status endpoints answer this when there is nothing to report
@@ -50,3 +53,27 @@ def error_for(errcode: int, errmsg: str, endpoint: str, body: dict[str, Any]) ->
     if errcode == 10004:
         return TokenExpired(errcode, errmsg, endpoint, body)
     return PbxError(errcode, errmsg, endpoint, body)
+
+
+def causes(error: BaseException) -> Iterator[BaseException]:
+    """The error and what caused it, outermost first."""
+    current: BaseException | None = error
+    while current is not None:
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def transport_failure(error: BaseException) -> str:
+    """Why the PBX could not be reached, with the fix where there is one; never the URL,
+    which carries the access token."""
+    for cause in causes(error):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return (
+                f"the PBX's TLS certificate is not trusted ({cause.verify_message}): "
+                "set PBX_CA_BUNDLE, or PBX_VERIFY_TLS=false for its self-signed one"
+            )
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused: check PBX_URL's host and port"
+        if isinstance(cause, socket.gaierror):
+            return "unknown host name in PBX_URL"
+    return type(error).__name__

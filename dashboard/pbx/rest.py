@@ -8,7 +8,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from dashboard.pbx.errors import DATA_NOT_FOUND, PbxError, PbxUnreachable, error_for
+from dashboard.pbx.errors import (
+    DATA_NOT_FOUND,
+    PbxError,
+    PbxUnreachable,
+    error_for,
+    transport_failure,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +106,7 @@ class PbxRest:
             response = await self._http.request(method, endpoint, **kwargs)
             body = response.json()
         except (httpx.HTTPError, ValueError) as error:
-            # str(error) of httpx can include the URL, and with it the access token: omit it.
-            raise PbxUnreachable(f"{endpoint}: {type(error).__name__}") from None
+            raise PbxUnreachable(f"{endpoint}: {transport_failure(error)}") from None
         if not isinstance(body, dict) or not isinstance(body.get("errcode"), int):
             raise PbxUnreachable(f"{endpoint}: answer is not the PBX's errcode envelope")
         if body["errcode"] != 0:

@@ -3,8 +3,10 @@
 import json
 import os
 import secrets
+import ssl
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,14 +89,28 @@ class Rig:
 
     def sim(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """Drive the simulator's control API (ground truth, scripted callers, faults)."""
-        response = httpx.request(method, f"{self.sim_url}/_sim/{path}", json=body, timeout=5)
+        trust = ssl.create_default_context(cafile=self.tls_cert if self.tls else None)
+        url = f"{self.sim_url}/_sim/{path}"
+        response = httpx.request(method, url, json=body, timeout=5, verify=trust)
         response.raise_for_status()
         return response.json()
 
+    @property
+    def tls(self) -> bool:
+        return "SIM_TLS_DIR" in self.env
+
+    @property
+    def tls_cert(self) -> Path:
+        """The simulator's self-signed certificate, when started with --tls."""
+        return Path(self.env["SIM_TLS_DIR"]) / "cert.pem"
+
     def start_sim(self, secret: str, extra: list[str] | None = None) -> None:
+        extra = list(extra or [])
+        if "--tls" in extra:
+            extra += ["--tls-dir", self.env.setdefault("SIM_TLS_DIR", tempfile.mkdtemp())]
         argv = ["-m", "pbxsim", "--port", "0", "--client-id", SIM_CLIENT_ID,
-                "--client-secret", secret, "--arrival-per-min", "0", *(extra or [])]  # fmt: skip
-        pattern = r"pbxsim listening on (http://\S+)"
+                "--client-secret", secret, "--arrival-per-min", "0", *extra]  # fmt: skip
+        pattern = r"pbxsim listening on (https?://\S+)"
         (url,) = self.processes.start(process("pbxsim", argv, self.env, ready_line_pattern=pattern))
         self.sim_url = str(url)
         self.env["PBX_URL"] = self.sim_url

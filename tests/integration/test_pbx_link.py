@@ -169,3 +169,22 @@ def test_a_redis_restart_needs_no_process_restart_and_no_new_login(tmp_path: Pat
         wait_until(caller_shows(rig, "5550105"))
         assert tokens(rig)["live"] == 1  # the token came back from the database
         assert_token_discipline(rig)
+
+
+@pytest.mark.parametrize("idle_rig", [["--tls"]], indirect=True)
+def test_a_pbx_with_its_own_certificate_is_trusted_only_when_told(idle_rig: Rig) -> None:
+    """Verification is on by default: an untrusted self-signed PBX is refused, and named."""
+    idle_rig.start_worker(wait_for="reconnecting")
+    assert "TLS certificate is not trusted" in str(read_link(idle_rig.redis_url))
+    idle_rig.workers[0].stop()
+    idle_rig.env["PBX_CA_BUNDLE"] = str(idle_rig.tls_cert)
+    idle_rig.start_worker()
+    wait_until(caller_shows(idle_rig, "5550106"))
+
+
+def test_debug_logs_never_show_the_access_token(idle_rig: Rig) -> None:
+    idle_rig.env["LOG_LEVEL"] = "DEBUG"
+    worker = idle_rig.start_worker()
+    token = json.loads(redis.Redis.from_url(idle_rig.redis_url).get(TOKEN_KEY))  # type: ignore[arg-type]
+    assert token["access_token"] not in worker.output_tail()
+    assert token["refresh_token"] not in worker.output_tail()
