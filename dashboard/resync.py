@@ -52,7 +52,7 @@ async def reconcile_queue(
     calls = await api.get("queue/call_status", empty_ok=True, id=queue_id)
     # A caller whose call rings an agent is still waiting to be answered: count both lists.
     unanswered = (calls.get("waiting_list") or []) + (calls.get("ringing_list") or [])
-    corrections = ["waiting"] if load_waiting(queue, unanswered, now_ms) else []
+    corrections = ["waiting"] if load_waiting(state, queue, unanswered, now_ms) else []
     agents = await api.get("queue/agent_status", empty_ok=True, id=queue_id)
     return corrections + load_agent_status(queue.agents, agents.get("data") or [], now_ms)
 

@@ -10,7 +10,6 @@ from dashboard.live.state import LiveState, QueueState, WaitingCaller
 
 ANSWERED_STATUSES = frozenset({"ANSWER", "ANSWERED"})
 GONE_STATUS = "BYE"
-ANSWERED_MEMORY = 10_000
 _PATH_SEPARATORS = re.compile(r"[^0-9*#]+")
 
 
@@ -64,12 +63,32 @@ def _update_waiting(state: LiveState, event: CallEvent, now_ms: int) -> set[str]
     if previous is not None and previous is not target:
         _settle(state, previous, event, target, now_ms)
         changed.add(previous.number)
+    elif event.call_id in state.unsettled and target is None:
+        _settle_unsettled(state, event, now_ms)
     if target is not None and event.call_id not in target.waiting:
         caller = _caller(event.members)
-        target.waiting[event.call_id] = WaitingCaller(event.call_id, caller, now_ms)
-        state.outbox.append(Offered(target.number, event.call_id))
+        waiting = state.unsettled.pop(event.call_id, None)
+        since = waiting.since_ms if waiting else now_ms
+        target.waiting[event.call_id] = WaitingCaller(event.call_id, caller, since)
+        count_offered(state, target.number, event.call_id)
         changed.add(target.number)
     return changed
+
+
+def count_offered(state: LiveState, queue: str, call_id: str) -> None:
+    """Count a call as offered to a queue once, however we first learn of it."""
+    if state.offered.get(call_id) != queue:
+        state.remember(state.offered, call_id, queue)
+        state.outbox.append(Offered(queue, call_id))
+
+
+def _settle_unsettled(state: LiveState, event: CallEvent, now_ms: int) -> None:
+    """The first event after REST took this caller off its queue says how the call left."""
+    waiting = state.unsettled.pop(event.call_id)
+    queue = state.queues.get(state.offered.get(event.call_id, ""))
+    if queue is not None:
+        queue.waiting[event.call_id] = waiting
+        _settle(state, queue, event, None, now_ms)
 
 
 def _settle(
@@ -82,9 +101,7 @@ def _settle(
     state.outbox.append(Settled(queue.number, event.call_id, outcome, wait_ms, agent))
     if outcome == "answered":
         state.talking[event.call_id] = Talking(queue.number, agent, now_ms)
-        state.answered_in[event.call_id] = queue.number
-        if len(state.answered_in) > ANSWERED_MEMORY:  # callers whose hang-up we never saw
-            del state.answered_in[next(iter(state.answered_in))]
+        state.remember(state.answered_in, event.call_id, queue.number)
 
 
 def _outcome(
@@ -161,16 +178,23 @@ def _caller(members: Iterable[CallMember]) -> str:
     return member.number if member else ""
 
 
-def load_waiting(queue: QueueState, entries: Iterable[Mapping[str, Any]], now_ms: int) -> bool:
-    """Replace a queue's waiting set with the PBX's `waiting_list`; True if anything changed."""
+def load_waiting(
+    state: LiveState, queue: QueueState, entries: Iterable[Mapping[str, Any]], now_ms: int
+) -> bool:
+    """Replace a queue's waiting set with the PBX's lists; True if anything changed. REST may be
+    ahead of the events: a caller it shows first is counted as offered now, and one it takes
+    away is kept aside until an event says how the call left."""
     fresh: dict[str, WaitingCaller] = {}
     for entry in entries:
         call_id = str(entry.get("call_id", ""))
         if not call_id:
             continue
-        known = queue.waiting.get(call_id)
+        known = queue.waiting.get(call_id) or state.unsettled.pop(call_id, None)
         since = known.since_ms if known else now_ms - _seconds(entry.get("duration")) * 1000
         fresh[call_id] = WaitingCaller(call_id, str(entry.get("caller_number", "")), since)
+        count_offered(state, queue.number, call_id)
+    for call_id in queue.waiting.keys() - fresh.keys():
+        state.remember(state.unsettled, call_id, queue.waiting[call_id])
     changed = fresh != queue.waiting
     queue.waiting = fresh
     return changed

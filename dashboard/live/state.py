@@ -2,9 +2,12 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from dashboard.live.agents import Agent, Extension
 from dashboard.live.outcomes import Record, Talking
+
+CALL_MEMORY = 10_000
 
 
 @dataclass
@@ -37,6 +40,18 @@ class LiveState:
     answered_in: dict[str, str] = field(default_factory=dict)
     # What happened to queue calls since the caller last drained it (for today's figures).
     outbox: list[Record] = field(default_factory=list)
+    # Calls counted as offered, by call id → queue: REST may show a caller before its events
+    # arrive (or when they were lost), and neither way may count it twice.
+    offered: dict[str, str] = field(default_factory=dict)
+    # Callers REST took off a waiting list before their events said how they left: the next
+    # event for the call still settles its outcome, from when it started waiting.
+    unsettled: dict[str, WaitingCaller] = field(default_factory=dict)
+
+    def remember(self, memory: dict[str, Any], call_id: str, value: Any) -> None:
+        """Bounded memories: callers whose end we never see must not pile up for weeks."""
+        memory[call_id] = value
+        if len(memory) > CALL_MEMORY:
+            del memory[next(iter(memory))]
 
     def set_queues(self, names_by_number: Mapping[str, str]) -> set[str]:
         """Adopt the PBX's queue list; returns the numbers whose name or existence changed."""

@@ -85,12 +85,12 @@ def test_rest_waiting_list_replaces_the_set_and_dates_newcomers_by_duration() ->
         {"call_id": "1.2", "caller_number": "5550002", "duration": 30},
         {"call_id": "1.3", "caller_number": "5550003", "duration": 12},
     ]
-    assert load_waiting(live.queues["6400"], entries, now_ms=20_000) is True
+    assert load_waiting(live, live.queues["6400"], entries, now_ms=20_000) is True
     waiting = live.queues["6400"].waiting
     assert sorted(waiting) == ["1.2", "1.3"]
     assert waiting["1.2"].since_ms == 6000
     assert waiting["1.3"].since_ms == 8000
-    assert load_waiting(live.queues["6400"], entries, now_ms=21_000) is False
+    assert load_waiting(live, live.queues["6400"], entries, now_ms=21_000) is False
 
 
 def test_queue_list_changes_keep_waiting_callers_and_report_renames() -> None:
@@ -138,3 +138,31 @@ def test_an_internal_caller_whose_leg_reads_answered_waits() -> None:
     live = state()
     member = CallMember("extension", "1005", "PJSIP/1005-0000000a", "ANSWERED", "6401")
     assert apply_call_event(live, call("1.1", member), 5000) == {"6401"}
+
+
+# REST answers may run ahead of the events still in flight; counting must not suffer for it.
+
+
+def outcomes(live: LiveState) -> list[tuple[str, str]]:
+    return [(type(r).__name__, getattr(r, "outcome", "")) for r in live.outbox]
+
+
+def test_a_caller_rest_shows_before_its_events_is_offered_once() -> None:
+    live = state()
+    entry = {"call_id": "1.1", "caller_number": "5550001", "duration": 2}
+    load_waiting(live, live.queues["6400"], [entry], now_ms=10_000)
+    apply_call_event(live, call("1.1", caller("ALERT")), 10_500)
+    apply_call_event(live, call("1.1", caller("ANSWERED"), agent("ANSWER")), 12_000)
+    assert outcomes(live) == [("Offered", ""), ("Settled", "answered")]
+    assert live.outbox[-1].wait_ms == 4000  # type: ignore[union-attr]
+
+
+def test_a_caller_rest_removed_early_is_settled_by_its_late_events() -> None:
+    live = state()
+    apply_call_event(live, call("1.1", caller("ALERT")), 10_000)
+    load_waiting(live, live.queues["6400"], [], now_ms=11_000)  # REST already sees it answered
+    apply_call_event(live, call("1.1", caller("ALERT"), agent("RING")), 11_100)
+    apply_call_event(live, call("1.1", caller("ANSWERED"), agent("ANSWER")), 11_200)
+    assert outcomes(live) == [("Offered", ""), ("Settled", "answered")]
+    assert live.outbox[-1].wait_ms == 1200  # type: ignore[union-attr]
+    assert live.queues["6400"].waiting == {}
