@@ -70,8 +70,7 @@ class Leadership:
 
     async def assert_leading(self) -> None:
         """For writes outside Redis, which the fence cannot cover atomically."""
-        holder = await self.redis.get(LEADER_KEY)
-        if (holder.decode() if isinstance(holder, bytes) else holder) != self.worker_id:
+        if await self.redis.get(LEADER_KEY) != self.worker_id:
             raise LeadershipLost(f"worker {self.worker_id} no longer holds the lease")
 
     async def fenced_set(self, key: str, value: str) -> None:

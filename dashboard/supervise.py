@@ -80,6 +80,9 @@ class WorkerProcess:
     async def shutdown(self) -> None:
         """Clean exit: the active worker gives the PBX token back and frees the lease at once."""
         if self.leading:
+            # Each step on its own: a PBX that cannot take the token back must not keep the
+            # lease held until it times out.
             with contextlib.suppress(Exception):
                 await self.api.tokens.revoke()
+            with contextlib.suppress(Exception):
                 await self.leadership.release()

@@ -1,5 +1,6 @@
 """Pages: the board list, a supervisor's board, the TV kiosk and its one-time pairing link."""
 
+import functools
 import json
 from typing import cast
 
@@ -64,6 +65,12 @@ def tv_claim(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+@functools.lru_cache(maxsize=2)
+def health_redis(url: str) -> redis.Redis:
+    """One client (and connection pool) per process, not one per health check."""
+    return redis.Redis.from_url(url, socket_timeout=2)
+
+
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Health for load balancers and monitoring: 503 when this web process cannot work (database
@@ -71,8 +78,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
-        raw = cast(bytes | None, client.get(stream_key(LINK_STREAM)))
+        raw = cast(bytes | None, health_redis(settings.REDIS_URL).get(stream_key(LINK_STREAM)))
     except redis.RedisError as error:
         return JsonResponse({"ok": False, "redis": type(error).__name__}, status=503)
     link = json.loads(raw)["data"] if raw else None

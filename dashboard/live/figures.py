@@ -39,9 +39,3 @@ def queue_figures(state: LiveState, queue: QueueState, now_ms: int) -> dict[str,
         "logged_in": logged_in,
         **{name: counts.get(name, 0) for name in AGENT_STATES},
     }
-
-
-def next_wrap_up_end(state: LiveState, now_ms: int) -> int | None:
-    """When the next wrap-up ends (the figures change then without any event)."""
-    ends = [until for until in state.wrap_up_until.values() if until > now_ms]
-    return min(ends) if ends else None
