@@ -1,4 +1,4 @@
-"""Boards (which queues a screen shows, and who may see it) and paired TV displays."""
+"""Boards, paired TV displays and their pairing codes, supervisors, and the action audit log."""
 
 import hashlib
 import secrets
@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 
 CLAIM_LINK_LIFETIME = timedelta(hours=24)
+PAIRING_CODE_LIFETIME = timedelta(minutes=15)
+LANGUAGES = [("en", "English"), ("th", "ไทย (Thai)")]
 
 
 def validate_queue_numbers(value: str) -> None:
@@ -35,6 +37,23 @@ class Board(models.Model):
     viewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, help_text="Users who may see this board."
     )
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=LANGUAGES,
+        help_text="Language of this board's screens (blank: each browser's own preference).",
+    )
+    # Colour thresholds: at or beyond *warn* a tile turns amber, at *critical* red and flashing.
+    waiting_warn = models.PositiveIntegerField(default=3, help_text="Callers waiting.")
+    waiting_critical = models.PositiveIntegerField(default=6, help_text="Callers waiting.")
+    longest_wait_warn_s = models.PositiveIntegerField(default=60, help_text="Seconds.")
+    longest_wait_critical_s = models.PositiveIntegerField(default=120, help_text="Seconds.")
+    # Service level is better when higher: warn/critical when it falls to or below these.
+    service_level_warn = models.PositiveIntegerField(default=80, help_text="Percent.")
+    service_level_critical = models.PositiveIntegerField(default=60, help_text="Percent.")
+    show_agents = models.BooleanField(default=True, help_text="Show the agents table.")
+    show_waiting = models.BooleanField(default=True, help_text="Show the waiting callers.")
+    show_calls = models.BooleanField(default=True, help_text="Show the live calls.")
 
     class Meta:
         ordering = ["name"]
@@ -52,6 +71,19 @@ class Display(models.Model):
 
     name = models.CharField(max_length=100)
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="displays")
+    more_boards = models.ManyToManyField(
+        Board,
+        blank=True,
+        related_name="rotating_displays",
+        help_text="Further boards this TV shows in turn after the first.",
+    )
+    rotation_s = models.PositiveIntegerField(
+        default=30, help_text="Seconds each board stays on screen when there are several."
+    )
+    reload_hour = models.PositiveSmallIntegerField(
+        default=4, help_text="Hour of the day (0-23, PBX time zone) at which the TV reloads itself."
+    )
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     claim_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     claim_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -76,6 +108,77 @@ class Display(models.Model):
         self.claim_expires_at = None
         self.save(update_fields=["token_hash", "claim_hash", "claim_expires_at"])
         return token
+
+
+class PairingRequest(models.Model):
+    """A TV without a credential shows `code`; an admin who enters it picks the Display, and the
+    TV (recognised by the secret in its pairing cookie, stored hashed) then gets its credential."""
+
+    code = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    display = models.ForeignKey(Display, null=True, blank=True, on_delete=models.CASCADE)
+
+    def __str__(self) -> str:
+        return f"Pairing code {self.code}"
+
+
+class Supervisor(models.Model):
+    """A user who may act on the agents and calls of some queues, from their own extension."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervisor"
+    )
+    extension = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="This supervisor's own extension number: the PBX rings it to listen in.",
+    )
+    queues = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="PBX queue numbers this supervisor may act on, comma-separated.",
+    )
+
+    def __str__(self) -> str:
+        return f"Supervisor {self.user}"
+
+    @property
+    def queue_numbers(self) -> list[str]:
+        return [item.strip() for item in self.queues.split(",") if item.strip()]
+
+
+class ActionAttempt(models.Model):
+    """The audit log: every action a supervisor attempted, refused and failed ones included."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150)  # kept when the user is deleted
+    action = models.CharField(max_length=32, db_index=True)
+    target = models.CharField(max_length=64, help_text="Agent extension or call.")
+    queues = models.CharField(max_length=500, blank=True)
+    parameters = models.JSONField(default=dict)
+    result = models.CharField(max_length=16, db_index=True)  # pending | ok | failed | refused
+    errcode = models.IntegerField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    pbx_latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="one_attempt_per_idempotency_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.action} {self.target}: {self.result}"
 
 
 class PbxToken(models.Model):
