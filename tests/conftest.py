@@ -12,8 +12,9 @@ from django.contrib.auth.models import User
 from dashboard.models import Board
 from devstack.redis import DEFAULT_URL, ensure_redis
 
-# Tests use their own Redis database so they never clobber a demo sharing the same server.
-TEST_REDIS_DB = 15
+# Tests use their own Redis database so they never clobber a demo sharing the same server;
+# TEST_REDIS_DB lets two test runs share one server without flushing each other's data.
+TEST_REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "15"))
 
 
 def with_db(url: str, db: int) -> str:

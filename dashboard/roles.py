@@ -1,0 +1,33 @@
+"""Who may act on what (design.md §1): staff on everything, supervisors on their own queues."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+
+from dashboard.models import Supervisor
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def supervisor_of(user: AnyUser) -> Supervisor | None:
+    if not user.is_authenticated:
+        return None
+    return Supervisor.objects.filter(user__pk=user.pk).first()
+
+
+def acting_queues(user: AnyUser) -> set[str] | None:
+    """The queue numbers this user may act on; None means every queue (staff)."""
+    if not user.is_authenticated:
+        return set()
+    if getattr(user, "is_staff", False):
+        return None
+    supervisor = supervisor_of(user)
+    return set(supervisor.queue_numbers) if supervisor else set()
+
+
+def may_act_on(user: AnyUser, queue_numbers: Iterable[str]) -> bool:
+    """True only if the user may act on every one of these queues (and there is at least one)."""
+    wanted = set(queue_numbers)
+    allowed = acting_queues(user)
+    return bool(wanted) and (allowed is None or wanted <= allowed)
