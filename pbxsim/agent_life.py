@@ -58,7 +58,11 @@ class AgentLife:
             self._call(number, now)
 
     def _take_break(self, number: str, now: float) -> None:
-        _, reason = self._rng.choice(self._centre.directory.pause_reasons)
+        reasons = self._centre.directory.pause_reasons
+        if not reasons:
+            # queue_pause_reason/update may have emptied the list.
+            return
+        _, reason = self._rng.choice(reasons)
         self._centre.set_paused(number, True, reason, now=now)
         self._later(now, partial(self._back_from_break, number, reason))
 
@@ -74,7 +78,9 @@ class AgentLife:
         self._centre.set_registered(number, True)
 
     def _log_in(self, number: str, now: float) -> None:
-        self._centre.set_logged_in(number, True, None)
+        if any(m.dynamic for m in self._centre.agents[number].memberships.values()):
+            # Its dynamic queues may have been taken away meanwhile (control API).
+            self._centre.set_logged_in(number, True, None)
 
     def _call(self, number: str, now: float) -> None:
         others = [n for n, a in self._centre.agents.items() if n != number and a.call_id is None]

@@ -14,7 +14,15 @@ from pbxsim.api_core import (
     queue_by_id,
     text,
 )
-from pbxsim.plain import LISTEN_TYPES, PICK_UP_DELAY, dial, listen, pick_up, progress
+from pbxsim.plain import (
+    LISTEN_TYPES,
+    PICK_UP_DELAY,
+    connected_at,
+    dial,
+    listen,
+    pick_up,
+    progress,
+)
 from pbxsim.records import Agent, Call, Conflict, NotFound, Phase
 from pbxsim.sim import Simulator
 from pbxsim.wire import (
@@ -178,7 +186,7 @@ def _hang_up_queue_leg(sim: Simulator, call: Call, channel: str) -> None:
     call.scripted = True
     if call.phase is Phase.TALKING:
         centre.hangup(call.call_id, now)
-    elif channel == call.trunk_channel:
+    elif channel == call.caller_channel:
         centre.abandon(call.call_id, now)
     else:
         # A ringing agent who rejects the call misses it, as if it rang out (30026).
@@ -202,17 +210,34 @@ def call_hangup(sim: Simulator, req: ApiRequest) -> JsonObj:
 
 
 def call_dial(sim: Simulator, req: ApiRequest) -> JsonObj:
-    """Ring the caller's extension, then dial the callee (an extension or external number)."""
+    """Ring the caller's extension, then dial the callee (an extension, a queue or an external
+    number)."""
     caller, callee = need(req.body, "caller"), need(req.body, "callee")
     if caller not in sim.centre.agents:
         # Observed on a real PBX: an external caller is accepted and nothing happens (§6.4).
         return envelope(SUCCESS)
-    if callee in sim.centre.queues:
-        raise ApiError(OPERATION_NOT_SUPPORTED)
     try:
         call = dial(sim.centre, caller, callee, sim.now())
     except Conflict:
         raise ApiError(FAILURE) from None
     auto = text(req.body, "auto_answer") == "yes"
-    progress(sim.centre, sim.schedule, call.call_id, sim.now(), DIALLED_TALK, auto)
+    if callee in sim.centre.queues:
+        at = connected_at(sim.now(), auto)
+        sim.schedule.at(at, partial(_enter_queue, sim, call.call_id))
+    else:
+        progress(sim.centre, sim.schedule, call.call_id, sim.now(), DIALLED_TALK, auto)
     return envelope(SUCCESS, call_id=call.call_id)
+
+
+def _enter_queue(sim: Simulator, call_id: str, now: float) -> None:
+    """The caller answered its own ring: it now waits in the queue it dialled."""
+    if call_id in sim.centre.plain:
+        sim.traffic.follow(sim.centre.enter_queue(call_id, now), now)
+
+
+def honor_wrapup_time(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """`enb_honor_wrapup_time` 1: wrap-up after a queue call keeps every queue's calls away;
+    0: only the calls of that queue (from the official page; the reference lacks it)."""
+    enabled = choice(req.params(), "enb_honor_wrapup_time", ("0", "1"))
+    sim.centre.shared_wrap_up = enabled == "1"
+    return envelope(SUCCESS)

@@ -1,10 +1,12 @@
 """Configuration endpoints: system, extensions, queues and pause reasons (reference §5, §7, §8)."""
 
+import dataclasses
+
 from pbxsim.api_core import ApiRequest, found, id_list, number, page, text
 from pbxsim.directory import ExtensionDef, QueueDef
 from pbxsim.records import Agent
 from pbxsim.sim import Simulator
-from pbxsim.wire import SUCCESS, JsonObj, envelope, required
+from pbxsim.wire import SUCCESS, JsonObj, envelope, invalid, required
 
 # GUESS (reference §9): users / concurrent calls per model; unknown models get the P570's.
 CAPACITY = {"P550": (50, 25), "P560": (100, 30), "P570": (300, 60)}
@@ -71,15 +73,16 @@ def extension_list(sim: Simulator, req: ApiRequest) -> JsonObj:
     return _extension_page(list(sim.centre.agents.values()), req)
 
 
+def _matches(req: ApiRequest, number: str, name: str) -> bool:
+    """Whether `search_value` (none: everything) is in the number or, ignoring case, the name."""
+    wanted = (text(req.query, "search_value") or "").casefold()
+    return wanted in number or wanted in name.casefold()
+
+
 def extension_search(sim: Simulator, req: ApiRequest) -> JsonObj:
     """Extensions whose number or name contains `search_value` (case-insensitive)."""
-    wanted = (text(req.query, "search_value") or "").casefold()
-    matches = [
-        a
-        for a in sim.centre.agents.values()
-        if wanted in a.defn.number or wanted in a.defn.name.casefold()
-    ]
-    return _extension_page(matches, req)
+    agents = sim.centre.agents.values()
+    return _extension_page([a for a in agents if _matches(req, a.defn.number, a.defn.name)], req)
 
 
 def _member(extension: ExtensionDef) -> JsonObj:
@@ -120,11 +123,20 @@ def queue_detail(sim: Simulator, queue: QueueDef) -> JsonObj:
     }
 
 
-def queue_list(sim: Simulator, req: ApiRequest) -> JsonObj:
-    """Configured queues with their agents; the list key is `queue_list`, not `data`."""
-    queues = sim.centre.directory.queues
+def _queue_page(sim: Simulator, queues: list[QueueDef], req: ApiRequest) -> JsonObj:
     data = [queue_info(sim, q) for q in page(queues, req.query)]
     return envelope(SUCCESS, total_number=len(queues), queue_list=data)
+
+
+def queue_list(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """Configured queues with their agents; the list key is `queue_list`, not `data`."""
+    return _queue_page(sim, list(sim.centre.directory.queues), req)
+
+
+def queue_search(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """GUESS (§5.2): queues whose number or name contains `search_value`, as queue/list."""
+    queues = sim.centre.directory.queues
+    return _queue_page(sim, [q for q in queues if _matches(req, q.number, q.name)], req)
 
 
 def queue_get(sim: Simulator, req: ApiRequest) -> JsonObj:
@@ -141,6 +153,31 @@ def queue_query(sim: Simulator, req: ApiRequest) -> JsonObj:
         raise required("ids")
     queues = [q for q in sim.centre.directory.queues if q.id in ids]
     return envelope(SUCCESS, data=[queue_detail(sim, q) for q in found(queues)])
+
+
+def _pause_reason(item: object) -> tuple[str, str]:
+    """One `{code, reason}` of an update: a `*` or `#` feature code and a text (§5.6)."""
+    code = item.get("code") if isinstance(item, dict) else None
+    reason = item.get("reason") if isinstance(item, dict) else None
+    if not isinstance(code, str) or code[:1] not in ("*", "#") or len(code) < 2:
+        raise invalid("code", str(code))
+    if not isinstance(reason, str) or not reason.strip():
+        raise invalid("reason", str(reason))
+    return code, reason
+
+
+def pause_reason_update(sim: Simulator, req: ApiRequest) -> JsonObj:
+    """Replace the whole pause reason list (`pause_reason_list`); pauses keep their text."""
+    items = req.body.get("pause_reason_list")
+    if not isinstance(items, list):
+        raise required("pause_reason_list")
+    reasons = tuple(_pause_reason(item) for item in items)
+    codes = [code for code, _ in reasons]
+    if len(set(codes)) < len(codes):
+        raise invalid("code", ",".join(codes))
+    centre = sim.centre
+    centre.directory = dataclasses.replace(centre.directory, pause_reasons=reasons)
+    return envelope(SUCCESS)
 
 
 def pause_reason_list(sim: Simulator, req: ApiRequest) -> JsonObj:

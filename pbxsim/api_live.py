@@ -12,8 +12,9 @@ from pbxsim.wire import PARAMETER_ERROR, SUCCESS, ApiError, JsonObj, envelope, i
 
 CALL_TYPES = ("inbound", "outbound", "internal")
 CALL_SELECTORS = ("call_id", "type", "extension")
-# queue/agent_status `call_status` codes (reference §5.3).
-IDLE, IN_CALL, RINGING = 1, 2, 3
+# queue/agent_status `call_status` codes (reference §5.3): 4 = a new call rings while in a
+# call (call waiting); 5 = on hold, only when the caller holds (an agent's hold reports 2).
+IDLE, IN_CALL, RINGING, CALL_WAITING, CALLER_HOLD = 1, 2, 3, 4, 5
 
 
 def _queue(sim: Simulator, req: ApiRequest) -> QueueDef:
@@ -60,12 +61,19 @@ def queue_call_status(sim: Simulator, req: ApiRequest) -> JsonObj:
 
 
 def call_status_code(sim: Simulator, agent: Agent) -> int:
-    """An agent's `call_status`: idle, in a call or ringing (agent-side hold still counts as 2)."""
+    """An agent's `call_status` (§5.3): idle, in a call, ringing, call waiting, caller's hold."""
     if agent.call_id is None:
         return IDLE
+    if agent.waiting_call is not None:
+        return CALL_WAITING
     call = sim.centre.calls.get(agent.call_id)
+    if call is not None and call.caller == agent.defn.number and call.internal:
+        # The extension that dialled a queue is in that call as its caller.
+        return IN_CALL
+    if call is not None and call.phase is Phase.RINGING:
+        return RINGING
     if call is not None:
-        return RINGING if call.phase is Phase.RINGING else IN_CALL
+        return CALLER_HOLD if call.held_by == "caller" else IN_CALL
     plain = sim.centre.plain.get(agent.call_id)
     legs = plain.legs if plain is not None else []
     ringing = any(g.number == agent.defn.number and g.status == "RING" for g in legs)
@@ -96,11 +104,12 @@ def queue_agent_status(sim: Simulator, req: ApiRequest) -> JsonObj:
     return envelope(SUCCESS, total_number=len(data), data=data)
 
 
-def _live_calls(sim: Simulator) -> Iterator[tuple[str, JsonObj]]:
+def live_calls(sim: Simulator) -> Iterator[tuple[str, JsonObj]]:
     """Every live call as `(type, {call_id, members})`."""
     trunk, config = sim.centre.directory.trunk_name, sim.config
     for call in sim.centre.calls.values():
-        yield "inbound", {"call_id": call.call_id, "members": call_members(call, trunk, config)}
+        kind = "internal" if call.internal else "inbound"
+        yield kind, {"call_id": call.call_id, "members": call_members(call, trunk, config)}
     for plain in sim.centre.plain.values():
         yield plain.type, {"call_id": plain.call_id, "members": plain_members(plain, trunk, config)}
 
@@ -122,7 +131,7 @@ def call_query(sim: Simulator, req: ApiRequest) -> JsonObj:
     )
     calls = [
         entry
-        for kind, entry in _live_calls(sim)
+        for kind, entry in live_calls(sim)
         if (selector == "type" and kind == value)
         or (selector == "call_id" and entry["call_id"] == value)
         or (selector == "extension" and _involves(entry, value))
@@ -135,7 +144,9 @@ def cdr_list(sim: Simulator, req: ApiRequest) -> JsonObj:
     order = text(req.query, "order_by") or "desc"
     if order not in ("asc", "desc"):
         raise invalid("order_by", order)
-    cdrs = sim.centre.cdrs if order == "asc" else sim.centre.cdrs[::-1]
+    cdrs = list(sim.centre.cdrs)
+    if order == "desc":
+        cdrs.reverse()
     zone = ZoneInfo(sim.config.time_zone)
     data = [{"id": c.id, **cdr_fields(c, zone)} for c in page(cdrs, req.query)]
     return envelope(SUCCESS, total_number=len(cdrs), data=data)

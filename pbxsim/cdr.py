@@ -10,6 +10,8 @@ def _seconds(start: float | None, end: float) -> int:
 def queue_cdr(call: Call, cdr_id: int, now: float, trunk_name: str) -> Cdr:
     """The CDR of a queue call that just ended."""
     answered = call.answered_at is not None
+    # An extension that dialled the queue makes an internal call: no trunk, no DID.
+    trunk = "" if call.internal else trunk_name
     return Cdr(
         id=cdr_id,
         call_id=call.call_id,
@@ -18,11 +20,11 @@ def queue_cdr(call: Call, cdr_id: int, now: float, trunk_name: str) -> Cdr:
         call_to=call.agent if answered and call.agent else call.queue.number,
         call_duration=_seconds(call.waiting_since, now),
         talk_duration=_seconds(call.answered_at, now),
-        src_trunk_name=trunk_name,
+        src_trunk_name=trunk,
         dst_trunk_name="",
         status="ANSWERED" if answered else "NO ANSWER",
-        type="Inbound",
-        did_number=call.queue.did,
+        type="Internal" if call.internal else "Inbound",
+        did_number="" if call.internal else call.queue.did,
         agent_ring_time=_seconds(call.ring_since, call.answered_at or now),
     )
 

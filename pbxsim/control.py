@@ -1,13 +1,16 @@
 """The control API under /_sim/: ground truth, scripted callers, clock, IP block, faults."""
 
+import dataclasses
+
 from aiohttp import web
 
-from pbxsim.control_actions import CALL_ACTIONS, agent_action
+from pbxsim.control_actions import CALL_ACTIONS, agent_action, plain_call_action
 from pbxsim.control_faults import FaultControl
-from pbxsim.control_io import errors, number_field, read_body, text_field
+from pbxsim.control_io import BadRequest, errors, number_field, read_body, text_field
 from pbxsim.records import NotFound
 from pbxsim.sim import Simulator
 from pbxsim.truth import epoch_ms, ground_truth
+from pbxsim.wire import JsonObj
 
 CONTROL_ROOT = "/_sim"
 
@@ -27,6 +30,9 @@ class Control:
                 web.post("/calls", self.place_call),
                 web.post("/calls/{call_id}/{action}", self.call_action),
                 web.post("/agents/{number}/{action}", self.agent_action),
+                web.post("/queues/{number}", self.edit_queue),
+                web.post("/queues/{number}/agents/{agent}", self.add_agent),
+                web.delete("/queues/{number}/agents/{agent}", self.remove_agent),
                 web.post("/clock/advance", self.advance),
                 web.post("/unblock", self.unblock),
                 *FaultControl(self._sim).routes(),
@@ -45,28 +51,61 @@ class Control:
         body = await read_body(request)
         queue, caller = text_field(body, "queue"), text_field(body, "caller")
         call = self._sim.centre.arrive(queue, caller, self._sim.now(), scripted=True)
-        self._sim.tick()
-        return web.json_response({"call_id": call.call_id})
+        return self._publish({"call_id": call.call_id})
+
+    def _publish(self, reply: JsonObj) -> web.Response:
+        """Push the changes out, and reply with when each event went (for benchmarks)."""
+        return web.json_response({**reply, "emitted": self._sim.tick()})
 
     async def call_action(self, request: web.Request) -> web.Response:
-        """One of `CALL_ACTIONS` on a live queue call; the random traffic leaves it alone after."""
-        action = CALL_ACTIONS.get(request.match_info["action"])
-        if action is None:
-            raise NotFound(f"no call action {request.match_info['action']}")
+        """One of `CALL_ACTIONS` on a live queue call (the random traffic leaves it alone after),
+        or `answer`/`hangup` on a call that passes no queue (call/listen, call/dial)."""
+        call_id, name = request.match_info["call_id"], request.match_info["action"]
         body = await read_body(request)
-        call = self._sim.centre.call(request.match_info["call_id"])
+        if call_id in self._sim.centre.plain:
+            plain_call_action(self._sim, call_id, name)
+            return self._publish({"call_id": call_id, "agent": None})
+        action = CALL_ACTIONS.get(name)
+        if action is None:
+            raise NotFound(f"no call action {name}")
+        call = self._sim.centre.call(call_id)
         call.scripted = True
         action(self._sim, call, body)
-        self._sim.tick()
-        return web.json_response({"call_id": call.call_id, "agent": call.agent})
+        return self._publish({"call_id": call.call_id, "agent": call.agent})
 
     async def agent_action(self, request: web.Request) -> web.Response:
         """See `control_actions.agent_action`; 30029/30009/30007 follow."""
         number = request.match_info["number"]
         body = await read_body(request)
         agent_action(self._sim, number, request.match_info["action"], body)
-        self._sim.tick()
-        return web.json_response({"agent": number, "paused": self._sim.centre.agent(number).paused})
+        return self._publish({"agent": number, "paused": self._sim.centre.agent(number).paused})
+
+    def _queue_reply(self, number: str) -> web.Response:
+        queue = self._sim.centre.queue(number)
+        fields = ("id", "number", "name", "static_agents", "dynamic_agents")
+        return web.json_response({f: getattr(queue, f) for f in fields})
+
+    async def edit_queue(self, request: web.Request) -> web.Response:
+        """`{"name": …}` renames a queue at once (queue/list shows it; no event says so)."""
+        name = text_field(await read_body(request), "name")
+        queue = self._sim.centre.queue(request.match_info["number"])
+        self._sim.centre.reconfigure(dataclasses.replace(queue, name=name))
+        return self._queue_reply(queue.number)
+
+    async def add_agent(self, request: web.Request) -> web.Response:
+        """`{"type": "static"|"dynamic"}` (default dynamic): the extension joins the queue."""
+        kind = (await read_body(request)).get("type", "dynamic")
+        if kind not in ("static", "dynamic"):
+            raise BadRequest("'type' must be 'static' or 'dynamic'")
+        number, agent = request.match_info["number"], request.match_info["agent"]
+        self._sim.centre.add_member(number, agent, kind == "dynamic")
+        return self._queue_reply(number)
+
+    async def remove_agent(self, request: web.Request) -> web.Response:
+        """The agent leaves the queue; a call it is on goes on to its end."""
+        number = request.match_info["number"]
+        self._sim.centre.remove_member(number, request.match_info["agent"])
+        return self._queue_reply(number)
 
     async def advance(self, request: web.Request) -> web.Response:
         """Jump the simulated clock forward; due traffic happens at its own simulated times."""

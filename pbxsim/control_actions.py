@@ -2,7 +2,8 @@
 
 from collections.abc import Callable, Sequence
 
-from pbxsim.control_io import BadRequest, text_field
+from pbxsim.control_io import BadRequest, bool_field, text_field
+from pbxsim.plain import answer_by_hand
 from pbxsim.records import Call, Conflict, NotFound, Phase
 from pbxsim.sim import Simulator
 from pbxsim.wire import JsonObj
@@ -10,6 +11,7 @@ from pbxsim.wire import JsonObj
 PRESENCE = ("available", "away", "business_trip", "do_not_disturb", "lunch", "off_work")
 
 CallAction = Callable[[Simulator, Call, JsonObj], None]
+HOLDERS = ("agent", "caller")
 
 
 def _ring(sim: Simulator, call: Call, body: JsonObj) -> None:
@@ -38,6 +40,14 @@ def _answer(sim: Simulator, call: Call, body: JsonObj) -> None:
     sim.centre.answer(call.call_id, sim.now(), by=agent if isinstance(agent, str) else None)
 
 
+def _hold(sim: Simulator, call: Call, body: JsonObj) -> None:
+    """Hold the call; `by` "agent" (default) or "caller" (queue/agent_status shows 2 or 5)."""
+    by = body.get("by", "agent")
+    if by not in HOLDERS:
+        raise BadRequest("'by' must be 'agent' or 'caller'")
+    sim.centre.set_held(call.call_id, str(by))
+
+
 CALL_ACTIONS: dict[str, CallAction] = {
     "ring": _ring,
     "answer": _answer,
@@ -46,9 +56,19 @@ CALL_ACTIONS: dict[str, CallAction] = {
     "ring_out": lambda sim, call, _: sim.centre.ring_out(call.call_id, sim.now()),
     "timeout": lambda sim, call, _: sim.centre.time_out(call.call_id, sim.now()),
     "transfer": lambda sim, call, _: sim.centre.transfer_out(call.call_id, sim.now()),
-    "hold": lambda sim, call, _: sim.centre.set_held(call.call_id, True),
-    "unhold": lambda sim, call, _: sim.centre.set_held(call.call_id, False),
+    "hold": _hold,
+    "unhold": lambda sim, call, _: sim.centre.set_held(call.call_id, ""),
 }
+
+
+def plain_call_action(sim: Simulator, call_id: str, action: str) -> None:
+    """`answer` (the rung supervisor or callee picks up) or `hangup` on a non-queue call."""
+    if action == "answer":
+        answer_by_hand(sim.centre, call_id, sim.now())
+    elif action == "hangup":
+        sim.centre.end_plain(call_id, sim.now())
+    else:
+        raise NotFound(f"no action {action} for call {call_id}, which passes no queue")
 
 
 def _queues(body: JsonObj) -> Sequence[str] | None:
@@ -81,5 +101,7 @@ def agent_action(sim: Simulator, number: str, action: str, body: JsonObj) -> Non
         centre.set_presence(number, _presence(body))
     elif action in ("register", "unregister"):
         centre.set_registered(number, action == "register")
+    elif action == "auto_answer":
+        centre.agent(number).auto_answer = bool_field(body, "enabled")
     else:
         raise NotFound(f"no agent action {action}")

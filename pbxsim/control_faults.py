@@ -13,14 +13,16 @@ from pbxsim.wire import ERRMSG, SUCCESS, JsonObj
 
 
 def _errcode_fault(body: JsonObj) -> ErrcodeFault | None:
-    """The fault a `faults/errcode` body asks for; errcode 0 means clear this endpoint."""
+    """The fault a `faults/errcode` body asks for; errcode 0 means clear this endpoint.
+    Any integer errcode goes; one beyond the documented table (§2.6) needs an `errmsg`."""
     errcode = body.get("errcode")
-    if isinstance(errcode, bool) or errcode not in ERRMSG:
-        raise BadRequest("'errcode' must be one of the documented errcodes")
+    if isinstance(errcode, bool) or not isinstance(errcode, int):
+        raise BadRequest("'errcode' must be an integer")
     if errcode == SUCCESS:
         return None
+    errmsg = text_field(body, "errmsg") if "errmsg" in body or errcode not in ERRMSG else None
     times = int_field(body, "times", 1) if "times" in body else None
-    return ErrcodeFault(errcode, times)
+    return ErrcodeFault(errcode, errmsg or ERRMSG[errcode], times)
 
 
 class FaultControl:
@@ -93,7 +95,8 @@ class FaultControl:
         count = int_field(await read_body(request), "events", 1)
         started = time.perf_counter()
         calls = burst(self._sim.centre, count, self._sim.now())
-        self._sim.tick()
+        emitted = self._sim.tick()
+        seconds = time.perf_counter() - started
         return web.json_response(
-            {"events": count, "calls": calls, "seconds": time.perf_counter() - started}
+            {"events": count, "calls": calls, "seconds": seconds, "emitted": emitted}
         )

@@ -7,9 +7,11 @@ from pbxsim.wire import JsonObj
 
 @dataclass
 class ErrcodeFault:
-    """Answer an endpoint with `errcode`, `remaining` more times (`None`: until cleared)."""
+    """Answer an endpoint with `errcode` and `errmsg`, `remaining` more times (`None`: until
+    cleared)."""
 
     errcode: int
+    errmsg: str
     remaining: int | None
 
 
@@ -23,8 +25,8 @@ class Faults:
     delay: float = 0.0
     errcodes: dict[str, ErrcodeFault] = field(default_factory=dict)
 
-    def take_errcode(self, endpoint: str) -> int | None:
-        """The errcode to answer this endpoint with now, using up one of its `times`."""
+    def take_errcode(self, endpoint: str) -> ErrcodeFault | None:
+        """The fault to answer this endpoint with now, using up one of its `times`."""
         fault = self.errcodes.get(endpoint)
         if fault is None:
             return None
@@ -32,7 +34,7 @@ class Faults:
             fault.remaining -= 1
             if fault.remaining <= 0:
                 del self.errcodes[endpoint]
-        return fault.errcode
+        return fault
 
     def as_json(self) -> JsonObj:
         """The current faults, as `GET /_sim/state` reports them."""
@@ -41,7 +43,7 @@ class Faults:
             "events_paused": self.events_paused,
             "delay": self.delay,
             "errcodes": {
-                endpoint: {"errcode": f.errcode, "times": f.remaining}
+                endpoint: {"errcode": f.errcode, "errmsg": f.errmsg, "times": f.remaining}
                 for endpoint, f in self.errcodes.items()
             },
         }

@@ -1,7 +1,6 @@
 """Renders model events as the PBX's WebSocket frames; the one place for GUESSed payload shapes."""
 
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -67,7 +66,7 @@ def call_path(call: Call, config: SimConfig) -> str:
     """GUESS switch `call_path`: the queue number, or how an IVR in front of it shows."""
     if call.in_ivr:
         return config.ivr_number
-    if config.call_path == "ivr_dash_queue":
+    if config.call_path == "ivr_dash_queue" and not call.internal:
         return f"{config.ivr_number}-{call.queue.number}"
     return call.queue.number
 
@@ -95,15 +94,7 @@ def _listeners(listeners: list[Listener], path: str, config: SimConfig) -> list[
 def call_members(call: Call, trunk_name: str, config: SimConfig) -> list[JsonObj]:
     """The 30011 (and call/query) `members` array of a queue call in its current phase."""
     path = call_path(call, config)
-    inbound = {
-        "from": call.caller,
-        "to": call.queue.did,
-        "trunk_name": trunk_name,
-        "channel_id": call.trunk_channel,
-        "member_status": _inbound_status(call, config),
-        "call_path": path,
-    }
-    members: list[JsonObj] = [{"inbound": inbound}]
+    members = [_caller(call, trunk_name, path, config)]
     if call.agent is not None and call.agent_channel is not None:
         status = "HOLD" if call.held else _EXTENSION_STATUS[call.phase]
         members.append(_extension(call.agent, call.agent_channel, status, path))
@@ -112,6 +103,22 @@ def call_members(call: Call, trunk_name: str, config: SimConfig) -> list[JsonObj
     elif config.waiting_shape == "queue_member" and call.phase is Phase.WAITING and not call.in_ivr:
         members.append(_extension(call.queue.number, "", "RING", path))
     return members + _listeners(call.listeners, path, config)
+
+
+def _caller(call: Call, trunk_name: str, path: str, config: SimConfig) -> JsonObj:
+    """The caller's member: an `inbound` trunk leg, or the extension that dialled the queue."""
+    status = _inbound_status(call, config)
+    if call.internal:
+        return _extension(call.caller, call.caller_channel, status, path)
+    inbound = {
+        "from": call.caller,
+        "to": call.queue.did,
+        "trunk_name": trunk_name,
+        "channel_id": call.caller_channel,
+        "member_status": status,
+        "call_path": path,
+    }
+    return {"inbound": inbound}
 
 
 def plain_members(call: PlainCall, trunk_name: str, config: SimConfig) -> list[JsonObj]:
@@ -201,11 +208,26 @@ class Renderer:
             "reason": event.reason,
         }
 
-    def render(self, events: list[Event]) -> Iterator[tuple[int, str]]:
-        """Each event as `(topic, frame text)`, in order."""
-        for event in events:
-            topic, msg = self.payload(event)
-            yield topic, encode_frame(topic, self._config.sn, msg, self._config.object_msg_types)
+    def frame(self, event: Event) -> tuple[int, str]:
+        """The event's topic and frame text."""
+        topic, msg = self.payload(event)
+        return topic, encode_frame(topic, self._config.sn, msg, self._config.object_msg_types)
+
+
+def event_key(event: Event) -> str:
+    """What an event is about: the call ID of a call event (30011, 30012, 30026), else the
+    agent's or extension's number (30007, 30008, 30009, 30025, 30029)."""
+    match event:
+        case CallUpdate(call=call) | PlainUpdate(call=call):
+            return call.call_id
+        case NewCdr(cdr=cdr):
+            return cdr.call_id
+        case RingTimeout():
+            return event.call_id
+        case AgentStatus() | AutoPause():
+            return event.agent_number
+        case ExtensionState():
+            return event.extension
 
 
 def encode_frame(topic: int, sn: str, msg: JsonObj, object_msg_types: frozenset[int]) -> str:

@@ -1,6 +1,7 @@
 """The call-centre state machine: callers queue, agents ring, answer, pause and log in (no I/O)."""
 
 import dataclasses
+from collections import deque
 from collections.abc import Sequence
 
 from pbxsim.cdr import plain_cdr, queue_cdr
@@ -23,6 +24,9 @@ from pbxsim.records import (
 )
 from pbxsim.roster import Roster
 
+# CDRs kept for cdr/list; older ones are forgotten so a demo can run for weeks in bounded memory.
+CDRS_KEPT = 10_000
+
 
 class CallCentre(Roster):
     """Queues, agents and live calls; every change is queued as an `Event` for `drain`."""
@@ -32,7 +36,9 @@ class CallCentre(Roster):
         self.calls: dict[str, Call] = {}
         self.plain: dict[str, PlainCall] = {}
         self.stats = {q.number: QueueStats() for q in directory.queues}
-        self.cdrs: list[Cdr] = []
+        self.cdrs: deque[Cdr] = deque(maxlen=CDRS_KEPT)
+        # Every CDR ever written, also the last CDR's ID.
+        self.cdr_count = 0
         # Set when callers pass an IVR before the queue and events show that stage first.
         self.ivr_stage = False
         self._call_seq = 0
@@ -43,6 +49,14 @@ class CallCentre(Roster):
         if call_id not in self.calls:
             raise NotFound(f"no live call {call_id}")
         return self.calls[call_id]
+
+    def reconfigure(self, queue: QueueDef) -> None:
+        """Replace a queue's settings (same number); its live calls follow the new ones."""
+        old = self.queue(queue.number)
+        super().reconfigure(queue)
+        for call in self.calls.values():
+            if call.queue is old:
+                call.queue = queue
 
     def calls_in(self, queue: QueueDef, phase: Phase) -> list[Call]:
         """The queue's calls in one phase, in arrival order."""
@@ -59,24 +73,44 @@ class CallCentre(Roster):
         return f"PJSIP/{endpoint}-{self._channel_seq:08x}"
 
     def arrive(self, queue_number: str, caller: str, now: float, scripted: bool) -> Call:
-        """A caller reaches the queue and hears ringback."""
-        queue = self.queue(queue_number)
+        """A caller reaches the queue through its DID and hears ringback."""
         call = Call(
             call_id=self.new_call_id(now),
-            queue=queue,
+            queue=self.queue(queue_number),
             caller=caller,
-            trunk_channel=self.channel(f"trunk-{self.directory.trunk_name}"),
+            caller_channel=self.channel(f"trunk-{self.directory.trunk_name}"),
             waiting_since=now,
             scripted=scripted,
         )
+        self._enqueue(call, self.ivr_stage)
+        return call
+
+    def enter_queue(self, plain_id: str, now: float) -> Call:
+        """A call/dial call whose callee is a queue: once the calling extension answered its
+        own ring, it waits in that queue as an internal caller (same call ID and channel)."""
+        plain = self.plain.pop(plain_id)
+        leg = plain.legs[0]
+        call = Call(
+            call_id=plain.call_id,
+            queue=self.queue(plain.callee),
+            caller=leg.number,
+            caller_channel=leg.channel,
+            waiting_since=now,
+            scripted=False,
+            internal=True,
+        )
+        self.extension_state(leg.number, "Busy")
+        self._enqueue(call, ivr=False)
+        return call
+
+    def _enqueue(self, call: Call, ivr: bool) -> None:
         self.calls[call.call_id] = call
-        self.stats[queue.number].offered += 1
-        if self.ivr_stage:
+        self.stats[call.queue.number].offered += 1
+        if ivr:
             call.in_ivr = True
             self.emit_call(call)
             call.in_ivr = False
         self.emit_call(call)
-        return call
 
     def ring(self, call_id: str, agent_number: str, now: float) -> None:
         """Offer a waiting call to one agent's phone."""
@@ -179,12 +213,13 @@ class CallCentre(Roster):
         call = self._in_phase(call_id, Phase.TALKING)
         self._end(call, now)
         if call.agent is not None:
-            self.agents[call.agent].wrap_until = now + call.queue.wrap_up_time
+            agent = self.agents[call.agent]
+            agent.wrap_until, agent.wrap_queue = now + call.queue.wrap_up_time, call.queue.number
 
-    def set_held(self, call_id: str, held: bool) -> None:
-        """Put an answered call on hold or take it off."""
+    def set_held(self, call_id: str, by: str) -> None:
+        """Put an answered call on hold (`by` "agent" or "caller") or take it off (`by` "")."""
         call = self._in_phase(call_id, Phase.TALKING)
-        call.held = held
+        call.held_by = by
         self.emit_call(call)
 
     def _finish_unanswered(self, call_id: str, outcome: Outcome, now: float) -> None:
@@ -210,34 +245,41 @@ class CallCentre(Roster):
 
     def _release(self, call: Call, now: float) -> Agent:
         agent = self._agent_of(call)
-        agent.call_id, agent.idle_since = None, now
-        self.extension_state(agent.defn.number, "Idle")
+        self.put_down(agent, now)
         return agent
 
     def _release_others(self, call: Call) -> list[str]:
         """Stop the phones that rang along with the primary one (they stay as idle as they were)."""
         numbers = list(call.others)
         for number in numbers:
-            self.agents[number].call_id = None
-            self.extension_state(number, "Idle")
+            self.put_down(self.agents[number], None)
         call.others.clear()
         return numbers
+
+    def put_down(self, agent: Agent, now: float | None) -> None:
+        """The extension's call is over (idle since `now`, if given); a call waiting rings now."""
+        agent.call_id, agent.waiting_call = agent.waiting_call, None
+        if now is not None:
+            agent.idle_since = now
+        self.extension_state(agent.defn.number, "Idle" if agent.call_id is None else "Ringing")
 
     def _end(self, call: Call, now: float) -> None:
         call.phase = Phase.ENDED
         self._release_others(call)
         if call.agent is not None:
             self._release(call, now)
+        if call.internal:
+            self.put_down(self.agents[call.caller], now)
         del self.calls[call.call_id]
         self.emit_call(call)
         for listener in call.listeners:
             self.end_plain(listener.call_id, now)
-        self._record(queue_cdr(call, len(self.cdrs) + 1, now, self.directory.trunk_name))
+        self._record(queue_cdr(call, self.cdr_count + 1, now, self.directory.trunk_name))
 
     def find_channel(self, channel: str) -> Call | PlainCall | None:
         """The live call one of whose members has this channel ID."""
         for call in self.calls.values():
-            if channel in (call.trunk_channel, call.agent_channel, *call.others.values()):
+            if channel in (call.caller_channel, call.agent_channel, *call.others.values()):
                 return call
         return next(
             (p for p in self.plain.values() if channel in {g.channel for g in p.legs}), None
@@ -255,10 +297,11 @@ class CallCentre(Roster):
             leg.status = "BYE"
             agent = self.agents.get(leg.number) if leg.kind == "extension" else None
             if agent is not None and agent.call_id == call_id:
-                agent.call_id, agent.idle_since = None, now
-                self.extension_state(leg.number, "Idle")
+                self.put_down(agent, now)
+            elif agent is not None and agent.waiting_call == call_id:
+                agent.waiting_call = None
         self.emit_plain(call)
-        self._record(plain_cdr(call, len(self.cdrs) + 1, now, self.directory.trunk_name))
+        self._record(plain_cdr(call, self.cdr_count + 1, now, self.directory.trunk_name))
 
     def _detach(self, monitor: PlainCall) -> None:
         target = self.find_channel(monitor.monitors) if monitor.monitors else None
@@ -280,6 +323,7 @@ class CallCentre(Roster):
         self.emit(PlainUpdate(dataclasses.replace(call, legs=legs, listeners=listeners)))
 
     def _record(self, cdr: Cdr) -> None:
+        self.cdr_count = cdr.id
         self.cdrs.append(cdr)
         self.emit(NewCdr(cdr))
 

@@ -3,7 +3,7 @@
 from functools import partial
 
 from pbxsim.model import CallCentre
-from pbxsim.records import Call, Conflict, Leg, Listener, NotFound, PlainCall
+from pbxsim.records import Agent, Call, Conflict, Leg, Listener, NotFound, PlainCall
 from pbxsim.schedule import Schedule
 
 LISTEN_TYPES = ("listen", "whisper", "barge")
@@ -27,19 +27,26 @@ def _start(centre: CallCentre, kind: str, extension: str, callee: str, now: floa
 
 
 def dial(centre: CallCentre, caller: str, callee: str, now: float) -> PlainCall:
-    """call/dial: ring the caller's extension; `connect` dials the callee once it answers."""
-    kind = "internal" if callee in centre.agents else "outbound"
-    return _start(centre, kind, caller, callee, now)
+    """call/dial: ring the caller's extension; `connect` (or, for a queue number,
+    `CallCentre.enter_queue`) goes on once it answers."""
+    internal = callee in centre.agents or callee in centre.queues
+    return _start(centre, "internal" if internal else "outbound", caller, callee, now)
+
+
+def connected_at(now: float, auto: bool) -> float:
+    """When the caller's own phone answers a call/dial ring (at once with auto-answer)."""
+    return now if auto else now + PICK_UP_DELAY
 
 
 def connect(centre: CallCentre, call_id: str, now: float) -> bool:
-    """The caller answered: it hears ringback while the callee rings; False if that failed."""
+    """The caller answered: it hears ringback while the callee rings (on a busy phone as call
+    waiting); False if that failed (gone, or the callee is the caller or busy twice over)."""
     call = centre.plain.get(call_id)
     if call is None or len(call.legs) != 1:
         return False
     caller = call.legs[0]
     callee = centre.agents.get(call.callee)
-    if callee is not None and callee.call_id is not None:
+    if callee is not None and (callee.call_id == call_id or callee.waiting_call is not None):
         centre.end_plain(call_id, now)
         return False
     endpoint = call.callee if callee is not None else f"trunk-{centre.directory.trunk_name}"
@@ -47,7 +54,10 @@ def connect(centre: CallCentre, call_id: str, now: float) -> bool:
     caller.status = "ALERT"
     call.legs.append(Leg(kind, call.callee, centre.channel(endpoint), "RING"))
     centre.extension_state(caller.number, "Busy")
-    if callee is not None:
+    if callee is not None and callee.call_id is not None:
+        # Call waiting: the busy phone beeps; its 30008 stays Busy (§5.3 call_status 4).
+        callee.waiting_call = call_id
+    elif callee is not None:
         callee.call_id = call_id
         centre.extension_state(call.callee, "Ringing")
     centre.emit_plain(call)
@@ -59,7 +69,7 @@ def progress(
 ) -> None:
     """Schedule a dialled call's life: the caller answers (at once if `auto`), the callee rings
     and answers, they talk for `talk` seconds, the call ends."""
-    connected = now if auto else now + PICK_UP_DELAY
+    connected = connected_at(now, auto)
     answered = connected + PICK_UP_DELAY
 
     def _connect(at: float) -> None:
@@ -75,11 +85,38 @@ def _end_if_live(centre: CallCentre, call_id: str, now: float) -> None:
         centre.end_plain(call_id, now)
 
 
+def _answerer(centre: CallCentre, call: PlainCall) -> Agent | None:
+    """The extension whose pick-up answers the call (None: an outbound trunk leg)."""
+    if call.monitors:
+        return centre.agents[call.legs[0].number]
+    if len(call.legs) < 2:
+        raise Conflict(f"call {call.call_id} has not reached its callee yet")
+    return centre.agents.get(call.legs[1].number) if call.legs[1].kind == "extension" else None
+
+
 def pick_up(centre: CallCentre, call_id: str, now: float) -> None:
-    """The callee of a dialled call answers (or the supervisor answers a monitoring call)."""
+    """When due: the callee of a dialled call answers (or the supervisor answers a monitoring
+    call), unless its phone does not answer by itself or is still busy (call waiting)."""
     call = centre.plain.get(call_id)
     if call is None or call.answered_at is not None:
         return
+    agent = _answerer(centre, call)
+    if agent is None or (agent.auto_answer and agent.call_id == call_id):
+        _pick_up(centre, call, now)
+
+
+def answer_by_hand(centre: CallCentre, call_id: str, now: float) -> None:
+    """The control API: the rung extension of a non-queue call answers now."""
+    call = centre.plain.get(call_id)
+    if call is None:
+        raise NotFound(f"no live call {call_id}")
+    agent = _answerer(centre, call)
+    if call.answered_at is not None or (agent is not None and agent.call_id != call_id):
+        raise Conflict(f"call {call_id} is answered already or its callee is busy")
+    _pick_up(centre, call, now)
+
+
+def _pick_up(centre: CallCentre, call: PlainCall, now: float) -> None:
     call.answered_at = now
     call.legs[0].status = "ANSWER" if call.monitors else "ANSWERED"
     if len(call.legs) > 1:

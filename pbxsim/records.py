@@ -37,12 +37,14 @@ class Listener:
 
 @dataclass
 class Call:
-    """An external caller who dialled a queue's DID."""
+    """A caller waiting in or served by a queue: from outside through its DID, or an extension
+    that dialled the queue (call/dial)."""
 
     call_id: str
     queue: QueueDef
     caller: str
-    trunk_channel: str
+    # The caller's channel: the trunk's, or the calling extension's when `internal`.
+    caller_channel: str
     waiting_since: float
     # Scripted calls move only when the control API says so.
     scripted: bool
@@ -53,11 +55,19 @@ class Call:
     others: dict[str, str] = field(default_factory=dict)
     ring_since: float | None = None
     answered_at: float | None = None
-    held: bool = False
+    # Who put the answered call on hold: "" (nobody), "agent" or "caller" (§5.3 tells them apart).
+    held_by: str = ""
+    # The caller is an extension of this PBX (it dialled the queue), not a trunk caller.
+    internal: bool = False
     # Still in the IVR in front of the queue (the `ivr_then_queue` call_path switch).
     in_ivr: bool = False
     outcome: Outcome | None = None
     listeners: list[Listener] = field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        """On hold, whoever holds it."""
+        return self.held_by != ""
 
     def phase_since(self) -> float:
         """When the call entered its current phase (ended calls keep their last one)."""
@@ -113,7 +123,13 @@ class Agent:
     idle_since: float
     memberships: dict[str, Membership]
     call_id: str | None = None
+    # A second call ringing on the phone while it is in `call_id` (call waiting, §5.3 code 4).
+    waiting_call: str | None = None
     wrap_until: float = 0.0
+    # The queue whose call the agent wraps up (wrap-up may keep only that queue away).
+    wrap_queue: str = ""
+    # Picks up by itself when rung by call/listen or call/dial; off = only the control API answers.
+    auto_answer: bool = True
     presence: str = "available"
     registered: bool = True
 

@@ -23,9 +23,9 @@ API_ROOT = "/openapi/v1.0"
 
 def check_gate(sim: Simulator, request: web.BaseRequest, endpoint: str) -> None:
     """An injected errcode fault for this endpoint first, then the IP block (70004)."""
-    errcode = sim.faults.take_errcode(endpoint)
-    if errcode is not None:
-        raise ApiError(errcode)
+    fault = sim.faults.take_errcode(endpoint)
+    if fault is not None:
+        raise ApiError(fault.errcode, errmsg=fault.errmsg)
     # GUESS: a blocked address is refused on every request, not only on get_token.
     if (request.remote or "") in sim.guard.blocked:
         raise ApiError(ACCOUNT_IP_BLOCKED)

@@ -1,5 +1,6 @@
 """Extensions and their queue memberships: availability, pause, log in, presence (no I/O)."""
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 from pbxsim.directory import Directory, QueueDef
@@ -48,12 +49,19 @@ class Roster:
             for e in directory.extensions
         }
         self._events: list[Event] = []
+        # queue/honor_wrapup_time: wrap-up after a queue call keeps every queue's calls away
+        # (True), or only that queue's (False).
+        self.shared_wrap_up = True
 
-    def free(self, agent: Agent, now: float) -> bool:
-        """Not in a call or wrap-up, registered and not on do-not-disturb."""
+    def free(self, agent: Agent, now: float, queue_number: str = "") -> bool:
+        """Not in a call or wrap-up (for `queue_number`, or for any queue), registered and not
+        on do-not-disturb."""
+        wrapping = now < agent.wrap_until and (
+            self.shared_wrap_up or queue_number in ("", agent.wrap_queue)
+        )
         return (
             agent.call_id is None
-            and now >= agent.wrap_until
+            and not wrapping
             and agent.registered
             and agent.presence != "do_not_disturb"
         )
@@ -62,7 +70,7 @@ class Roster:
         """Whether the queue may ring this agent now."""
         member = agent.memberships.get(queue_number)
         ready = member is not None and member.logged_in and not member.paused
-        return ready and self.free(agent, now)
+        return ready and self.free(agent, now, queue_number)
 
     def available_agents(self, queue: QueueDef, now: float) -> list[Agent]:
         """Every agent the queue may ring now, in its listed order."""
@@ -135,6 +143,34 @@ class Roster:
             for number, member in agent.memberships.items():
                 if member.pause_until is not None and member.pause_until <= now:
                     self.set_paused(agent.defn.number, False, "", [number], now=now)
+
+    def reconfigure(self, queue: QueueDef) -> None:
+        """Replace a queue's settings (same number), as an administrator editing it would."""
+        old = self.queue(queue.number)
+        queues = tuple(queue if q is old else q for q in self.directory.queues)
+        self.directory = dataclasses.replace(self.directory, queues=queues)
+        self.queues[queue.number] = queue
+
+    def add_member(self, queue_number: str, agent_number: str, dynamic: bool) -> None:
+        """Make an extension an agent of a queue (logged in, GUESS for a new dynamic agent)."""
+        queue, agent = self.queue(queue_number), self.agent(agent_number)
+        if queue_number in agent.memberships:
+            raise Conflict(f"extension {agent_number} is already in queue {queue_number}")
+        if dynamic:
+            queue = dataclasses.replace(queue, dynamic_agents=(*queue.dynamic_agents, agent_number))
+        else:
+            queue = dataclasses.replace(queue, static_agents=(*queue.static_agents, agent_number))
+        self.reconfigure(queue)
+        agent.memberships[queue_number] = Membership(dynamic=dynamic)
+
+    def remove_member(self, queue_number: str, agent_number: str) -> None:
+        """Take an agent out of a queue; a call it is on goes on to its end."""
+        queue, agent = self.queue(queue_number), self.agent(agent_number)
+        if agent.memberships.pop(queue_number, None) is None:
+            raise NotFound(f"extension {agent_number} is not in queue {queue_number}")
+        static = tuple(n for n in queue.static_agents if n != agent_number)
+        dynamic = tuple(n for n in queue.dynamic_agents if n != agent_number)
+        self.reconfigure(dataclasses.replace(queue, static_agents=static, dynamic_agents=dynamic))
 
     def _targets(self, agent: Agent, queues: Sequence[str] | None) -> list[str]:
         if queues is None:

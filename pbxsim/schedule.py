@@ -21,6 +21,9 @@ class Schedule:
         self._heap: list[_Due] = []
         self._seq = 0
 
+    def __len__(self) -> int:
+        return len(self._heap)
+
     def at(self, when: float, action: Action) -> None:
         """Run `action(when)` once the clock reaches `when`."""
         self._seq += 1

@@ -1,19 +1,21 @@
 """One simulated PBX: clock, tokens, call centre, random traffic and subscribers, tied together."""
 
 import random
+import time
 
 from pbxsim.agent_life import AgentLife
 from pbxsim.clock import SimClock
 from pbxsim.config import SimConfig
 from pbxsim.directory import Directory
 from pbxsim.faults import Faults
-from pbxsim.frames import Renderer
+from pbxsim.frames import Renderer, event_key
 from pbxsim.hub import Hub
 from pbxsim.model import CallCentre
 from pbxsim.scenarios import scenario
 from pbxsim.schedule import Action, Schedule
 from pbxsim.tokens import LoginGuard, TokenStore
 from pbxsim.traffic import Traffic
+from pbxsim.wire import JsonObj
 
 
 class Simulator:
@@ -34,7 +36,7 @@ class Simulator:
         self.rng = random.Random(config.seed)
         self.schedule = Schedule()
         self._renderer = Renderer(config, self.centre.directory.trunk_name)
-        self._traffic = Traffic(self.centre, self.schedule, self.rng, config.arrival_per_min, start)
+        self.traffic = Traffic(self.centre, self.schedule, self.rng, config.arrival_per_min, start)
         if config.arrival_per_min > 0:
             # A living call centre; tests that script every call (rate 0) keep agents still.
             AgentLife(self.centre, self.schedule, self.rng, start)
@@ -47,14 +49,21 @@ class Simulator:
         """Run `action` once `seconds` of simulated time have passed."""
         self.schedule.at(self.now() + seconds, action)
 
-    def tick(self) -> None:
-        """Let the model catch up with the clock, then push every change to subscribers."""
+    def tick(self) -> list[JsonObj]:
+        """Let the model catch up with the clock, then push every change to subscribers;
+        returns what went out: `{"type", "key", "emitted_ms"}` per event (wall-clock ms)."""
         now = self.now()
-        self.schedule.run_until(now, self._traffic.dispatch)
-        self._traffic.dispatch(now)
+        self.schedule.run_until(now, self.traffic.dispatch)
+        self.traffic.dispatch(now)
         events = self.centre.drain()
         if self.faults.events_paused:
             # The injected fault loses events for good, as a PBX that stops pushing would.
-            return
-        for topic, text in self._renderer.render(events):
+            return []
+        emitted = []
+        for event in events:
+            topic, text = self._renderer.frame(event)
             self.hub.publish(topic, text)
+            # Benchmarks read these stamps; the frames themselves stay exactly the PBX's.
+            stamp = round(time.time() * 1000)
+            emitted.append({"type": topic, "key": event_key(event), "emitted_ms": stamp})
+        return emitted

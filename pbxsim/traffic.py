@@ -17,8 +17,9 @@ RING_RANGE = (2.0, 8.0)
 MISS_RATE, FLAKY_MISS_RATE = 0.05, 0.4
 # Share of callers who leave the queue by a key press (transferred out), and when they do.
 TRANSFER_RATE, TRANSFER_RANGE = 0.03, (10.0, 60.0)
-# Share of answered calls the agent puts on hold for a while (30011 HOLD).
-HOLD_RATE = 0.1
+# Share of answered calls put on hold for a while (30011 HOLD), and of those the share the
+# caller holds rather than the agent (queue/agent_status tells them apart, §5.3).
+HOLD_RATE, CALLER_HOLD_RATE = 0.1, 0.3
 
 
 class Traffic:
@@ -116,12 +117,18 @@ class Traffic:
             talk = MIN_TALK + self._rng.expovariate(1 / MEAN_TALK)
             self._after(talk, now, partial(self._hang_up, call_id))
             if self._rng.random() < HOLD_RATE:
-                self._after(talk / 3, now, partial(self._hold, call_id, True))
-                self._after(talk * 2 / 3, now, partial(self._hold, call_id, False))
+                by = "caller" if self._rng.random() < CALLER_HOLD_RATE else "agent"
+                self._after(talk / 3, now, partial(self._hold, call_id, by))
+                self._after(talk * 2 / 3, now, partial(self._hold, call_id, ""))
 
-    def _hold(self, call_id: str, held: bool, now: float) -> None:
+    def follow(self, call: Call, now: float) -> None:
+        """Take over a caller that dialled the queue through the API: agents ring for it as
+        for any random caller; it waits up to the queue's maximum wait."""
+        self._after(call.queue.max_wait_time, now, partial(self._time_out, call.call_id))
+
+    def _hold(self, call_id: str, by: str, now: float) -> None:
         if self._ours(call_id, Phase.TALKING):
-            self._centre.set_held(call_id, held)
+            self._centre.set_held(call_id, by)
 
     def _hang_up(self, call_id: str, now: float) -> None:
         if self._ours(call_id, Phase.TALKING):

@@ -2,6 +2,15 @@
 
 import dataclasses
 
+from pbxsim.api_live import (
+    CALL_WAITING,
+    CALLER_HOLD,
+    IDLE,
+    IN_CALL,
+    RINGING,
+    call_status_code,
+    live_calls,
+)
 from pbxsim.directory import QueueDef
 from pbxsim.records import Agent, Call, Phase, PlainCall
 from pbxsim.sim import Simulator
@@ -28,30 +37,54 @@ def _queue_state(sim: Simulator, queue: QueueDef) -> JsonObj:
             for c in calls(phase)
         ]
 
-    waiting = [
-        {"call_id": c.call_id, "caller_number": c.caller, "waiting_since": c.waiting_since}
-        for c in calls(Phase.WAITING)
-    ]
+    today = dataclasses.asdict(sim.centre.stats[queue.number])
     return {
         "id": queue.id,
         "number": queue.number,
         "name": queue.name,
-        "waiting": waiting,
+        "waiting": [_waiting(c) for c in calls(Phase.WAITING)],
         "ringing": served(Phase.RINGING),
         "active": served(Phase.TALKING),
-        "stats": dataclasses.asdict(sim.centre.stats[queue.number]),
+        "agents": [_member_state(sim, sim.centre.agents[n], queue) for n in queue.members],
+        "today": today,
+        # The original name of `today`.
+        "stats": today,
     }
 
 
-def _agent_call_state(sim: Simulator, agent: Agent) -> str:
-    call = sim.centre.calls.get(agent.call_id or "")
-    if call is not None:
-        return str(call.phase)
-    plain = sim.centre.plain.get(agent.call_id or "")
-    if plain is None:
-        return "idle"
-    legs = [g for g in plain.legs if g.number == agent.defn.number]
-    return "ringing" if legs and legs[0].status == "RING" else "talking"
+def _waiting(call: Call) -> JsonObj:
+    return {
+        "call_id": call.call_id,
+        "caller": call.caller,
+        "since": epoch_ms(call.waiting_since),
+        # The original names: `caller_number`, and `waiting_since` in epoch seconds.
+        "caller_number": call.caller,
+        "waiting_since": call.waiting_since,
+    }
+
+
+def _member_state(sim: Simulator, agent: Agent, queue: QueueDef) -> JsonObj:
+    """An agent as one queue sees it; `call_status` is queue/agent_status's code (§5.3)."""
+    member = agent.memberships[queue.number]
+    return {
+        "number": agent.defn.number,
+        "type": "dynamic" if member.dynamic else "static",
+        "logged_in": member.logged_in,
+        "paused": member.paused,
+        "pause_reason": member.reason,
+        "call_status": call_status_code(sim, agent),
+    }
+
+
+# The agent's `state` for each queue/agent_status `call_status` (§5.3): a call waiting on a
+# busy phone is still "talking"; "hold" only when the caller holds, as the PBX reports it.
+STATES = {
+    IDLE: "idle",
+    IN_CALL: "talking",
+    RINGING: "ringing",
+    CALL_WAITING: "talking",
+    CALLER_HOLD: "hold",
+}
 
 
 def _agent_state(sim: Simulator, agent: Agent) -> JsonObj:
@@ -60,7 +93,7 @@ def _agent_state(sim: Simulator, agent: Agent) -> JsonObj:
         "id": agent.defn.id,
         "number": agent.defn.number,
         "name": agent.defn.name,
-        "state": _agent_call_state(sim, agent),
+        "state": STATES[call_status_code(sim, agent)],
         "call_id": agent.call_id,
         "paused": agent.paused,
         "pause_reason": agent.pause_reason,
@@ -103,9 +136,11 @@ def ground_truth(sim: Simulator) -> JsonObj:
         "time": epoch_ms(now),
         "sn": sim.config.sn,
         "queues": [_queue_state(sim, q) for q in centre.directory.queues],
+        "calls": [{"type": kind, **entry} for kind, entry in live_calls(sim)],
         "agents": [_agent_state(sim, a) for a in centre.agents.values()],
         "other_calls": [_plain_state(c) for c in centre.plain.values()],
-        "cdrs": len(centre.cdrs),
+        "cdrs": centre.cdr_count,
+        "shared_wrap_up": centre.shared_wrap_up,
         "tokens": _token_state(sim, now),
         "faults": sim.faults.as_json(),
         "blocked_addresses": sorted(sim.guard.blocked),

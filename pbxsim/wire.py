@@ -62,16 +62,24 @@ def envelope(errcode: int, **fields: Any) -> JsonObj:
 class ApiError(Exception):
     """A request failed with an OpenAPI errcode (the HTTP status stays 200)."""
 
-    def __init__(self, errcode: int, invalid_params: list[JsonObj] | None = None) -> None:
-        super().__init__(ERRMSG[errcode])
+    def __init__(
+        self,
+        errcode: int,
+        invalid_params: list[JsonObj] | None = None,
+        errmsg: str | None = None,
+    ) -> None:
+        # `errmsg` only for injected codes beyond the documented table.
+        self.errmsg = ERRMSG[errcode] if errmsg is None else errmsg
+        super().__init__(self.errmsg)
         self.errcode = errcode
         self.invalid_params = invalid_params
 
     def body(self) -> JsonObj:
         """The JSON reply for this error."""
-        if self.invalid_params is None:
-            return envelope(self.errcode)
-        return envelope(self.errcode, invalid_param_list=self.invalid_params)
+        body: JsonObj = {"errcode": self.errcode, "errmsg": self.errmsg}
+        if self.invalid_params is not None:
+            body["invalid_param_list"] = self.invalid_params
+        return body
 
 
 def required(field: str) -> ApiError:

@@ -86,7 +86,7 @@ async def test_an_answered_call_rings_talks_and_ends_with_bye(sim: RunningSim) -
         await sim.control(f"calls/{call_id}/hangup")
         ended = await members(ws, call_id, channels)
 
-    assert reply == {"call_id": call_id, "agent": "1002"}
+    assert (reply["call_id"], reply["agent"]) == (call_id, "1002")
     assert ringing == [inbound("ALERT"), extension("1002", "RING")]
     assert talking == [inbound("ANSWERED"), extension("1002", "ANSWER")]
     assert agent["state"] == "talking"

@@ -1,8 +1,10 @@
-"""A simulated day at full speed: invariants of the model and agreement of REST with events."""
+"""A simulated day at full speed: invariants of the model, agreement of REST with events, and
+no drift over the hours (nothing stuck, nothing growing without bound)."""
 
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from statistics import mean
 
 import pytest
 
@@ -11,13 +13,19 @@ from pbxsim.api_live import queue_agent_status, queue_call_status
 from pbxsim.clock import SimClock
 from pbxsim.config import SimConfig
 from pbxsim.directory import QueueDef
+from pbxsim.model import CDRS_KEPT
+from pbxsim.records import Phase
 from pbxsim.sim import Simulator
 from pbxsim.wire import ApiError, JsonObj
 
 DAY, STEP, CHECKPOINT = 86400, 5, 1800
 TOPICS = frozenset({30008, 30011, 30012, 30029})
-# queue/agent_status `call_status` for each 30008 status (§4.3, §5.3).
-CALL_STATUS = {"Idle": 1, "Busy": 2, "Ringing": 3}
+# queue/agent_status `call_status` for each 30008 status (§4.3, §5.3); a call the caller holds
+# is 5, one the agent holds stays 2, and the events show HOLD for both.
+CALL_STATUS = {"Idle": {1}, "Busy": {2}, "Ringing": {3}}
+HELD = {2, 5}
+# Far beyond any call the model makes (talk: 5 s + exponential, mean 30 s or 90 s).
+LONGEST_TALK = 3600
 
 
 class FakeWall:
@@ -53,6 +61,14 @@ class EventView:
             self.cdrs[msg["call_id"]] += 1
         elif frame["type"] == 30008:
             self.phones[msg["extension"]] = msg["status"]
+
+    def held(self, extension: str) -> bool:
+        """Whether a call the extension is in shows HOLD."""
+        return any(
+            leg.get("number") == extension and leg["member_status"] == "HOLD"
+            for members in self.calls.values()
+            for leg in (next(iter(m.values())) for m in members)
+        )
 
     def waiting(self, queue_number: str) -> int:
         """Queue calls with only the caller's leg: nobody rings yet."""
@@ -93,12 +109,55 @@ def check_queue(sim: Simulator, view: EventView, queue: QueueDef) -> None:
         seen = view.paused.get((queue.number, entry["number"]), False)
         assert entry["is_pause"] == int(seen)
         phone = view.phones.get(entry["number"], "Idle")
-        assert entry["call_status"] == CALL_STATUS[phone], entry
+        expected = HELD if view.held(entry["number"]) else CALL_STATUS[phone]
+        assert entry["call_status"] in expected, entry
     stats = sim.centre.stats[queue.number]
     calls = sim.centre.calls.values()
     unfinished = len([c for c in calls if c.queue is queue and not c.outcome])
     ended = stats.abandoned + stats.timed_out + stats.transferred
     assert stats.offered == stats.answered + ended + unfinished
+
+
+@dataclass
+class Drift:
+    """What the checkpoints saw over the hours: the schedule's size, who sat in which call."""
+
+    schedule_sizes: list[int] = field(default_factory=list)
+    # Per checkpoint: the share of queue memberships paused, and logged out.
+    paused: list[float] = field(default_factory=list)
+    logged_out: list[float] = field(default_factory=list)
+    calls_by_agent: dict[str, str | None] = field(default_factory=dict)
+
+    def check(self, sim: Simulator) -> None:
+        """Nothing stuck or unbounded: no call outlives its limits, no agent stays in one call
+        from one checkpoint to the next, counters stay sane, most agents stay at work."""
+        centre, now = sim.centre, sim.now()
+        for call in centre.calls.values():
+            if call.phase is Phase.TALKING and call.answered_at is not None:
+                assert now - call.answered_at < LONGEST_TALK, call
+            else:
+                assert now - call.waiting_since <= call.queue.max_wait_time, call
+        assert all(now - p.started < LONGEST_TALK for p in centre.plain.values())
+        calls = {n: a.call_id for n, a in centre.agents.items()}
+        stuck = [n for n, c in calls.items() if c and self.calls_by_agent.get(n) == c]
+        assert not stuck, f"agents in the same call for {CHECKPOINT} s: {stuck}"
+        self.calls_by_agent = calls
+        members = [m for a in centre.agents.values() for m in a.memberships.values()]
+        self.paused.append(sum(m.paused for m in members) / len(members))
+        self.logged_out.append(sum(not m.logged_in for m in members) / len(members))
+        assert all(min(vars(s).values()) >= 0 for s in centre.stats.values())
+        assert len(centre.cdrs) <= CDRS_KEPT
+        self.schedule_sizes.append(len(sim.schedule))
+
+    def assert_bounded(self) -> None:
+        """The schedule (every pending timer) does not grow over the hours, and agents keep
+        coming back from breaks and log-outs: no more of them away late than early."""
+        third = len(self.schedule_sizes) // 3
+        early, late = self.schedule_sizes[:third], self.schedule_sizes[-third:]
+        assert max(late) <= 1.5 * max(early), self.schedule_sizes
+        for shares in (self.paused, self.logged_out):
+            assert mean(shares) <= 0.25, shares
+            assert mean(shares[-third:]) <= mean(shares[:third]) + 0.1, shares
 
 
 # A whole day for the small centre; a business day (8 h) for the big one keeps the run short.
@@ -112,7 +171,7 @@ def test_a_simulated_day_keeps_every_invariant(scenario: str, seed: int, span: i
     sim = Simulator(config, SimClock(wall=wall))
     watcher = sim.hub.join()
     watcher.topics = TOPICS
-    view = EventView()
+    view, drift = EventView(), Drift()
     for step in range(span // STEP):
         wall.now += STEP
         sim.tick()
@@ -122,12 +181,14 @@ def test_a_simulated_day_keeps_every_invariant(scenario: str, seed: int, span: i
             view.apply(json.loads(item))
         if step % (CHECKPOINT // STEP) == 0:
             check(sim, view)
+            drift.check(sim)
 
     total = sum(s.offered for s in sim.centre.stats.values())
     assert total > 5000
     # Every ended call left exactly one CDR, and every CDR belongs to an ended call.
     assert set(view.cdrs.values()) == {1}
-    assert len(view.cdrs) == len(sim.centre.cdrs)
+    assert len(view.cdrs) == sim.centre.cdr_count
     outcomes = Counter(str(c.status) for c in sim.centre.cdrs)
     assert outcomes["ANSWERED"] > 0
     assert outcomes["NO ANSWER"] > 0
+    drift.assert_bounded()
