@@ -56,6 +56,9 @@ class DayBook:
         self.interval = await history.load_interval(day, history.interval_start(now_ms))
         await history.prune(datetime.now(UTC))
 
+    def day_start_ms(self, now_ms: int) -> int:
+        return business_day(now_ms, self.zone, self.starts_at)[1]
+
     def take(self, state: LiveState, now_ms: int) -> None:
         """Count what the reducer recorded, and pause time, into today's figures."""
         for record in state.outbox:
@@ -85,5 +88,10 @@ class DayBook:
         await history.save_interval(self.interval)
         self._persisted_ms = now_ms
 
+    def stored(self) -> dict[str, str]:
+        """Today's figures as kept in Redis: written with every publisher flush, so the figures
+        a board shows and the ones a restarted worker carries on from are the same."""
+        return {TODAY_KEY: compact(to_json(self.today))}
+
     async def save(self) -> None:
-        await self.leadership.fenced_set(TODAY_KEY, compact(to_json(self.today)))
+        await self.leadership.fenced_set_many(self.stored())

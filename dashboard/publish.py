@@ -5,6 +5,7 @@ import json
 import secrets
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from channels.layers import BaseChannelLayer
@@ -17,8 +18,17 @@ from dashboard.streams import EPOCH_KEY, stream_group, stream_key
 COALESCE_WINDOW_S = 0.1
 
 
+# A stream's new value, or how to build it: built at flush time, once however many changes
+# the window took in (a busy PBX changes a queue many times between two frames).
+StreamData = dict[str, Any] | Callable[[], dict[str, Any]]
+
+
 def compact(data: dict[str, Any]) -> str:
     return json.dumps(data, separators=(",", ":"))
+
+
+def built(data: StreamData) -> dict[str, Any]:
+    return data() if callable(data) else data
 
 
 class Publisher:
@@ -32,12 +42,15 @@ class Publisher:
         leadership: Leadership,
         layer: BaseChannelLayer,
         window_s: float = COALESCE_WINDOW_S,
+        also_store: Callable[[], dict[str, str]] = dict,
     ) -> None:
         self._leadership = leadership
         self._layer = layer
         self._window_s = window_s
+        # Further keys written in the same fenced write as each flush (today's figures).
+        self._also_store = also_store
         self._seq: defaultdict[str, int] = defaultdict(int)
-        self._pending: dict[str, dict[str, Any]] = {}
+        self._pending: dict[str, StreamData] = {}
         self._last_flush = 0.0
         self._later: asyncio.Task[None] | None = None
         # Flushes must reach Redis and the groups in seq order, one at a time.
@@ -51,7 +64,7 @@ class Publisher:
         self._pending.clear()
         await self._leadership.fenced_set(EPOCH_KEY, self.epoch)
 
-    async def publish(self, stream: str, data: dict[str, Any]) -> None:
+    async def publish(self, stream: str, data: StreamData) -> None:
         """Queue the stream's new data: sent at once after a quiet spell, else with the next
         flush (a later change of the same stream replaces an unsent one)."""
         self._pending[stream] = data
@@ -79,10 +92,9 @@ class Publisher:
             if not batch:
                 return
             self._last_flush = time.monotonic()
-            messages = [self._numbered(stream, data) for stream, data in batch.items()]
-            await self._leadership.fenced_set_many(
-                {stream_key(m["stream"]): m["stored"] for m in messages}
-            )
+            messages = [self._numbered(stream, built(data)) for stream, data in batch.items()]
+            writes = {stream_key(m["stream"]): m["stored"] for m in messages}
+            await self._leadership.fenced_set_many({**writes, **self._also_store()})
             for message in messages:
                 del message["stored"]
                 await self._layer.group_send(stream_group(message["stream"]), message)

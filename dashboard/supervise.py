@@ -19,7 +19,7 @@ from dashboard.live.today import Thresholds
 from dashboard.pbx.api import PbxApi
 from dashboard.pbx.backoff import Backoff
 from dashboard.publish import Publisher
-from dashboard.worker import Worker
+from dashboard.worker import Timing, Worker
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +43,13 @@ class WorkerProcess:
         api: PbxApi,
         redis: aioredis.Redis,
         layer: BaseChannelLayer,
-        heartbeat_s: float,
-        resync_s: float,
+        timing: Timing,
         day: DaySettings,
     ) -> None:
         self.api = api
         self.day = day
         self.layer = layer
-        self.heartbeat_s = heartbeat_s
-        self.resync_s = resync_s
+        self.timing = timing
         self.leadership = Leadership(redis, worker_id())
         self.leading = False
 
@@ -72,9 +70,9 @@ class WorkerProcess:
             await asyncio.sleep(backoff.next_delay())
 
     async def _lead(self) -> None:
-        publisher = Publisher(self.leadership, self.layer)
         daybook = DayBook(self.leadership, self.day.zone, self.day.starts_at, self.day.thresholds)
-        worker = Worker(self.api, publisher, daybook, self.heartbeat_s, self.resync_s)
+        publisher = Publisher(self.leadership, self.layer, also_store=daybook.stored)
+        worker = Worker(self.api, self.leadership, publisher, daybook, self.timing)
         await first_to_finish(worker.run, self.leadership.hold)
 
     async def shutdown(self) -> None:

@@ -4,16 +4,21 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from websockets.exceptions import WebSocketException
 
 from dashboard.concurrency import first_to_finish
 from dashboard.daybook import DayBook
+from dashboard.leader import Leadership
+from dashboard.live.cdr import Cdr, rebuild
+from dashboard.live.directory import moved_agents
 from dashboard.live.events import HeartbeatReply, PbxEvent
 from dashboard.live.reduce import Effect, apply_event
-from dashboard.live.state import LiveState
+from dashboard.live.state import LiveState, QueueState
 from dashboard.live.view import queue_data
 from dashboard.pbx.api import PbxApi
 from dashboard.pbx.backoff import Backoff
@@ -22,7 +27,14 @@ from dashboard.pbx.rest import events_url
 from dashboard.pbx.subscription import LinkLost, open_events
 from dashboard.pbx.tokens import LOGIN_HOLD_S
 from dashboard.publish import Publisher
-from dashboard.resync import load_directory, log_corrections, reconcile_queue
+from dashboard.resync import (
+    cdrs_since,
+    load_directory,
+    log_corrections,
+    reconcile_calls_now,
+    reconcile_queue,
+    store_directory,
+)
 from dashboard.streams import LINK_STREAM, queue_stream
 
 log = logging.getLogger(__name__)
@@ -41,27 +53,53 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+@dataclass(frozen=True)
+class Timing:
+    heartbeat_s: float  # event socket keep-alive
+    resync_s: float  # per-queue REST and call/query re-reads
+    directory_s: float  # queue/list, queue/query, extension/list re-reads
+
+
+class Every:
+    """A deadline that comes round every `seconds` (checked between event frames)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.next = time.monotonic() + seconds
+
+    def due(self) -> bool:
+        if time.monotonic() < self.next:
+            return False
+        self.next = time.monotonic() + self.seconds
+        return True
+
+
 class Worker:
     """Holds the live state; every change goes out through the Publisher."""
 
     def __init__(
         self,
         api: PbxApi,
+        leadership: Leadership,
         publisher: Publisher,
         daybook: DayBook,
-        heartbeat_s: float,
-        resync_s: float,
+        timing: Timing,
     ) -> None:
         self.api = api
+        self.leadership = leadership
         self.publisher = publisher
         self.daybook = daybook
-        self.heartbeat_s = heartbeat_s
-        self.resync_s = resync_s
-        self.state = LiveState()
+        self.timing = timing
+        self.state = LiveState(zone=daybook.zone)
         self.link: dict[str, Any] = {}
-        self.queue_ids: dict[str, int] = {}
+        self.directory: dict[str, Any] = {}
         self.corrections: Counter[str] = Counter()
         self._unknown_types: set[int] = set()
+        self._rebuild_tried = False
+
+    @property
+    def queue_ids(self) -> dict[str, int]:
+        return {n: int(q["id"]) for n, q in self.directory.get("queues", {}).items()}
 
     async def run(self) -> None:
         """Connect, and reconnect with backoff, until cancelled."""
@@ -104,58 +142,111 @@ class Worker:
         settings = self.api.rest.settings
         try:
             events = open_events(
-                events_url(settings.url), token, TOPICS, self.heartbeat_s, settings.tls_verify
-            )
+                events_url(settings.url), token, TOPICS, self.timing.heartbeat_s,
+                settings.tls_verify,
+            )  # fmt: skip
             async with events as frames:
                 await self._resync()
                 await self._set_link("connected", "")
                 log.info("PBX link up: subscribed to events %s", TOPICS)
                 backoff.reset()
-                # REST is re-read between frames (heartbeat replies come every few seconds),
-                # in this one task: nothing else then waits on the PBX or can be cancelled
-                # half-way through a database call.
-                next_reconcile = time.monotonic() + self.resync_s
-                async for frame in frames:
-                    await self._handle(frame)
-                    if time.monotonic() >= next_reconcile:
-                        await self._reconcile(list(self.state.queues))
-                        next_reconcile = time.monotonic() + self.resync_s
+                await self._follow(frames)
         except TokenExpired:
             await self.api.tokens.renew(token)
             raise
 
+    async def _follow(self, frames: AsyncIterator[PbxEvent | HeartbeatReply]) -> None:
+        """Apply events as they come. REST is re-read between frames (heartbeat replies come
+        every few seconds), in this one task: nothing else then waits on the PBX or can be
+        cancelled half-way through a database call."""
+        reconcile, directory = Every(self.timing.resync_s), Every(self.timing.directory_s)
+        async for frame in frames:
+            await self._handle(frame)
+            if directory.due():
+                await self._refresh_directory()
+            if reconcile.due():
+                await self._reconcile(list(self.state.queues), with_calls=True)
+
     async def _resync(self) -> None:
         """On every (re)connect: reload everything from REST and publish every queue."""
-        self.queue_ids = await load_directory(self.api, self.state)
+        await self._load_directory()
         for number, queue_id in self.queue_ids.items():
             await reconcile_queue(self.api, self.state, number, queue_id, now_ms())
-        await self._count_today()
+        # What a (re)connect finds is news, not a correction: only later re-reads count them.
+        await reconcile_calls_now(self.api, self.state, now_ms())
+        await self._rebuild_today()
+        self._count_today()
         await self._publish_queues(self.state.queues)
 
-    async def _reconcile(self, numbers: Iterable[str]) -> None:
-        """Correct queues from REST; a correction is counted, logged by kind and published."""
+    async def _load_directory(self) -> tuple[set[str], set[str]]:
+        """Reference data, stored for every process; returns the queues whose data changed
+        and those whose members changed."""
+        directory, changed = await load_directory(self.api, self.state)
+        moved = moved_agents(self.directory, directory)
+        self.directory = directory
+        await store_directory(self.leadership, directory)
+        return changed, moved
+
+    async def _refresh_directory(self) -> None:
+        """Names, members, wrap-up, presence: changes are published (new members read)."""
+        changed, moved = await self._load_directory()
+        await self._publish_queues(changed - moved)
+        await self._reconcile(moved, publish=True)
+
+    async def _reconcile(
+        self, numbers: Iterable[str], with_calls: bool = False, publish: bool = False
+    ) -> None:
+        """Correct queues from REST (and every live call from call/query); a correction is
+        counted, logged by kind and published."""
         found: Counter[str] = Counter()
+        changed: set[str] = set()
         for number in numbers:
             if number in self.queue_ids:
                 corrections = await reconcile_queue(
                     self.api, self.state, number, self.queue_ids[number], now_ms()
                 )
                 found.update(corrections)
-                if corrections:
-                    await self._count_today()
-                    await self._publish_queues([number])
+                changed |= {number} if corrections or publish else set()
+        if with_calls:
+            corrections, queues = await reconcile_calls_now(self.api, self.state, now_ms())
+            found.update(corrections)
+            changed |= queues
+        if changed:
+            self._count_today()
+            await self._publish_queues(changed)
         log_corrections(found)
         self.corrections.update(found)
 
-    async def _publish_queues(self, numbers: Iterable[str]) -> None:
-        for number in numbers:
-            queue = self.state.queues[number]
-            data = queue_data(self.state, self.daybook.today, queue, now_ms())
-            await self.publisher.publish(queue_stream(number), data)
+    async def _rebuild_today(self) -> None:
+        """Started mid-day with nothing kept: count the calls that ended before we started from
+        the PBX's CDRs (once; a PBX that refuses them leaves the boards saying "since HH:MM")."""
+        if self._rebuild_tried or not self.daybook.today.partial:
+            return
+        start = self.daybook.day_start_ms(now_ms())
+        cdrs: list[Cdr] | None = None
+        try:
+            cdrs = await cdrs_since(self.api, start, self.state.zone)
+        except PbxError as error:  # refused, not lost (a lost link retries on reconnect)
+            log.warning("Today's figures count from now: no CDRs from the PBX (%s)", error)
+        self._rebuild_tried = True
+        if cdrs is not None:
+            records = rebuild(self.state, cdrs, start)
+            self.daybook.today.adopt_rebuilt(records, start, self.daybook.thresholds)
+            log.info("Today's figures rebuilt from %s CDRs (%s records)", len(cdrs), len(records))
 
-    async def _count_today(self) -> None:
+    async def _publish_queues(self, numbers: Iterable[str]) -> None:
+        for number in [n for n in numbers if n in self.state.queues]:
+            await self.publisher.publish(queue_stream(number), partial(self._queue_view, number))
+
+    def _queue_view(self, number: str) -> dict[str, Any]:
+        """Built when the publisher flushes: a queue changed ten times in one window is
+        rendered once. (A queue gone from the PBX meanwhile shows empty until removed.)"""
+        queue = self.state.queues.get(number) or QueueState(number, "")
+        return queue_data(self.state, self.daybook.today, queue, now_ms())
+
+    def _count_today(self) -> None:
+        """Count into today's figures; they reach Redis with the publisher's next flush."""
         self.daybook.take(self.state, now_ms())
-        await self.daybook.save()
 
     async def _clock(self) -> None:
         """Changes no event announces: wrap-ups ending, and the business day's start."""
@@ -181,7 +272,7 @@ class Worker:
         except Exception:  # a payload we misread must not stop the board: REST will settle it
             log.exception("Could not apply PBX event %s %.200s", frame.type, frame.msg)
             effect = Effect(recheck=set(self.state.queues))
-        await self._count_today()
+        self._count_today()
         if not effect.handled and frame.type not in self._unknown_types:
             self._unknown_types.add(frame.type)
             log.info(

@@ -34,8 +34,10 @@ def agent_state(state: LiveState, agent: Agent, now_ms: int) -> str:
 def queue_figures(state: LiveState, queue: QueueState, now_ms: int) -> dict[str, Any]:
     counts = Counter(agent_state(state, agent, now_ms) for agent in queue.agents.values())
     logged_in = sum(1 for agent in queue.agents.values() if agent.logged_in)
+    longest = min((caller.since_ms for caller in queue.waiting.values()), default=None)
     return {
         "waiting": len(queue.waiting),
         "logged_in": logged_in,
         **{name: counts.get(name, 0) for name in AGENT_STATES},
+        "longest_wait_since": longest,  # the browser ticks the wait itself
     }

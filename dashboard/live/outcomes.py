@@ -43,9 +43,17 @@ class RingMissed:
 
 @dataclass
 class Talking:
+    """An answered queue call in progress: what the board's live calls show."""
+
     queue: str
     agent: str
     answered_ms: int
+    caller: str = ""
+    channel_id: str = ""  # the agent's channel: what call/listen takes
+    held: bool = False
+    # False for a call first seen already answered (by REST at start-up): its offer and answer
+    # were never counted, so its CDR counts the whole call and its hang-up adds nothing.
+    counted: bool = True
 
 
 Record = Offered | Settled | Handled | RingMissed

@@ -4,12 +4,12 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from dashboard.live.calls import GONE_STATUS, hang_up, start_talk, track_talk, whole_seconds
 from dashboard.live.events import CallEvent, CallMember
-from dashboard.live.outcomes import Handled, Offered, Outcome, Settled, Talking
+from dashboard.live.outcomes import Offered, Outcome, Settled, Talking
 from dashboard.live.state import LiveState, QueueState, WaitingCaller
 
 ANSWERED_STATUSES = frozenset({"ANSWER", "ANSWERED"})
-GONE_STATUS = "BYE"
 _PATH_SEPARATORS = re.compile(r"[^0-9*#]+")
 
 
@@ -21,21 +21,20 @@ def apply_call_event(state: LiveState, event: CallEvent, now_ms: int) -> set[str
     """Apply a 30011 event; returns the numbers of the queues whose board data changed.
     What happened to queue calls goes to `state.outbox`."""
     changed = _update_waiting(state, event, now_ms) | _update_agents(state, event, now_ms)
-    _end_talk(state, event, now_ms)
-    return changed
+    return changed | track_talk(state, event) | _end_talk(state, event, now_ms)
 
 
-def _end_talk(state: LiveState, event: CallEvent, now_ms: int) -> None:
+def _end_talk(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
     """An answered queue call is handled once its agent's leg (or the caller) hangs up."""
     talking = state.talking.get(event.call_id)
     if talking is None:
-        return
+        return set()
     gone = {m.number for m in event.members if m.status == GONE_STATUS}
     caller = _caller_member(event.members)
     if talking.agent in gone or caller is None or caller.status == GONE_STATUS:
-        del state.talking[event.call_id]
-        talk_ms = now_ms - talking.answered_ms
-        state.outbox.append(Handled(talking.queue, event.call_id, talking.agent, talk_ms))
+        hang_up(state, event.call_id, now_ms)
+        return {talking.queue}
+    return set()
 
 
 def _update_agents(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
@@ -58,6 +57,8 @@ def _update_agents(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
 
 def _update_waiting(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
     changed: set[str] = set()
+    if event.call_id in state.closed:  # its CDR came first: the call is over and counted
+        return changed
     previous = state.queue_holding(event.call_id)
     target = _queue_waited_in(state, event)
     if previous is not None and previous is not target:
@@ -95,27 +96,29 @@ def _settle(
     state: LiveState, queue: QueueState, event: CallEvent, target: QueueState | None, now_ms: int
 ) -> None:
     """The call left `queue`'s waiting set: record its one outcome."""
-    wait_ms = now_ms - queue.waiting.pop(event.call_id).since_ms
+    waiting = queue.waiting.pop(event.call_id)
+    wait_ms = now_ms - waiting.since_ms
     agent = _answered_by(state, event)
     outcome = _outcome(event, queue, target, wait_ms, answered=bool(agent))
     state.outbox.append(Settled(queue.number, event.call_id, outcome, wait_ms, agent))
+    state.settle_offer(event.call_id)
     if outcome == "answered":
-        state.talking[event.call_id] = Talking(queue.number, agent, now_ms)
-        state.remember(state.answered_in, event.call_id, queue.number)
+        start_talk(state, Talking(queue.number, agent, now_ms, waiting.caller), event.call_id)
 
 
 def _outcome(
     event: CallEvent, queue: QueueState, target: QueueState | None, wait_ms: int, answered: bool
 ) -> Outcome:
-    """Answered; abandoned (the caller hung up); timed out (moved on to another queue, or left
-    once the queue's maximum wait was reached); otherwise transferred out."""
+    """Answered; timed out (moved on to another queue, or left once the queue's maximum wait
+    was reached); abandoned (the caller hung up); otherwise transferred out."""
     if answered:
         return "answered"
-    caller = _caller_member(event.members)
-    if caller is None or caller.status == GONE_STATUS:
-        return "abandoned"
+    # The PBX sends a caller on (or hangs up, if that is the failover) at the maximum wait.
     reached_max = queue.max_wait_s > 0 and wait_ms >= (queue.max_wait_s - 1) * 1000
-    return "timed_out" if target is not None or reached_max else "transferred"
+    if target is not None or reached_max:
+        return "timed_out"
+    caller = _caller_member(event.members)
+    return "abandoned" if caller is None or caller.status == GONE_STATUS else "transferred"
 
 
 def _queue_waited_in(state: LiveState, event: CallEvent) -> QueueState | None:
@@ -190,7 +193,7 @@ def load_waiting(
         if not call_id:
             continue
         known = queue.waiting.get(call_id) or state.unsettled.pop(call_id, None)
-        since = known.since_ms if known else now_ms - _seconds(entry.get("duration")) * 1000
+        since = known.since_ms if known else now_ms - whole_seconds(entry.get("duration")) * 1000
         fresh[call_id] = WaitingCaller(call_id, str(entry.get("caller_number", "")), since)
         count_offered(state, queue.number, call_id)
     for call_id in queue.waiting.keys() - fresh.keys():
@@ -198,10 +201,3 @@ def load_waiting(
     changed = fresh != queue.waiting
     queue.waiting = fresh
     return changed
-
-
-def _seconds(value: object) -> int:
-    try:
-        return max(0, int(str(value)))
-    except ValueError:
-        return 0

@@ -11,6 +11,7 @@ from dashboard.live.agents import (
     apply_registration,
 )
 from dashboard.live.agents import queue_number_of as queue_in
+from dashboard.live.cdr import apply_cdr, parse_cdr
 from dashboard.live.events import PbxEvent, parse_call_event
 from dashboard.live.outcomes import RingMissed
 from dashboard.live.queues import apply_call_event
@@ -40,6 +41,12 @@ def apply_event(state: LiveState, event: PbxEvent, now_ms: int) -> Effect:
 def _call_state(state: LiveState, msg: dict[str, Any], now_ms: int) -> Effect:
     call = parse_call_event(msg)
     return Effect(apply_call_event(state, call, now_ms)) if call else Effect(handled=False)
+
+
+def _new_cdr(state: LiveState, msg: dict[str, Any], now_ms: int) -> Effect:
+    """30012: a call ended; its CDR settles what its events left open."""
+    cdr = parse_cdr(msg, state.zone)
+    return Effect(apply_cdr(state, cdr)) if cdr else Effect(handled=False)
 
 
 def _agent_status(state: LiveState, msg: dict[str, Any], now_ms: int) -> Effect:
@@ -94,6 +101,7 @@ def _set_presence(extension: Extension, msg: dict[str, Any]) -> None:
 
 HANDLERS: dict[int, Handler] = {
     30011: _call_state,
+    30012: _new_cdr,
     30029: _agent_status,
     30025: _auto_pause,
     30026: _ring_timeout,

@@ -29,6 +29,7 @@ class QueueState:
 
 @dataclass
 class LiveState:
+    zone: str = "UTC"  # the PBX's time zone: CDRs give local times
     queues: dict[str, QueueState] = field(default_factory=dict)
     extensions: dict[str, Extension] = field(default_factory=dict)
     # Extension number → epoch ms at which its wrap-up after a queue call ends.
@@ -40,12 +41,22 @@ class LiveState:
     answered_in: dict[str, str] = field(default_factory=dict)
     # What happened to queue calls since the caller last drained it (for today's figures).
     outbox: list[Record] = field(default_factory=list)
-    # Calls counted as offered, by call id → queue: REST may show a caller before its events
-    # arrive (or when they were lost), and neither way may count it twice.
+    # Calls counted as offered, by call id → the queue whose offer is still open ("" once it
+    # has its outcome: waiting again, even in the same queue, is a new offer). REST may show
+    # a caller before its events arrive (or when they were lost): neither way counts it twice.
     offered: dict[str, str] = field(default_factory=dict)
     # Callers REST took off a waiting list before their events said how they left: the next
     # event for the call still settles its outcome, from when it started waiting.
     unsettled: dict[str, WaitingCaller] = field(default_factory=dict)
+    # Queue calls whose CDR has been counted, by call id → queue: the call is over, and late
+    # 30011 events for it must not make it wait (or count) again.
+    closed: dict[str, str] = field(default_factory=dict)
+    # Calls REST first showed answered, by call id → queue: counted by their events if those
+    # are still in flight, else by their CDR (which names only the agent).
+    uncounted: dict[str, str] = field(default_factory=dict)
+    # DID → the queue its callers reach, learned from CDRs (which name the DID but, once
+    # answered, only the agent).
+    did_queues: dict[str, str] = field(default_factory=dict)
 
     def remember(self, memory: dict[str, Any], call_id: str, value: Any) -> None:
         """Bounded memories: callers whose end we never see must not pile up for weeks."""
@@ -64,6 +75,11 @@ class LiveState:
                 queue.name = name
                 changed.add(number)
         return changed
+
+    def settle_offer(self, call_id: str) -> None:
+        """The call's offer got its one outcome."""
+        if call_id in self.offered:
+            self.offered[call_id] = ""
 
     def queue_holding(self, call_id: str) -> QueueState | None:
         return next((q for q in self.queues.values() if call_id in q.waiting), None)

@@ -52,6 +52,9 @@ class Today:
     day: str  # YYYY-MM-DD of the business day
     counting_since_ms: int  # the day's start, or later when we started mid-day
     partial: bool = False  # counting began after the day started: boards say "since HH:MM"
+    # Agents' missed calls and pause time count from here when the rest was rebuilt from CDRs
+    # (which carry neither); 0 when they count from `counting_since_ms` like everything else.
+    detail_since_ms: int = 0
     queues: dict[str, QueueDay] = field(default_factory=dict)
     agents: dict[str, AgentDay] = field(default_factory=dict)
     paused_since: dict[str, tuple[int, str]] = field(default_factory=dict)
@@ -111,7 +114,23 @@ class Today:
         if number in self.paused_since:
             since, reason = self.paused_since[number]
             pause_ms[reason] = pause_ms.get(reason, 0) + now_ms - since
-        return {"answered": day.answered, "missed": day.missed, "pause_ms": pause_ms}
+        return {
+            "answered": day.answered,
+            "missed": day.missed,
+            "pause_ms": pause_ms,
+            "since": self.detail_since_ms or self.counting_since_ms,  # of missed and pause_ms
+        }
+
+    def adopt_rebuilt(
+        self, records: list[Record], day_start_ms: int, thresholds: Thresholds
+    ) -> None:
+        """Add the calls that ended before counting began (from the PBX's CDRs): the queues'
+        figures now cover the whole day; agents' missed calls and pause time cannot."""
+        for record in records:
+            self.record(record, thresholds)
+        if self.partial:
+            self.detail_since_ms, self.counting_since_ms = self.counting_since_ms, day_start_ms
+            self.partial = False
 
     def _queue(self, number: str) -> QueueDay:
         return self.queues.setdefault(number, QueueDay())
@@ -144,6 +163,7 @@ def from_json(data: dict[str, Any]) -> Today:
         day=data["day"],
         counting_since_ms=data["counting_since_ms"],
         partial=data["partial"],
+        detail_since_ms=data.get("detail_since_ms", 0),  # absent from older snapshots
         queues={number: QueueDay(**day) for number, day in data["queues"].items()},
         agents={number: AgentDay(**day) for number, day in data["agents"].items()},
         paused_since={

@@ -1,7 +1,9 @@
-"""What a board receives for a queue: waiting callers, agents with their state, figures."""
+"""What a board receives for a queue: waiting callers, agents with their state, live calls,
+figures."""
 
 from typing import Any
 
+from dashboard.live.agents import Agent
 from dashboard.live.figures import agent_state, queue_figures
 from dashboard.live.state import LiveState, QueueState
 from dashboard.live.today import QueueDay, Today
@@ -17,14 +19,8 @@ def queue_data(state: LiveState, today: Today, queue: QueueState, now_ms: int) -
         "waiting": [
             {"call_id": c.call_id, "caller": c.caller, "since": c.since_ms} for c in callers
         ],
-        "agents": [
-            {
-                **agent.as_data(),
-                "state": agent_state(state, agent, now_ms),
-                "today": today.agent_figures(agent.number, now_ms),
-            }
-            for agent in agents
-        ],
+        "agents": [_agent(state, today, agent, now_ms) for agent in agents],
+        "calls": _calls(state, queue),
         "figures": queue_figures(state, queue, now_ms),
         "today": {
             **today.queues.get(queue.number, QueueDay()).figures(),
@@ -32,3 +28,41 @@ def queue_data(state: LiveState, today: Today, queue: QueueState, now_ms: int) -
             "partial": today.partial,
         },
     }
+
+
+def _agent(state: LiveState, today: Today, agent: Agent, now_ms: int) -> dict[str, Any]:
+    extension = state.extensions.get(agent.number)
+    return {
+        **agent.as_data(),
+        "state": agent_state(state, agent, now_ms),
+        "today": today.agent_figures(agent.number, now_ms),
+        # Unknown extensions (not in extension/list) are taken as reachable, as `state` does.
+        "presence": extension.presence if extension else "available",
+        "registered": extension.registered if extension else True,
+    }
+
+
+def _calls(state: LiveState, queue: QueueState) -> list[dict[str, Any]]:
+    """The queue's answered calls in progress, longest first."""
+    talks = sorted(
+        ((call_id, t) for call_id, t in state.talking.items() if t.queue == queue.number),
+        key=lambda item: item[1].answered_ms,
+    )
+    return [
+        {
+            "call_id": call_id,
+            "caller": talk.caller,
+            "agent": talk.agent,
+            "agent_name": _name(state, queue, talk.agent),
+            "since": talk.answered_ms,
+            "held": talk.held,
+            "agent_channel_id": talk.channel_id,
+        }
+        for call_id, talk in talks
+    ]
+
+
+def _name(state: LiveState, queue: QueueState, number: str) -> str:
+    agent = queue.agents.get(number)
+    extension = state.extensions.get(number)
+    return (agent.name if agent else "") or (extension.name if extension else "")

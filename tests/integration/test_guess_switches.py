@@ -46,6 +46,9 @@ def test_calls_and_pauses_read_right_under_each_guess(idle_rig: Rig) -> None:
     wait_until(
         lambda: not published(rig)["waiting"] and agent_row(rig, "1001")["state"] == "on_call"
     )
+    (live,) = published(rig)["calls"]  # what call/listen needs: the agent's own channel
+    assert (live["call_id"], live["agent"]) == (call["call_id"], "1001")
+    assert live["agent_channel_id"].startswith("PJSIP/1001-")
 
     rig.sim("POST", "agents/1002/pause", {"reason": "Lunch"})
     wait_until(lambda: agent_row(rig, "1002")["pause_reason"] == "Lunch")

@@ -16,6 +16,7 @@ from dashboard.pbx.tokens import TokenManager
 from dashboard.pbx_config import configured_pbx
 from dashboard.supervise import DaySettings, WorkerProcess
 from dashboard.token_vault import DatabaseTokenVault
+from dashboard.worker import Timing
 
 
 class Command(BaseCommand):
@@ -58,8 +59,11 @@ async def run_until_signalled(pbx: PbxSettings) -> None:
         PbxApi(rest, tokens),
         live_redis(),
         get_channel_layer(),
-        settings.PBX_HEARTBEAT_SECONDS,
-        settings.PBX_RESYNC_SECONDS,
+        Timing(
+            settings.PBX_HEARTBEAT_SECONDS,
+            settings.PBX_RESYNC_SECONDS,
+            settings.PBX_DIRECTORY_REFRESH_SECONDS,
+        ),
         DaySettings(
             settings.TIME_ZONE,
             settings.BUSINESS_DAY_START,

@@ -1,0 +1,128 @@
+"""Live state against pbxsim over real sockets: live calls on the board, REST (call/query,
+extension/list) correcting what lost events left behind, the directory every process reads, and
+today's figures rebuilt from the PBX's CDRs when the worker starts mid-day."""
+
+import json
+from typing import Any
+
+import pytest
+import redis
+
+from tests.integration.stack import Rig, read_link, wait_until
+
+pytestmark = pytest.mark.integration
+
+
+def published(rig: Rig, queue: str = "6400") -> dict[str, Any]:
+    raw = redis.Redis.from_url(rig.redis_url, decode_responses=True).get(f"wb:stream:queue:{queue}")
+    return json.loads(str(raw))["data"]  # type: ignore[no-any-return]
+
+
+def agent_row(rig: Rig, number: str) -> dict[str, Any]:
+    return next(agent for agent in published(rig)["agents"] if agent["number"] == number)
+
+
+def answered_call(rig: Rig, caller: str, agent: str = "1001") -> str:
+    call = rig.sim("POST", "calls", {"queue": "6400", "caller": caller})
+    rig.sim("POST", f"calls/{call['call_id']}/answer", {"agent": agent})
+    return str(call["call_id"])
+
+
+def test_an_answered_call_shows_live_with_hold_and_the_agents_channel(rig: Rig) -> None:
+    waiting = rig.sim("POST", "calls", {"queue": "6400", "caller": "5550040"})
+    wait_until(lambda: published(rig)["figures"]["longest_wait_since"])
+    rig.sim("POST", f"calls/{waiting['call_id']}/answer", {"agent": "1001"})
+
+    def shown() -> list[dict[str, Any]]:
+        """the answered call is on the board"""
+        return published(rig)["calls"]  # type: ignore[no-any-return]
+
+    (call,) = wait_until(shown)
+    assert (call["call_id"], call["caller"]) == (waiting["call_id"], "5550040")
+    assert (call["agent"], call["agent_name"]) == ("1001", "Anan Chaiyo")
+    assert call["agent_channel_id"].startswith("PJSIP/1001-")
+    assert published(rig)["figures"]["longest_wait_since"] is None
+    rig.sim("POST", f"calls/{waiting['call_id']}/hold")
+    wait_until(lambda: published(rig)["calls"][0]["held"])
+    rig.sim("POST", f"calls/{waiting['call_id']}/unhold")
+    wait_until(lambda: not published(rig)["calls"][0]["held"])
+    rig.sim("POST", f"calls/{waiting['call_id']}/hangup")
+    wait_until(lambda: published(rig)["calls"] == [])
+
+
+def test_rest_clears_what_lost_events_left_behind(idle_rig: Rig) -> None:
+    rig = idle_rig
+    rig.env["PBX_RESYNC_SECONDS"] = "2"
+    rig.start_worker()
+    call_id = answered_call(rig, "5550041")
+    gone = rig.sim("POST", "calls", {"queue": "6400", "caller": "5550042"})
+    wait_until(lambda: agent_row(rig, "1001")["state"] == "on_call" and published(rig)["waiting"])
+
+    rig.sim("POST", "faults/events", {"paused": True})  # the hang-ups' events are lost
+    rig.sim("POST", f"calls/{call_id}/hangup")
+    rig.sim("POST", f"calls/{gone['call_id']}/abandon")
+
+    def cleared() -> bool:
+        """no ghost caller, call or busy phone is left on the board"""
+        data, phone = published(rig), agent_row(rig, "1001")["state"]
+        return not data["waiting"] and not data["calls"] and phone not in ("on_call", "ringing")
+
+    def counted() -> bool:
+        """the health data counts the busy phone call/query set right (refreshed every 15 s)"""
+        link = read_link(rig.redis_url)
+        return bool(link and link["corrections"].get("extension_call_state"))
+
+    wait_until(cleared)
+    wait_until(counted)
+
+
+def test_the_directory_is_published_and_refreshed(idle_rig: Rig) -> None:
+    rig = idle_rig
+    rig.env["PBX_DIRECTORY_REFRESH_SECONDS"] = "2"
+    rig.start_worker()
+    raw = redis.Redis.from_url(rig.redis_url, decode_responses=True).get("wb:directory")
+    directory = json.loads(str(raw))
+    sales = directory["queues"]["6400"]
+    assert (sales["id"], sales["name"]) == (1, "Sales")
+    assert (sales["agents"]["1001"], sales["agents"]["1003"]) == (
+        {"kind": "static"}, {"kind": "dynamic"})  # fmt: skip
+    assert directory["extensions"]["1100"] == {"id": 40, "name": "Sam Supervisor"}
+
+    # Without events only extension/list can tell the board about a presence change.
+    rig.sim("POST", "faults/events", {"paused": True})
+    rig.sim("POST", "agents/1002/presence", {"status": "do_not_disturb"})
+    wait_until(lambda: agent_row(rig, "1002")["presence"] == "do_not_disturb")
+    assert agent_row(rig, "1002")["state"] == "unavailable"
+
+    # No event announces a renamed queue or a new member: the next directory read does.
+    rig.sim("POST", "queues/6400", {"name": "Sales East"})
+    rig.sim("POST", "queues/6400/agents/1005", {"type": "dynamic"})
+    wait_until(lambda: published(rig)["name"] == "Sales East")
+    wait_until(lambda: "1005" in {agent["number"] for agent in published(rig)["agents"]})
+    raw = redis.Redis.from_url(rig.redis_url, decode_responses=True).get("wb:directory")
+    assert json.loads(str(raw))["queues"]["6400"]["agents"]["1005"] == {"kind": "dynamic"}
+
+
+def test_a_worker_started_mid_day_rebuilds_todays_figures_from_cdrs(idle_rig: Rig) -> None:
+    rig = idle_rig
+    rig.env["TIME_ZONE"] = "Asia/Bangkok"  # the simulator's zone: CDR times are local there
+    for caller in ("5550051", "5550052"):
+        rig.sim("POST", f"calls/{answered_call(rig, caller)}/hangup")
+    abandoned = rig.sim("POST", "calls", {"queue": "6400", "caller": "5550053"})
+    rig.sim("POST", f"calls/{abandoned['call_id']}/abandon")
+    talking = answered_call(rig, "5550054", agent="1002")
+
+    rig.start_worker()
+    today = published(rig)["today"]
+    assert (today["offered"], today["answered"], today["handled"]) == (3, 2, 2)
+    assert today["abandoned"] + today["short_abandoned"] == 1
+    assert not today["partial"]
+    assert agent_row(rig, "1001")["today"]["answered"] == 2
+    assert [call["caller"] for call in published(rig)["calls"]] == ["5550054"]
+
+    rig.sim(
+        "POST", f"calls/{talking}/hangup"
+    )  # its CDR (30012) counts the call we never saw offered
+    wait_until(lambda: published(rig)["today"]["answered"] == 3)
+    assert (published(rig)["today"]["offered"], published(rig)["calls"]) == (4, [])
+    assert agent_row(rig, "1002")["today"]["answered"] == 1
