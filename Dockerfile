@@ -21,4 +21,7 @@ USER wallboard
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "wallboard.asgi:application"]
+# The web server's flags are spelled in devstack/web.py; tests/test_web_server.py keeps this equal.
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--websocket_timeout", "-1", \
+     "--websocket-max-message-size", "4194304", "--websocket-max-frame-size", "65536", \
+     "wallboard.asgi:application"]

@@ -1,25 +1,60 @@
-"""Admin for boards and TV displays (with one-time pairing links)."""
+"""Admin for boards and TV displays: pairing by code or one-time link, status, revocation."""
+
+from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 
+from dashboard import admin_actions  # noqa: F401 (registers Supervisor, ActionAttempt)
+from dashboard.admin_forms import BoardForm, PairTvForm
+from dashboard.displays import display_status, mark_revoked, revoke
 from dashboard.models import Board, Display
+from dashboard.pairing import pair
 
 
 @admin.register(Board)
 class BoardAdmin(admin.ModelAdmin[Board]):
-    list_display = ["name", "slug", "queues"]
+    form = BoardForm
+    list_display = ["name", "slug", "queues", "language"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["viewers"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "queues"]}),
+        (
+            "Thresholds",
+            {
+                "description": "Amber at the warning level, red and flashing at the critical one.",
+                "fields": [
+                    ("waiting_warn", "waiting_critical"),
+                    ("longest_wait_warn_s", "longest_wait_critical_s"),
+                    ("service_level_warn", "service_level_critical"),
+                ],
+            },
+        ),
+        ("Sections shown", {"fields": ["show_agents", "show_waiting", "show_calls"]}),
+        ("Language", {"fields": ["language"]}),
+        ("Who may view", {"fields": ["viewers"]}),
+    ]
 
 
 @admin.register(Display)
 class DisplayAdmin(admin.ModelAdmin[Display]):
-    list_display = ["name", "board", "revoked"]
+    list_display = ["name", "board", "status", "last_seen_at", "revoked"]
     list_filter = ["revoked", "board"]
-    actions = ["issue_pairing_links"]
+    filter_horizontal = ["more_boards"]
+    readonly_fields = ["last_seen_at"]
+    actions = ["issue_pairing_links", "revoke_displays"]
+
+    @admin.display(description="Status")
+    def status(self, display: Display) -> str:
+        """Online: connected within two minutes; stale: seen before; never: not yet."""
+        return display_status(display.last_seen_at, timezone.now())
 
     @admin.action(description="Issue a one-time pairing link (valid 24 h)")
     def issue_pairing_links(self, request: HttpRequest, queryset: QuerySet[Display]) -> None:
@@ -28,3 +63,45 @@ class DisplayAdmin(admin.ModelAdmin[Display]):
             path = reverse("tv_claim", args=[display.new_claim_code()])
             link = request.build_absolute_uri(path)
             messages.success(request, f"{display.name}: open {link} on the TV.")
+
+    @admin.action(description="Revoke: the TV stops showing boards within seconds")
+    def revoke_displays(self, request: HttpRequest, queryset: QuerySet[Display]) -> None:
+        count = revoke(queryset)
+        messages.success(request, f"Revoked {count} display(s); their screens close now.")
+
+    def save_model(self, request: HttpRequest, obj: Display, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.revoked:
+            mark_revoked([obj.pk])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Display]) -> None:
+        mark_revoked(list(queryset.values_list("pk", flat=True)))
+        super().delete_queryset(request, queryset)
+
+    def delete_model(self, request: HttpRequest, obj: Display) -> None:
+        mark_revoked([obj.pk])
+        super().delete_model(request, obj)
+
+    def get_urls(self) -> list[URLPattern]:
+        pair_tv = self.admin_site.admin_view(self.pair_tv)
+        return [path("pair/", pair_tv, name="dashboard_display_pair"), *super().get_urls()]
+
+    def pair_tv(self, request: HttpRequest) -> HttpResponse:
+        """The admin half of pairing: the code a TV shows at /tv/, and the display it becomes."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = PairTvForm(request.POST or None)
+        if form.is_valid():
+            code, display = form.cleaned_data["code"], form.cleaned_data["display"]
+            if pair(code, display):
+                self.log_change(request, display, f"Paired the TV showing code {code}.")
+                messages.success(request, f"The TV showing {code} becomes “{display}” now.")
+                return redirect("admin:dashboard_display_changelist")
+            form.add_error("code", "No TV shows this code now (codes last 15 minutes).")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "Pair a TV",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/pair_tv.html", context)

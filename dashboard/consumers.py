@@ -2,97 +2,201 @@
 
 import asyncio
 import contextlib
-import json
+import random
 import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import DatabaseError
 from redis.exceptions import RedisError
 
-from dashboard.access import DISPLAY_COOKIE, board_for_user, display_for_token
+from dashboard.access import DISPLAY_COOKIE, FORBIDDEN, NOT_FOUND, SIGN_IN, Access, board_access
+from dashboard.acks import Unacked
+from dashboard.displays import revocation_marked, touch
+from dashboard.frames import (
+    Ping,
+    Resync,
+    board_settings,
+    error_frame,
+    parse_incoming,
+    pong_frame,
+    snapshot_frame,
+)
 from dashboard.livestore import read_snapshot
-from dashboard.models import Board
 from dashboard.streams import board_streams, stream_group
 
-# Close codes (4000–4999 are the application's); the browser shows a message for each.
+# Close codes (4000–4999 are the application's); the browser acts on each (docs/protocol.md).
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_FORBIDDEN = 4403
-MAX_INCOMING_BYTES = 1024  # browsers only ever send tiny control messages
+CLOSE_RECONNECT = 4408  # planned: the browser reconnects at once, without showing anything
+CLOSE_TOO_BIG = 1009
+REFUSAL_CODES = {
+    SIGN_IN: CLOSE_NOT_SIGNED_IN,
+    FORBIDDEN: CLOSE_FORBIDDEN,
+    NOT_FOUND: CLOSE_FORBIDDEN,
+}
+# Browsers send only pings (which ack every stream of even a 100-queue board) and resyncs.
+MAX_INCOMING_BYTES = 4096
 # Group memberships live in Redis: a Redis restart forgets them and channels_redis lets them
 # expire after a day. Rejoining this often keeps a screen fed through both.
 GROUP_REFRESH_S = 10.0
+# A revoked display's sockets close within this (one Redis EXISTS per display socket).
+REVOCATION_POLL_S = 2.0
+# Access and board settings are re-read this often: a display's last_seen_at, a viewer removed
+# from the board, a revocation made without the admin, new thresholds or queues.
+RECHECK_S = 60.0
+# Browsers ping every 15 s with their acks; a hidden tab's timers may run only once a minute.
+ACK_DEADLINE_S = 90.0
+# Unacknowledged frames (characters) a screen may have outstanding before it must start afresh.
+MAX_UNACKED_CHARS = 16 * 1024 * 1024
+# Each socket reconnects itself (4408) after a random time in this range (seconds), so sessions
+# and settings are re-read and a wall of TVs never reconnects all at once.
+RECYCLE_AFTER_S = (6 * 3600.0, 12 * 3600.0)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 @database_sync_to_async
-def authorised_board(scope: dict[str, Any], slug: str) -> Board | None:
-    """A signed-in user's board, or else the board of the display whose cookie this is."""
-    board = board_for_user(scope["user"], slug)
-    if board is not None:
-        return board
-    display = display_for_token(scope.get("cookies", {}).get(DISPLAY_COOKIE))
-    return display.board if display is not None and display.board.slug == slug else None
+def check_access(scope: dict[str, Any]) -> Access:
+    slug = scope["url_route"]["kwargs"]["slug"]
+    return board_access(scope["user"], scope.get("cookies", {}).get(DISPLAY_COOKIE), slug)
+
+
+touch_display = database_sync_to_async(touch)
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
     streams: list[str]
     seen: dict[str, int]
     epoch: str
-    rejoining: asyncio.Task[None] | None
+    settings: dict[str, Any]
+    display_id: int | None
+    unacked: Unacked
+    closing: bool
+    upkeep: asyncio.Task[None] | None
 
     async def connect(self) -> None:
-        self.streams, self.seen, self.epoch, self.rejoining = [], {}, "", None
-        slug = self.scope["url_route"]["kwargs"]["slug"]
-        board = await authorised_board(self.scope, slug)
+        self.streams, self.seen, self.epoch, self.settings = [], {}, "", {}
+        self.display_id, self.closing, self.upkeep = None, False, None
+        self.unacked = Unacked(MAX_UNACKED_CHARS, ACK_DEADLINE_S)
+        access = await check_access(self.scope)
         await self.accept()
-        if board is None:
-            signed_in = self.scope["user"].is_authenticated
-            await self.close(code=CLOSE_FORBIDDEN if signed_in else CLOSE_NOT_SIGNED_IN)
+        if access.board is None:
+            await self.stop(REFUSAL_CODES[access.refusal])
             return
-        self.streams = board_streams(board.queue_numbers)
+        self.settings = board_settings(access.board)
+        self.display_id = access.display.pk if access.display else None
+        self.streams = board_streams(access.board.queue_numbers)
+        if self.display_id is not None:
+            await touch_display(self.display_id)
         # Join first, read second: a change made in between arrives as a delta we can dedup.
         await self.join_groups()
-        await self.send_snapshot(board)
-        self.rejoining = asyncio.create_task(self.keep_joining())
+        await self.send_snapshot()
+        self.upkeep = asyncio.create_task(self.keep_up())
 
     async def join_groups(self) -> None:
         for stream in self.streams:
             await self.channel_layer.group_add(stream_group(stream), self.channel_name)
 
-    async def keep_joining(self) -> None:
-        """Missed deltas while out of a group show as a gap or a new epoch: the browser resyncs."""
-        while True:
-            await asyncio.sleep(GROUP_REFRESH_S)
-            with contextlib.suppress(RedisError):  # Redis down: try again next time
-                await self.join_groups()
-
-    async def send_snapshot(self, board: Board) -> None:
+    async def send_snapshot(self) -> None:
         snapshot = await read_snapshot(self.streams)
         self.epoch = snapshot["epoch"]
         self.seen = {stream: entry["seq"] for stream, entry in snapshot["streams"].items()}
-        frame = {
-            "type": "snapshot",
-            "server_time": int(time.time() * 1000),
-            "board": {"slug": board.slug, "name": board.name, "queues": board.queue_numbers},
-            **snapshot,
-        }
-        await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+        text = snapshot_frame(self.settings, snapshot, now_ms())
+        self.unacked.restart()
+        self.unacked.sent(dict(self.seen), len(text), time.monotonic())
+        await self.send(text_data=text)
+
+    async def stop(self, code: int) -> None:
+        self.closing = True
+        await self.close(code=code)
+
+    async def keep_up(self) -> None:
+        """The screen's upkeep: revocation, group membership, access and settings, recycling."""
+        now = time.monotonic()
+        rejoin_at, recheck_at = now + GROUP_REFRESH_S, now + RECHECK_S
+        recycle_at = now + random.uniform(*RECYCLE_AFTER_S)
+        while True:
+            await asyncio.sleep(REVOCATION_POLL_S)
+            now = time.monotonic()
+            if now >= rejoin_at:
+                rejoin_at = now + GROUP_REFRESH_S
+                await self.rejoin()
+            if now >= recheck_at:
+                recheck_at = now + RECHECK_S
+                code = await self.recheck()
+            else:
+                code = await self.revoked()
+            if code is None and now >= recycle_at:
+                code = CLOSE_RECONNECT
+            if code is not None:
+                await self.stop(code)
+                return
+
+    async def rejoin(self) -> None:
+        """Missed deltas while out of a group show as a gap or a new epoch: the browser resyncs."""
+        with contextlib.suppress(RedisError):  # Redis down: try again next time
+            await self.join_groups()
+
+    async def revoked(self) -> int | None:
+        if self.display_id is None:
+            return None
+        with contextlib.suppress(RedisError):  # the minutely database re-check still notices
+            if await revocation_marked(self.display_id):
+                return CLOSE_FORBIDDEN
+        return None
+
+    async def recheck(self) -> int | None:
+        """Still allowed? Same settings? (A change of settings starts the screen afresh.)"""
+        try:
+            access = await check_access(self.scope)
+            if access.display is not None:
+                await touch_display(access.display.pk)
+        except DatabaseError:
+            return None  # keep showing the board; try again next time
+        if access.board is None:
+            return CLOSE_FORBIDDEN
+        return CLOSE_RECONNECT if board_settings(access.board) != self.settings else None
 
     async def disconnect(self, code: int) -> None:
-        if self.rejoining is not None:
-            self.rejoining.cancel()
+        if self.upkeep is not None:
+            self.upkeep.cancel()
         for stream in self.streams:
             await self.channel_layer.group_discard(stream_group(stream), self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        """Browsers have nothing to tell us yet; oversized or binary input ends the socket."""
-        if bytes_data is not None or len(text_data or "") > MAX_INCOMING_BYTES:
-            await self.close(code=1009)
+        """Pings (with acks) and resyncs; oversized or binary input ends the socket."""
+        if self.closing:
+            return
+        if text_data is None or too_big(text_data):
+            await self.stop(CLOSE_TOO_BIG)
+            return
+        message = parse_incoming(text_data)
+        if isinstance(message, Ping):
+            self.unacked.ack(message.acks)
+            await self.send(text_data=pong_frame(now_ms()))
+        elif isinstance(message, Resync):
+            await self.send_snapshot()
+        else:
+            await self.send(text_data=error_frame(message.error))
 
     async def board_delta(self, message: dict[str, Any]) -> None:
         """Forward the pre-serialised frame unless the snapshot already contained it."""
-        stream, seq = message["stream"], message["seq"]
-        if message["epoch"] == self.epoch and seq <= self.seen.get(stream, 0):
+        stream, seq, text = message["stream"], message["seq"], message["text"]
+        if self.closing or (message["epoch"] == self.epoch and seq <= self.seen.get(stream, 0)):
+            return
+        now = time.monotonic()
+        if self.unacked.too_far_behind(now):
+            await self.stop(CLOSE_RECONNECT)  # it starts again from a fresh snapshot
             return
         self.seen[stream] = seq
-        await self.send(text_data=message["text"])
+        self.unacked.sent({stream: seq}, len(text), now)
+        await self.send(text_data=text)
+
+
+def too_big(text: str) -> bool:
+    # Characters never outnumber bytes: the cheap test first, encoding only for small texts.
+    return len(text) > MAX_INCOMING_BYTES or len(text.encode()) > MAX_INCOMING_BYTES

@@ -1,10 +1,12 @@
 """Live state in Redis: one key per stream holding its latest data, plus the current epoch."""
 
 import asyncio
+import functools
 import json
 import weakref
-from typing import Any
+from typing import Any, cast
 
+import redis
 import redis.asyncio as aioredis
 from django.conf import settings
 
@@ -29,11 +31,24 @@ def live_redis() -> aioredis.Redis:
     return client
 
 
-async def read_snapshot(streams: list[str]) -> dict[str, Any]:
-    """The epoch and each stream's `{"seq", "data"}`, read in one atomic MGET.
+def live_redis_sync() -> redis.Redis:
+    """A blocking client for sync views: one (and one connection pool) per process and URL."""
+    return _sync_client(settings.REDIS_URL)
+
+
+@functools.lru_cache(maxsize=2)
+def _sync_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=2, decode_responses=True)
+
+
+def snapshot_keys(streams: list[str]) -> list[str]:
+    return [EPOCH_KEY, *(stream_key(s) for s in streams)]
+
+
+def parse_snapshot(streams: list[str], values: list[str | None]) -> dict[str, Any]:
+    """The epoch and each stream's `{"seq", "data"}` from one MGET of snapshot_keys(streams).
 
     A stream written under another epoch is leftover from an earlier worker: shown as empty."""
-    values = await live_redis().mget([EPOCH_KEY, *(stream_key(s) for s in streams)])
     epoch = str(values[0] or "")
     entries: dict[str, Any] = {}
     for stream, raw in zip(streams, values[1:], strict=True):
@@ -43,3 +58,14 @@ async def read_snapshot(streams: list[str]) -> dict[str, Any]:
         else:
             entries[stream] = {"seq": 0, "data": None}
     return {"epoch": epoch, "streams": entries}
+
+
+async def read_snapshot(streams: list[str]) -> dict[str, Any]:
+    """The streams' state, read in one atomic MGET."""
+    return parse_snapshot(streams, await live_redis().mget(snapshot_keys(streams)))
+
+
+def read_snapshot_sync(streams: list[str]) -> dict[str, Any]:
+    """read_snapshot for sync views."""
+    values = cast(list[str | None], live_redis_sync().mget(snapshot_keys(streams)))
+    return parse_snapshot(streams, values)

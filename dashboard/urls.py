@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from dashboard import views
+from dashboard import snapshot_api, tv_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("boards/<slug:slug>/", views.board, name="board"),
-    path("tv/", views.tv, name="tv"),
-    path("tv/claim/<str:code>/", views.tv_claim, name="tv_claim"),
+    path("api/boards/<slug:slug>/snapshot/", snapshot_api.board_snapshot, name="board_snapshot"),
+    path("tv/", tv_views.tv, name="tv"),
+    path("tv/pairing/", tv_views.tv_pairing, name="tv_pairing"),
+    path("tv/claim/<str:code>/", tv_views.tv_claim, name="tv_claim"),
     path("healthz", views.healthz, name="healthz"),
 ]

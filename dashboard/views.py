@@ -1,24 +1,19 @@
-"""Pages: the board list, a supervisor's board, the TV kiosk and its one-time pairing link."""
+"""Pages: the board list and a board (supervisor console), plus the health check."""
 
-import functools
 import json
-from typing import cast
+from typing import Any, cast
 
 import redis
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
-from dashboard.access import DISPLAY_COOKIE, board_for_user, boards_for_user, display_for_token
-from dashboard.models import Display, hash_secret
+from dashboard.access import AnyUser, board_for_user, boards_for_user
+from dashboard.livestore import live_redis_sync
+from dashboard.roles import acting_queues, supervisor_of
 from dashboard.streams import LINK_STREAM, stream_key
-
-# A TV stays paired until an admin revokes it: the cookie lives ten years.
-DISPLAY_COOKIE_AGE_S = 10 * 365 * 24 * 3600
 
 
 @login_required
@@ -29,46 +24,25 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/home.html", {"boards": boards})
 
 
+def actor_for(user: AnyUser) -> dict[str, Any] | None:
+    """What the action UI needs: None for users who may not act on anything."""
+    queues = acting_queues(user)
+    if queues is not None and not queues:
+        return None
+    supervisor = supervisor_of(user)
+    return {
+        "extension": supervisor.extension if supervisor else "",
+        "queues": None if queues is None else sorted(queues),
+    }
+
+
 @login_required
 def board(request: HttpRequest, slug: str) -> HttpResponse:
     found = board_for_user(request.user, slug)
     if found is None:
         raise Http404("No such board, or it is not shared with you.")
-    return render(request, "dashboard/board.html", {"board": found, "kiosk": False})
-
-
-@require_GET
-def tv(request: HttpRequest) -> HttpResponse:
-    display = display_for_token(request.COOKIES.get(DISPLAY_COOKIE))
-    if display is None:
-        return render(request, "dashboard/tv_unpaired.html", status=403)
-    return render(request, "dashboard/board.html", {"board": display.board, "kiosk": True})
-
-
-@require_http_methods(["GET", "POST"])
-def tv_claim(request: HttpRequest, code: str) -> HttpResponse:
-    """GET shows a button (so link previewers cannot use the code up); POST pairs this browser."""
-    display = get_object_or_404(
-        Display, claim_hash=hash_secret(code), claim_expires_at__gt=timezone.now(), revoked=False
-    )
-    if request.method == "GET":
-        return render(request, "dashboard/tv_claim.html", {"display": display})
-    response = redirect("tv")
-    response.set_cookie(
-        DISPLAY_COOKIE,
-        display.claim(),
-        max_age=DISPLAY_COOKIE_AGE_S,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure(),
-    )
-    return response
-
-
-@functools.lru_cache(maxsize=2)
-def health_redis(url: str) -> redis.Redis:
-    """One client (and connection pool) per process, not one per health check."""
-    return redis.Redis.from_url(url, socket_timeout=2)
+    context = {"board": found, "kiosk": False, "actor": actor_for(request.user)}
+    return render(request, "dashboard/board.html", context)
 
 
 @require_GET
@@ -78,7 +52,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     try:
-        raw = cast(bytes | None, health_redis(settings.REDIS_URL).get(stream_key(LINK_STREAM)))
+        raw = cast(str | None, live_redis_sync().get(stream_key(LINK_STREAM)))
     except redis.RedisError as error:
         return JsonResponse({"ok": False, "redis": type(error).__name__}, status=503)
     link = json.loads(raw)["data"] if raw else None

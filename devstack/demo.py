@@ -9,6 +9,7 @@ from pathlib import Path
 
 from devstack.procs import ManagedProcess, ProcessGroup, free_port, sigterm_as_keyboard_interrupt
 from devstack.redis import DEFAULT_URL, ensure_redis
+from devstack.web import daphne_args
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_DIR = ROOT / ".demo"  # the demo's database and signing key live here, outside git
@@ -80,7 +81,7 @@ def start_services(group: ProcessGroup, env: dict[str, str], web_port: int) -> N
     (sim_url,) = group.start(python("pbxsim", sim_args, env, ready_line_pattern=r"on (http://\S+)"))
     env["PBX_URL"] = str(sim_url)
     group.start(python("worker", ["manage.py", "listen_pbx"], env, ready_line_pattern="link up"))
-    daphne = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(web_port), "wallboard.asgi:application"]
+    daphne = ["-m", "daphne", *daphne_args("127.0.0.1", web_port)]
     health = f"http://127.0.0.1:{web_port}/healthz"
     group.start(python("daphne", daphne, env, ready_url=health))
 

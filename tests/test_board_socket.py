@@ -1,8 +1,7 @@
 """The board WebSocket over a real Redis channel layer: snapshot, deltas, dedup, refusals."""
 
 import asyncio
-import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -10,72 +9,34 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
-from django.test import Client
 
 from dashboard.consumers import GROUP_REFRESH_S
-from dashboard.leader import Leadership
 from dashboard.livestore import live_redis
 from dashboard.models import Board, Display
-from dashboard.publish import Publisher
 from dashboard.streams import queue_stream, stream_group
+from tests.sockets import (
+    TIMEOUT_S,
+    StartPublisher,
+    open_board,
+    paired_display,
+    publishing,
+    receive,
+    session_cookie,
+    waiting,
+)
 from wallboard.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
-TIMEOUT_S = 5
-ORIGIN = (b"origin", b"http://localhost")
-
-
-@sync_to_async
-def session_cookie(user: User) -> bytes:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}".encode()
-
-
-async def open_board(slug: str, *headers: tuple[bytes, bytes]) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(
-        application, f"/ws/board/{slug}/", headers=[ORIGIN, (b"host", b"localhost"), *headers]
-    )
-    connected, _ = await communicator.connect(timeout=TIMEOUT_S)
-    assert connected
-    return communicator
-
-
-async def receive(communicator: WebsocketCommunicator) -> dict[str, Any]:
-    return json.loads(await communicator.receive_from(timeout=TIMEOUT_S))  # type: ignore[no-any-return]
 
 
 @pytest.fixture
-async def publisher() -> AsyncIterator[Callable[[], Awaitable[Publisher]]]:
-    """Start publishers as the active worker would: holding (and renewing) the lease."""
-    holds: list[asyncio.Task[None]] = []
-
-    async def start() -> Publisher:
-        leadership = Leadership(live_redis(), "test-worker")
-        await leadership.acquire()
-        holds.append(asyncio.create_task(leadership.hold()))
-        pub = Publisher(leadership, get_channel_layer())
-        await pub.start_epoch()
-        return pub
-
-    yield start
-    for hold in holds:
-        hold.cancel()
-    await asyncio.gather(*holds, return_exceptions=True)
-
-
-def waiting(*callers: str) -> dict[str, Any]:
-    return {
-        "number": "6400",
-        "name": "Sales",
-        "waiting": [
-            {"call_id": f"1.{i}", "caller": c, "since": 1000} for i, c in enumerate(callers)
-        ],
-    }
+async def publisher() -> AsyncIterator[StartPublisher]:
+    async with publishing() as start:
+        yield start
 
 
 async def test_it_sends_the_stored_state_then_numbered_deltas(
-    board: Board, alice: User, publisher: Callable[[], Awaitable[Publisher]]
+    board: Board, alice: User, publisher: StartPublisher
 ) -> None:
     pub = await publisher()
     await pub.publish(queue_stream("6400"), waiting("5550001"))
@@ -94,7 +55,7 @@ async def test_it_sends_the_stored_state_then_numbered_deltas(
 
 
 async def test_it_drops_a_delta_the_snapshot_already_holds(
-    board: Board, alice: User, publisher: Callable[[], Awaitable[Publisher]]
+    board: Board, alice: User, publisher: StartPublisher
 ) -> None:
     pub = await publisher()
     await pub.publish(queue_stream("6400"), waiting("5550001"))
@@ -115,7 +76,7 @@ async def test_it_drops_a_delta_the_snapshot_already_holds(
 
 
 async def test_it_does_not_send_other_boards_queues(
-    board: Board, alice: User, publisher: Callable[[], Awaitable[Publisher]]
+    board: Board, alice: User, publisher: StartPublisher
 ) -> None:
     pub = await publisher()
     socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
@@ -161,12 +122,6 @@ async def test_it_refuses_a_handshake_from_a_foreign_origin(board: Board, alice:
     await communicator.disconnect()
 
 
-@sync_to_async
-def paired_display(board: Board, revoked: bool = False) -> bytes:
-    display = Display.objects.create(name="Lobby TV", board=board, revoked=revoked)
-    return f"wb_display={display.claim()}".encode()
-
-
 async def test_a_paired_display_sees_its_board_only(board: Board) -> None:
     cookie = await paired_display(board)
     socket = await open_board("sales", (b"cookie", cookie))
@@ -174,12 +129,32 @@ async def test_a_paired_display_sees_its_board_only(board: Board) -> None:
     await socket.disconnect()
     await sync_to_async(Board.objects.create)(slug="other", name="Other", queues="7000")
     other = await open_board("other", (b"cookie", cookie))
-    assert (await other.receive_output(TIMEOUT_S))["code"] == 4401
+    assert (await other.receive_output(TIMEOUT_S))["code"] == 4403
     await other.disconnect()
+
+
+async def test_a_display_also_sees_the_boards_it_rotates_through(board: Board) -> None:
+    cookie = await paired_display(board)
+
+    @sync_to_async
+    def rotate_to_other() -> None:
+        other = Board.objects.create(slug="other", name="Other", queues="7000")
+        Display.objects.get().more_boards.add(other)
+
+    await rotate_to_other()
+    socket = await open_board("other", (b"cookie", cookie))
+    assert (await receive(socket))["board"]["queues"] == ["7000"]
+    await socket.disconnect()
 
 
 async def test_a_revoked_display_sees_nothing(board: Board) -> None:
     socket = await open_board("sales", (b"cookie", await paired_display(board, revoked=True)))
+    assert (await socket.receive_output(TIMEOUT_S))["code"] == 4403
+    await socket.disconnect()
+
+
+async def test_an_unknown_display_credential_is_sent_to_pairing(board: Board) -> None:
+    socket = await open_board("sales", (b"cookie", b"wb_display=made-up"))
     assert (await socket.receive_output(TIMEOUT_S))["code"] == 4401
     await socket.disconnect()
 
@@ -193,7 +168,7 @@ async def test_it_closes_on_oversized_input(board: Board, alice: User) -> None:
 
 
 async def test_a_burst_of_changes_reaches_screens_as_few_frames_without_gaps(
-    board: Board, alice: User, publisher: Callable[[], Awaitable[Publisher]]
+    board: Board, alice: User, publisher: StartPublisher
 ) -> None:
     pub = await publisher()
     socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
@@ -209,7 +184,7 @@ async def test_a_burst_of_changes_reaches_screens_as_few_frames_without_gaps(
 
 
 async def test_a_screen_rejoins_its_groups_after_redis_forgets_them(
-    board: Board, alice: User, publisher: Callable[[], Awaitable[Publisher]]
+    board: Board, alice: User, publisher: StartPublisher
 ) -> None:
     socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
     await receive(socket)
@@ -228,7 +203,7 @@ async def test_a_screen_rejoins_its_groups_after_redis_forgets_them(
 
 
 async def test_a_quiet_screen_stays_connected_past_the_redis_read_timeout(
-    board: Board, alice: User, publisher: Callable[[], Awaitable[Publisher]]
+    board: Board, alice: User, publisher: StartPublisher
 ) -> None:
     pub = await publisher()
     socket = await open_board("sales", (b"cookie", await session_cookie(alice)))

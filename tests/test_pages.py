@@ -1,4 +1,4 @@
-"""Pages: who sees which board, the TV's one-time pairing link, health, and the demo seed."""
+"""Pages: who sees which board, what the page knows of its actor, health, and the demo seed."""
 
 import re
 from io import StringIO
@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client, override_settings
 
-from dashboard.models import Board, Display
+from dashboard.models import Board, Supervisor
 
 pytestmark = pytest.mark.django_db
 
@@ -43,53 +43,26 @@ def test_staff_see_every_board(client: Client, board: Board, charlie: User) -> N
     assert client.get("/boards/sales/").status_code == 200
 
 
-def test_a_tv_without_pairing_is_told_so(client: Client) -> None:
-    response = client.get("/tv/")
-    assert response.status_code == 403
-    assert b"not paired" in response.content
-
-
-def test_the_one_time_link_pairs_a_tv_with_an_httponly_cookie(board: Board) -> None:
-    display = Display.objects.create(name="Lobby TV", board=board)
-    code = display.new_claim_code()
-    tv = Client(enforce_csrf_checks=True)
-    page = tv.get(f"/tv/claim/{code}/")
+def actor_on_page(client: Client, user: User) -> object:
+    client.force_login(user)
+    page = client.get("/boards/sales/")
     assert page.status_code == 200
-    assert b"Pair this screen" in page.content
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
-    assert token is not None
-    response = tv.post(f"/tv/claim/{code}/", {"csrfmiddlewaretoken": token.group(1).decode()})
-    assert response.status_code == 302
-    assert response["Location"] == "/tv/"
-    cookie = response.cookies["wb_display"]
-    assert cookie["httponly"]
-    assert code not in cookie.value
-    kiosk = tv.get("/tv/")
-    assert kiosk.status_code == 200
-    assert b'data-slug="sales"' in kiosk.content
-    assert b"Log out" not in kiosk.content
-    assert Client().get(f"/tv/claim/{code}/").status_code == 404  # used up
+    return page.context["actor"]
 
 
-def test_a_claim_needs_csrf(board: Board) -> None:
-    code = Display.objects.create(name="Lobby TV", board=board).new_claim_code()
-    assert Client(enforce_csrf_checks=True).post(f"/tv/claim/{code}/").status_code == 403
+def test_a_viewer_may_act_on_nothing(client: Client, alice: User) -> None:
+    assert actor_on_page(client, alice) is None
 
 
-def test_revoking_a_display_unpairs_it(client: Client, board: Board) -> None:
-    display = Display.objects.create(name="Lobby TV", board=board)
-    client.cookies["wb_display"] = display.claim()
-    assert client.get("/tv/").status_code == 200
-    Display.objects.filter(pk=display.pk).update(revoked=True)
-    assert client.get("/tv/").status_code == 403
+def test_a_supervisor_acts_on_their_queues_from_their_extension(
+    client: Client, alice: User
+) -> None:
+    Supervisor.objects.create(user=alice, extension="1010", queues="6401,6400")
+    assert actor_on_page(client, alice) == {"extension": "1010", "queues": ["6400", "6401"]}
 
 
-def test_display_credentials_are_stored_hashed(board: Board) -> None:
-    display = Display.objects.create(name="Lobby TV", board=board)
-    token = display.claim()
-    display.refresh_from_db()
-    assert token not in display.token_hash
-    assert len(display.token_hash) == 64
+def test_staff_act_on_every_queue(client: Client, board: Board, charlie: User) -> None:
+    assert actor_on_page(client, charlie) == {"extension": "", "queues": None}
 
 
 @pytest.mark.usefixtures("clean_redis")
@@ -126,17 +99,3 @@ def test_seed_demo_never_reuses_a_password() -> None:
     pattern = r"password (\S+)"
     assert re.findall(pattern, first.getvalue()) != re.findall(pattern, second.getvalue())
     assert Board.objects.filter(slug="demo").count() == 1
-
-
-def test_an_admin_issues_a_pairing_link_that_works(client: Client, board: Board) -> None:
-    User.objects.create_superuser("root", password="root-password-1")
-    client.login(username="root", password="root-password-1")
-    display = Display.objects.create(name="Lobby TV", board=board)
-    response = client.post(
-        "/admin/dashboard/display/",
-        {"action": "issue_pairing_links", "_selected_action": [display.pk]},
-        follow=True,
-    )
-    link = re.search(r"open http://testserver(/tv/claim/\S+/) on the TV", response.text)
-    assert link is not None
-    assert Client().get(link.group(1)).status_code == 200

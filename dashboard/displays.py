@@ -1,0 +1,55 @@
+"""Wall-TV displays: online status, last seen, and revocation that live sockets notice fast."""
+
+import contextlib
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from dashboard.livestore import live_redis, live_redis_sync
+from dashboard.models import Display
+
+# A connected TV refreshes last_seen_at every minute, so two minutes of silence means offline.
+ONLINE_WITHIN = timedelta(minutes=2)
+# Sockets poll the marker every 2 s and re-read the database every minute; the marker only has
+# to outlive one database re-check, and then some.
+REVOCATION_MARKER_TTL_S = 600
+
+
+def display_status(last_seen_at: datetime | None, now: datetime) -> str:
+    """ "online", "stale" (seen, but not within two minutes) or "never" (never connected)."""
+    if last_seen_at is None:
+        return "never"
+    return "online" if now - last_seen_at < ONLINE_WITHIN else "stale"
+
+
+def revocation_key(display_id: int) -> str:
+    return f"wb:display-revoked:{display_id}"
+
+
+def revoke(displays: QuerySet[Display]) -> int:
+    """Revoke these displays and mark them in Redis, so their live sockets close within seconds."""
+    ids = list(displays.values_list("pk", flat=True))
+    Display.objects.filter(pk__in=ids).update(revoked=True)
+    mark_revoked(ids)
+    return len(ids)
+
+
+def mark_revoked(ids: list[int]) -> None:
+    """Best effort: without Redis the sockets' minutely database re-check still notices."""
+    if not ids:
+        return
+    with contextlib.suppress(RedisError), live_redis_sync().pipeline() as pipe:
+        for display_id in ids:
+            pipe.set(revocation_key(display_id), "1", ex=REVOCATION_MARKER_TTL_S)
+        pipe.execute()
+
+
+async def revocation_marked(display_id: int) -> bool:
+    return bool(await live_redis().exists(revocation_key(display_id)))
+
+
+def touch(display_id: int) -> None:
+    """Record that the display is connected now (one UPDATE, no read)."""
+    Display.objects.filter(pk=display_id).update(last_seen_at=timezone.now())

@@ -1,0 +1,86 @@
+"""The board socket's frames: the snapshot (board settings + streams), pong, errors, and what
+browsers may send (see docs/protocol.md)."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from dashboard.models import Board
+from dashboard.publish import compact
+
+
+@dataclass(frozen=True)
+class Ping:
+    """A keep-alive that also acknowledges the last `seq` applied per stream."""
+
+    acks: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Resync:
+    """The browser asks for a fresh snapshot."""
+
+
+@dataclass(frozen=True)
+class Invalid:
+    error: str
+
+
+Incoming = Ping | Resync | Invalid
+
+
+def board_settings(board: Board) -> dict[str, Any]:
+    """What a screen needs to know about its board besides the live data."""
+    return {
+        "slug": board.slug,
+        "name": board.name,
+        "queues": board.queue_numbers,
+        "language": board.language,
+        "thresholds": {
+            "waiting_warn": board.waiting_warn,
+            "waiting_critical": board.waiting_critical,
+            "longest_wait_warn_s": board.longest_wait_warn_s,
+            "longest_wait_critical_s": board.longest_wait_critical_s,
+            "service_level_warn": board.service_level_warn,
+            "service_level_critical": board.service_level_critical,
+        },
+        "sections": {
+            "agents": board.show_agents,
+            "waiting": board.show_waiting,
+            "calls": board.show_calls,
+        },
+    }
+
+
+def snapshot_frame(settings: dict[str, Any], snapshot: dict[str, Any], now_ms: int) -> str:
+    """The first frame on every socket, and the snapshot API's body (the same JSON)."""
+    return compact({"type": "snapshot", "server_time": now_ms, "board": settings, **snapshot})
+
+
+def pong_frame(now_ms: int) -> str:
+    return compact({"type": "pong", "server_time": now_ms})
+
+
+def error_frame(error: str) -> str:
+    return compact({"type": "error", "error": error})
+
+
+def parse_incoming(text: str) -> Incoming:
+    """A browser's message, or what is wrong with it (answered with an error frame)."""
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return Invalid("not JSON")
+    kind = message.get("type") if isinstance(message, dict) else None
+    if kind == "resync":
+        return Resync()
+    if kind != "ping":
+        return Invalid(f"unknown message type {kind!r}: send ping or resync")
+    acks = message.get("seq", {})
+    if not isinstance(acks, dict) or not all(valid_ack(seq) for seq in acks.values()):
+        return Invalid('ping "seq" must map stream names to the last seq applied')
+    return Ping({str(stream): seq for stream, seq in acks.items()})
+
+
+def valid_ack(seq: object) -> bool:
+    return isinstance(seq, int) and not isinstance(seq, bool) and seq >= 0

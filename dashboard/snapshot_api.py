@@ -1,0 +1,31 @@
+"""`GET /api/boards/<slug>/snapshot/`: the socket's snapshot frame as JSON, same authorisation."""
+
+import time
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from dashboard.access import DISPLAY_COOKIE, FORBIDDEN, NOT_FOUND, SIGN_IN, board_access
+from dashboard.frames import board_settings, snapshot_frame
+from dashboard.livestore import read_snapshot_sync
+from dashboard.streams import board_streams
+
+# Always JSON, never a login redirect: the callers are scripts and the board's own code.
+REFUSALS = {
+    SIGN_IN: (401, "Sign in, or open this on a paired TV."),
+    FORBIDDEN: (403, "This board is not shared with you."),
+    NOT_FOUND: (404, "No such board."),
+}
+
+
+@never_cache
+@require_GET
+def board_snapshot(request: HttpRequest, slug: str) -> HttpResponse:
+    access = board_access(request.user, request.COOKIES.get(DISPLAY_COOKIE), slug)
+    if access.board is None:
+        status, error = REFUSALS[access.refusal]
+        return JsonResponse({"error": error}, status=status)
+    snapshot = read_snapshot_sync(board_streams(access.board.queue_numbers))
+    text = snapshot_frame(board_settings(access.board), snapshot, int(time.time() * 1000))
+    return HttpResponse(text, content_type="application/json")
