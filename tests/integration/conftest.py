@@ -1,16 +1,17 @@
 """Fixtures running the product as real processes: `rig` (simulator + worker), `stack` (+ web)."""
 
+import contextlib
 import os
-import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from devstack.procs import ManagedProcess, ProcessGroup, free_port
-from tests.integration.stack import READY_TIMEOUT_S, ROOT, Rig, Stack, manage, rig_env
+from devstack.procs import ProcessGroup
+from devstack.redis import start_redis_server
+from tests.integration.browser_stack import BrowserStack, redis_binary, serve
+from tests.integration.stack import READY_TIMEOUT_S, Rig, Stack, manage, rig_env
 
 
 @pytest.fixture
@@ -35,19 +36,26 @@ def rig(idle_rig: Rig) -> Rig:
 @pytest.fixture
 def stack(rig: Rig) -> Stack:
     """Seeded demo data, then Daphne in front of the rig."""
-    web_port = free_port()
-    manage(rig.env, "collectstatic", "--no-input", "-v0")
-    out = manage(rig.env, "seed_demo", "--base-url", f"http://127.0.0.1:{web_port}")
-    password, tv_link = re.search(r"password (\S+)", out), re.search(r"TV link:\s+(\S+)", out)
-    assert password is not None
-    assert tv_link is not None
-    daphne = [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1",
-              "-p", str(web_port), "wallboard.asgi:application"]  # fmt: skip
-    web_url = f"http://127.0.0.1:{web_port}"
-    rig.processes.start(
-        ManagedProcess("daphne", daphne, env=rig.env, cwd=ROOT, ready_url=f"{web_url}/healthz")
-    )
-    return Stack(rig, web_url, password.group(1), tv_link.group(1))
+    return serve(rig)[0]
+
+
+@pytest.fixture(scope="module")
+def browser_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserStack]:
+    """One stack for a module of browser tests (they are slow to start), on a private Redis
+    that a test may restart; Daphne may be restarted too."""
+    redis = start_redis_server(redis_binary())
+    env = rig_env(tmp_path_factory.mktemp("browser"), redis.url)
+    shared: BrowserStack | None = None
+    with contextlib.ExitStack() as cleanup:
+        # Last out, and the Redis of the moment (a test may have restarted it).
+        cleanup.callback(lambda: (shared.redis if shared else redis).stop())
+        manage(env, "migrate", "--no-input", "-v0")
+        group = cleanup.enter_context(ProcessGroup(ready_timeout=READY_TIMEOUT_S))
+        rig = Rig(env, group)
+        rig.start_sim(env["PBX_CLIENT_SECRET"])
+        rig.start_worker()
+        shared = BrowserStack(*serve(rig), redis)
+        yield shared
 
 
 CHROMIUM = Path("/usr/bin/chromium")

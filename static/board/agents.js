@@ -1,0 +1,169 @@
+// The agents table: one row per extension across the board's queues, sortable and filterable.
+import { setSince, setText, element, reorder } from "./dom.js";
+import { format, gettext } from "./i18n.js";
+import { STATE_LABELS, presenceLabel, registeredLabel } from "./labels.js";
+
+// When an agent's state differs between queues, the row shows the first of these it has.
+const STATE_ORDER = ["on_call", "ringing", "wrap_up", "paused", "available", "unavailable", "logged_out"];
+const CELLS = ["name", "number", "state", "in-state", "pause", "member-of", "answered", "missed", "presence", "phone", "agent-actions"];
+
+const collator = new Intl.Collator(document.documentElement.lang || "en", { numeric: true });
+const SORT_KEYS = {
+  name: (agent) => agent.name || agent.number,
+  number: (agent) => agent.number,
+  state: (agent) => STATE_ORDER.indexOf(agent.state),
+  since: (agent) => agent.since || Infinity,
+  pause: (agent) => agent.pause_reason || "",
+  answered: (agent) => agent.today?.answered ?? 0,
+  missed: (agent) => agent.today?.missed ?? 0,
+  presence: (agent) => agent.presence || "",
+  registered: (agent) => String(agent.registered ?? ""),
+};
+
+function compare(a, b) {
+  return typeof a === "number" && typeof b === "number" ? a - b : collator.compare(String(a), String(b));
+}
+
+/** One agent as the row shows it: the entry of its most telling state, plus its queues. */
+export function mergeAgent(byQueue) {
+  const entries = [...byQueue.entries()];
+  const rank = ([, agent]) => STATE_ORDER.indexOf(agent.state);
+  const [queue, chosen] = entries.reduce((best, entry) => (rank(entry) < rank(best) ? entry : best));
+  const states = Object.fromEntries(entries.map(([number, agent]) => [number, agent.state]));
+  return { agent: { ...chosen, queues: Object.keys(states), states }, queue };
+}
+
+export class AgentsTable {
+  constructor(section, queueName) {
+    this.tbody = section.querySelector("tbody");
+    this.queueName = queueName;
+    this.entries = new Map(); // extension → Map(queue → agent)
+    this.rows = new Map();
+    this.listeners = [];
+    this.sort = { key: "number", descending: false };
+    this.filter = { text: "", state: "" };
+    this.wire(section);
+  }
+
+  wire(section) {
+    for (const header of section.querySelectorAll("th[data-sort]")) {
+      header.querySelector("button").addEventListener("click", () => this.sortBy(header.dataset.sort, section));
+    }
+    section.querySelector("#agent-filter").addEventListener("input", (event) => this.filterBy({ text: event.target.value }));
+    section.querySelector("#agent-state-filter").addEventListener("change", (event) => this.filterBy({ state: event.target.value }));
+  }
+
+  /** Decorators (the actions module) see every row now and after each of its updates. */
+  onRow(callback) {
+    this.listeners.push(callback);
+    for (const row of this.rows.values()) callback(row, row.agent, row.queue);
+  }
+
+  updateQueue(queue, agents) {
+    const touched = new Set(agents.map((agent) => agent.number));
+    for (const [number, byQueue] of this.entries) if (byQueue.delete(queue)) touched.add(number);
+    for (const agent of agents) {
+      if (!this.entries.has(agent.number)) this.entries.set(agent.number, new Map());
+      this.entries.get(agent.number).set(queue, agent);
+    }
+    for (const number of touched) this.render(number);
+    this.arrange();
+  }
+
+  keepQueues(queues) {
+    for (const [number, byQueue] of this.entries) {
+      for (const queue of [...byQueue.keys()]) if (!queues.includes(queue)) byQueue.delete(queue);
+      this.render(number);
+    }
+    this.arrange();
+  }
+
+  render(number) {
+    const byQueue = this.entries.get(number);
+    if (!byQueue || byQueue.size === 0) {
+      this.rows.get(number)?.remove();
+      this.rows.delete(number);
+      this.entries.delete(number);
+      return;
+    }
+    if (!this.rows.has(number)) this.rows.set(number, this.createRow(number));
+    const row = this.rows.get(number);
+    Object.assign(row, mergeAgent(byQueue));
+    this.fill(row, row.agent);
+    row.hidden = !this.matches(row.agent);
+    for (const callback of this.listeners) callback(row, row.agent, row.queue);
+  }
+
+  createRow(number) {
+    const row = element("tr");
+    row.dataset.agent = number;
+    for (const name of CELLS) row.append(element("td", name));
+    row.cells[2].append(element("span", "state-chip"));
+    return row;
+  }
+
+  fill(row, agent) {
+    const cell = (name) => row.querySelector(`td.${name}`);
+    setText(cell("name"), agent.name || agent.number);
+    setText(cell("number"), agent.number);
+    const chip = cell("state").firstElementChild;
+    chip.dataset.state = agent.state;
+    setText(chip, STATE_LABELS[agent.state] ?? agent.state);
+    row.dataset.state = agent.state;
+    setSince(cell("in-state"), agent.since);
+    setText(cell("pause"), pauseText(agent));
+    cell("pause").title = agent.auto_paused ? missedCallsText(agent) : "";
+    setText(cell("member-of"), agent.queues.map((queue) => queueText(queue, agent.states[queue], this.queueName)).join(", "));
+    setText(cell("answered"), agent.today?.answered);
+    setText(cell("missed"), agent.today?.missed);
+    setText(cell("presence"), presenceLabel(agent.presence));
+    setText(cell("phone"), registeredLabel(agent.registered));
+    cell("phone").dataset.registered = String(agent.registered ?? "");
+  }
+
+  sortBy(key, section) {
+    const descending = this.sort.key === key && !this.sort.descending;
+    this.sort = { key, descending };
+    for (const header of section.querySelectorAll("th[data-sort]")) {
+      const sorted = header.dataset.sort === key;
+      header.setAttribute("aria-sort", sorted ? (descending ? "descending" : "ascending") : "none");
+    }
+    this.arrange();
+  }
+
+  filterBy(change) {
+    Object.assign(this.filter, change);
+    for (const row of this.rows.values()) row.hidden = !this.matches(row.agent);
+  }
+
+  matches(agent) {
+    const { text, state } = this.filter;
+    if (state && agent.state !== state) return false;
+    const haystack = `${agent.name} ${agent.number} ${agent.pause_reason ?? ""}`.toLowerCase();
+    return !text || haystack.includes(text.trim().toLowerCase());
+  }
+
+  arrange() {
+    const key = SORT_KEYS[this.sort.key];
+    const sign = this.sort.descending ? -1 : 1;
+    const rows = [...this.rows.values()];
+    rows.sort((a, b) => sign * compare(key(a.agent), key(b.agent)) || compare(a.agent.number, b.agent.number));
+    reorder(this.tbody, rows);
+  }
+}
+
+function pauseText(agent) {
+  if (agent.state !== "paused" && !agent.paused) return "";
+  if (!agent.auto_paused) return agent.pause_reason || gettext("Paused");
+  return format(gettext("Auto-paused after %(count)s missed calls"), { count: agent.missed_calls?.length ?? 0 });
+}
+
+function missedCallsText(agent) {
+  const callers = (agent.missed_calls ?? []).map((call) => call.caller).filter(Boolean);
+  return callers.length ? format(gettext("Missed calls from %(callers)s"), { callers: callers.join(", ") }) : "";
+}
+
+function queueText(queue, state, queueName) {
+  const name = queueName(queue);
+  return state === "logged_out" || state === "paused" ? `${name} (${STATE_LABELS[state]})` : name;
+}
