@@ -6,9 +6,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
-from dashboard.models import Board, Display, validate_queue_numbers
+from dashboard.models import Board, Display, Supervisor, validate_queue_numbers
 
 DEMO_USER = "supervisor"
+# Sam Supervisor in pbxsim's default directory: the simulator rings it for listen/whisper/barge.
+DEMO_EXTENSION = "1100"
 
 
 class Command(BaseCommand):
@@ -29,8 +31,12 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         board.viewers.add(user)
+        Supervisor.objects.update_or_create(
+            user=user, defaults={"extension": DEMO_EXTENSION, "queues": options["queues"]}
+        )
         display, _ = Display.objects.get_or_create(name="Demo TV", defaults={"board": board})
         base = options["base_url"].rstrip("/")
         self.stdout.write(f"Board:    {base}/boards/{board.slug}/")
         self.stdout.write(f"Log in:   user {DEMO_USER}, password {password}")
+        self.stdout.write(f"Acts on:  queues {options['queues']}, from extension {DEMO_EXTENSION}")
         self.stdout.write(f"TV link:  {base}/tv/claim/{display.new_claim_code()}/ (one-time)")

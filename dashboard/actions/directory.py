@@ -1,0 +1,52 @@
+"""Queue and extension numbers → the PBX's numeric IDs, which its REST calls take (design.md §3)."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from dashboard.live.directory import directory_data
+from dashboard.pbx.api import PbxApi
+from dashboard.resync import DIRECTORY_KEY, pages
+
+# Ours, until a worker has published DIRECTORY_KEY: a short cache, so that each action does not
+# page through queue/list again.
+FALLBACK_KEY = "wb:actions:directory"
+FALLBACK_TTL_S = 60
+
+
+@dataclass(frozen=True)
+class Directory:
+    """`{"queues": {number: {"id", "name", "agents": {ext: {"kind"}}}}, "extensions":
+    {number: {"id", "name"}}}`, as the worker publishes it."""
+
+    data: dict[str, Any]
+
+    def queue_id(self, number: str) -> int:
+        """The ID of a queue this directory lists (a KeyError for others)."""
+        return int(self.data["queues"][number]["id"])
+
+    def ext_id(self, number: str) -> int | None:
+        extension = self.data.get("extensions", {}).get(number)
+        return int(extension["id"]) if extension else None
+
+    def memberships(self, agent: str) -> dict[str, str]:
+        """The queues this extension is an agent of, with its kind there (static | dynamic)."""
+        return {
+            number: str(queue["agents"][agent].get("kind", "static"))
+            for number, queue in self.data.get("queues", {}).items()
+            if agent in queue.get("agents", {})
+        }
+
+
+async def load_directory(api: PbxApi, redis: aioredis.Redis) -> Directory:
+    """The worker's published directory; else our cached one; else read from the PBX."""
+    for key in (DIRECTORY_KEY, FALLBACK_KEY):
+        raw = await redis.get(key)
+        if raw:
+            return Directory(json.loads(raw))
+    # Queue members carry their extensions' IDs: queue/list alone is enough to act.
+    data = directory_data(await pages(api, "queue/list", "queue_list"), [])
+    await redis.set(FALLBACK_KEY, json.dumps(data), ex=FALLBACK_TTL_S)
+    return Directory(data)

@@ -1,0 +1,60 @@
+"""Human messages for what the PBX answered to an action (pure)."""
+
+from dashboard.pbx.agent_control import MONITOR_MODES
+from dashboard.pbx.errors import EXPLANATIONS
+
+NO_PAUSE_REASONS = (
+    "The PBX refused the pause reason: pause reasons need the PBX's Call Center feature "
+    "(Enterprise or Ultimate plan), and the code must be in its list."
+)
+NOT_DYNAMIC = (
+    "The PBX refused: only dynamic agents can be logged in or out, and only of queues they "
+    "belong to."
+)
+CHANNEL_GONE = "The agent's call has ended: the PBX no longer knows its channel."
+MONITOR_FORBIDDEN = (
+    "The PBX does not allow monitoring this call: enable Call Monitor on the agent's extension "
+    "(Extension > Features > Call Monitor)."
+)
+MONITOR_FAILED = "The PBX could not ring your extension: is it busy, or not registered?"
+NO_PERMISSION = (
+    "The wallboard's API application lacks permission for this on the PBX "
+    "(Integrations > API: allow call control and queue management)."
+)
+# errcodes meaning "feature disabled or not allowed" (§2.6).
+FORBIDDEN_CODES = {10009, 70084, 70132}
+
+
+def failure_message(action: str, errcode: int, with_reason: bool = False) -> str:
+    """What went wrong, in words a supervisor can act on."""
+    if action == "pause" and with_reason and errcode in {40002, 10009}:
+        return NO_PAUSE_REASONS
+    if action in ("login", "logout") and errcode == 40002:
+        return NOT_DYNAMIC
+    if action in MONITOR_MODES:
+        if errcode == 70130:
+            return CHANNEL_GONE
+        if errcode in FORBIDDEN_CODES:
+            return MONITOR_FORBIDDEN
+        if errcode == -1:
+            return MONITOR_FAILED
+    if errcode == 10005:
+        return NO_PERMISSION
+    if errcode in FORBIDDEN_CODES:
+        return "The PBX does not allow this (feature disabled or not permitted)."
+    return EXPLANATIONS.get(errcode, f"The PBX refused the request (errcode {errcode}).")
+
+
+def unreachable_message(detail: str) -> str:
+    return f"The PBX did not answer ({detail}). Nothing was changed; try again shortly."
+
+
+def done_message(action: str, agent: str, queues: list[str]) -> str:
+    """What a confirmed action did."""
+    where = ", ".join(queues)
+    return {
+        "login": f"Agent {agent} is logged in to {where}.",
+        "logout": f"Agent {agent} is logged out of {where}.",
+        "pause": f"Agent {agent} is paused in {where}.",
+        "unpause": f"Agent {agent} is unpaused in {where}.",
+    }.get(action, f"You are monitoring agent {agent}'s call ({action}).")

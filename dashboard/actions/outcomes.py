@@ -1,0 +1,140 @@
+"""Carry out a checked action on the PBX, then confirm it by re-reading the PBX's truth."""
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.actions.messages import done_message, failure_message, unreachable_message
+from dashboard.actions.requests import Plan
+from dashboard.pbx import agent_control as pbx
+from dashboard.pbx.api import PbxApi
+from dashboard.pbx.errors import PbxError, PbxUnreachable
+
+# How long the PBX has to show a change in queue/agent_status before we call the action failed.
+CONFIRM_WITHIN_S = 15
+# How long the supervisor's phone may ring before we stop waiting for them to answer.
+ANSWER_WITHIN_S = 60
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: str  # pending | ok | failed | refused
+    message: str = ""
+    errcode: int | None = None
+    latency_ms: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # monitoring: call_id, extension, phase
+
+
+async def carry_out(api: PbxApi, plan: Plan, extension: str, allowed: set[str] | None) -> Outcome:
+    """Send the action to the PBX: `pending` until confirmed, or `failed` with the reason."""
+    wanted = plan.request
+    started = time.monotonic()
+    try:
+        if wanted.action in pbx.MONITOR_MODES:
+            return await _monitor(api, plan, extension, allowed)
+        await _agent_call(api, plan)
+    except PbxError as error:
+        return Outcome("failed", _explain(plan, error), error.errcode, _ms_since(started))
+    except PbxUnreachable as error:
+        return Outcome("failed", unreachable_message(str(error)), None, _ms_since(started))
+    return Outcome(
+        "pending", "Sent to the PBX; waiting for it to confirm.", None, _ms_since(started)
+    )
+
+
+def _agent_call(api: PbxApi, plan: Plan) -> Awaitable[None]:
+    wanted = plan.request
+    if wanted.action in ("login", "logout"):
+        return pbx.set_logged_in(api, plan.ext_id, plan.queue_ids, wanted.action == "login")
+    return pbx.set_paused(
+        api,
+        plan.ext_id,
+        plan.queue_ids,
+        wanted.action == "pause",
+        wanted.reason_code,
+        wanted.unpause_after_s,
+    )
+
+
+async def _monitor(api: PbxApi, plan: Plan, extension: str, allowed: set[str] | None) -> Outcome:
+    """Find the agent's talking channel, check the call's queue, then ring the supervisor."""
+    agent = plan.request.agent
+    leg = pbx.talking_leg(await pbx.calls_of(api, agent), agent)
+    if leg is None:
+        return Outcome("failed", f"Agent {agent} is not on a call now.")
+    # call_path names the features the call passed, the queue last ("6500-6400").
+    queue = leg.call_path.rsplit("-", 1)[-1]
+    if allowed is not None and queue and queue not in allowed and queue.isdigit():
+        return Outcome("refused", f"This call came through queue {queue}, not one of yours.")
+    started = time.monotonic()
+    call_id = await pbx.listen(api, extension, leg.channel_id, plan.request.action)
+    extra = {"call_id": call_id, "extension": extension, "phase": "ringing", "queue": queue}
+    message = f"Ringing your extension {extension}…"
+    return Outcome("pending", message, None, _ms_since(started), extra)
+
+
+def _explain(plan: Plan, error: PbxError) -> str:
+    if error.endpoint in ("get_token", "refresh_token"):
+        return f"The wallboard cannot log in to the PBX: {error.explanation}"
+    return failure_message(plan.request.action, error.errcode, bool(plan.request.reason_code))
+
+
+def _ms_since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
+
+
+Check = Callable[[dict[str, Any]], bool]
+CHECKS: dict[str, Check] = {
+    "login": lambda row: int(row.get("is_login", 0)) == 1,
+    "logout": lambda row: int(row.get("is_login", 0)) == 0,
+    "pause": lambda row: int(row.get("is_pause", 0)) == 1,
+    "unpause": lambda row: int(row.get("is_pause", 0)) == 0,
+}
+
+
+async def agent_shows(api: PbxApi, action: str, agent: str, queue_ids: list[int]) -> bool:
+    """True once queue/agent_status shows the change in every queue acted on."""
+    for queue_id in queue_ids:
+        rows = [row for row in await pbx.agent_status(api, queue_id) if row.get("number") == agent]
+        # 60001 or no row: nobody is logged in there, which confirms only a log-out.
+        if not (CHECKS[action](rows[0]) if rows else action == "logout"):
+            return False
+    return True
+
+
+async def confirm_agent(
+    api: PbxApi, action: str, agent: str, queues: list[str], queue_ids: list[int], age_s: float
+) -> Outcome:
+    """`ok` once the PBX shows it, `failed` past the deadline, else still `pending`."""
+    try:
+        if await agent_shows(api, action, agent, queue_ids):
+            return Outcome("ok", done_message(action, agent, queues))
+    except (PbxError, PbxUnreachable):
+        pass  # a failed re-read proves nothing either way: ask again until the deadline
+    if age_s > CONFIRM_WITHIN_S:
+        return Outcome("failed", f"Not confirmed by the PBX within {CONFIRM_WITHIN_S} s.")
+    return Outcome("pending", "Sent to the PBX; waiting for it to confirm.")
+
+
+async def follow_monitor(
+    api: PbxApi, action: str, result: str, agent: str, extra: dict[str, Any], age_s: float
+) -> Outcome:
+    """The monitoring call's phase now: ringing (pending) → monitoring (ok) → ended."""
+    try:
+        phase = pbx.monitor_phase(await pbx.call_by_id(api, extra["call_id"]), extra["extension"])
+    except (PbxError, PbxUnreachable):
+        phase = extra["phase"]  # unknown for now: keep the last known phase
+    if phase == "ringing" and age_s > ANSWER_WITHIN_S:
+        phase = "unanswered"
+    extra = {**extra, "phase": "ended" if phase == "unanswered" else phase}
+    if phase == "monitoring":
+        return Outcome("ok", done_message(action, agent, []), extra=extra)
+    if phase == "ended" and result == "ok":
+        return Outcome("ok", "Monitoring has ended.", extra=extra)
+    if phase == "ended":
+        return Outcome("failed", "The monitoring call ended before you answered.", extra=extra)
+    if phase == "unanswered":
+        message = f"Your extension did not answer within {ANSWER_WITHIN_S} s."
+        return Outcome("failed", message, extra=extra)
+    return Outcome("pending", f"Ringing your extension {extra['extension']}…", extra=extra)

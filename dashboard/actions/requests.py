@@ -1,0 +1,150 @@
+"""What a supervisor asks for, checked against the PBX's directory (pure: no I/O)."""
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.actions.directory import Directory
+from dashboard.pbx.agent_control import MONITOR_MODES
+
+AGENT_ACTIONS = ("login", "logout", "pause", "unpause")
+ACTIONS = AGENT_ACTIONS + MONITOR_MODES
+LOGIN_ACTIONS = ("login", "logout")
+NUMBER = re.compile(r"^[0-9]{1,32}$")
+# Pause reason feature codes start with * or # (yeastar-api.md §5.6).
+REASON_CODE = re.compile(r"^[*#]?[0-9A-Za-z]{1,15}$")
+# The PBX takes 0 (until unpaused) or at least 10 s; a day is the most we offer.
+MAX_UNPAUSE_AFTER_S = 24 * 3600
+
+
+class Refusal(Exception):
+    """An action we will not carry out; `status` is the HTTP status answered."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    action: str
+    agent: str
+    queues: list[str] | None  # None: every queue of the agent's that the action applies to
+    reason_code: str = ""
+    unpause_after_s: int = 0
+    idempotency_key: str = ""
+
+    def parameters(self) -> dict[str, Any]:
+        """What the audit log keeps of the request."""
+        wanted: dict[str, Any] = {"queues": self.queues or "all"}
+        if self.action == "pause":
+            wanted |= {"reason_code": self.reason_code, "unpause_after_s": self.unpause_after_s}
+        return wanted
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked request: the queues it touches and the IDs the PBX calls take."""
+
+    request: ActionRequest
+    queues: list[str]
+    ext_id: int
+    queue_ids: list[int] = field(default_factory=list)
+
+
+def read_body(raw: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(raw or b"null")
+    except ValueError:
+        raise Refusal(400, "The request body is not JSON.") from None
+    if not isinstance(body, dict):
+        raise Refusal(400, "The request body must be a JSON object.")
+    return body
+
+
+def idempotency_key(body: dict[str, Any]) -> str:
+    key = body.get("idempotency_key") or ""
+    if not isinstance(key, str) or len(key) > 64:
+        raise Refusal(400, "idempotency_key must be text of at most 64 characters.")
+    return key
+
+
+def parse(body: dict[str, Any]) -> ActionRequest:
+    """Check the shape of the request; raises Refusal(400) with what is wrong."""
+    action, agent = body.get("action"), body.get("agent")
+    if action not in ACTIONS:
+        raise Refusal(400, f"action must be one of: {', '.join(ACTIONS)}.")
+    if not isinstance(agent, str) or not NUMBER.match(agent):
+        raise Refusal(400, "agent must be an extension number.")
+    return ActionRequest(
+        action=str(action),
+        agent=agent,
+        queues=_queues(body.get("queues", "all")),
+        reason_code=_reason_code(body.get("reason_code")) if action == "pause" else "",
+        unpause_after_s=_unpause_after(body.get("unpause_after_s")) if action == "pause" else 0,
+        idempotency_key=idempotency_key(body),
+    )
+
+
+def _queues(value: object) -> list[str] | None:
+    if value == "all":
+        return None
+    if (
+        not isinstance(value, list)
+        or not 0 < len(value) <= 100
+        or not all(isinstance(item, str) and NUMBER.match(item) for item in value)
+    ):
+        raise Refusal(400, 'queues must be "all" or a list of queue numbers.')
+    return sorted(set(value))
+
+
+def _reason_code(value: object) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str) or not REASON_CODE.match(value):
+        raise Refusal(400, "reason_code must be a pause reason's code from the PBX, e.g. *01.")
+    return value
+
+
+def _unpause_after(value: object) -> int:
+    if value in (None, 0):
+        return 0
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not 10 <= value <= MAX_UNPAUSE_AFTER_S
+    ):
+        raise Refusal(400, "unpause_after_s must be 0 (stay paused) or 10 to 86400 seconds.")
+    return value
+
+
+def plan(wanted: ActionRequest, directory: Directory) -> Plan:
+    """Resolve the queues ("all" = the agent's queues the action applies to) and the IDs."""
+    memberships = directory.memberships(wanted.agent)
+    ext_id = directory.ext_id(wanted.agent)
+    if not memberships or ext_id is None:
+        raise Refusal(404, f"Extension {wanted.agent} is not an agent of any queue on the PBX.")
+    queues = wanted.queues or sorted(memberships)
+    outside = [number for number in queues if number not in memberships]
+    if outside:
+        raise Refusal(400, f"Agent {wanted.agent} is not a member of queue {', '.join(outside)}.")
+    if wanted.action in LOGIN_ACTIONS:
+        queues = _dynamic_only(wanted, queues, memberships)
+    queue_ids = [directory.queue_id(number) for number in queues]
+    return Plan(wanted, queues, ext_id, queue_ids)
+
+
+def _dynamic_only(wanted: ActionRequest, queues: list[str], kinds: dict[str, str]) -> list[str]:
+    """Only dynamic members can be logged in or out; static members always take calls."""
+    static = [number for number in queues if kinds[number] != "dynamic"]
+    if wanted.queues is None:
+        queues = [number for number in queues if number not in static]
+    if static and (wanted.queues is not None or not queues):
+        raise Refusal(
+            400,
+            f"Agent {wanted.agent} is a static member of queue {', '.join(static)}: static "
+            "members are always logged in; only dynamic members can be logged in or out.",
+        )
+    return queues

@@ -1,0 +1,147 @@
+"""The action API: pause reasons, actions, their confirmation, and who is monitoring what."""
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth.models import User
+from django.db import IntegrityError
+from django.http import HttpRequest, JsonResponse
+
+from dashboard.access import board_for_user
+from dashboard.actions import audit
+from dashboard.actions.directory import load_directory
+from dashboard.actions.outcomes import Outcome, carry_out
+from dashboard.actions.requests import ActionRequest, Refusal, parse, plan, read_body
+from dashboard.actions.tracking import follow_up, pause_reasons_of
+from dashboard.actions.web import Edge, api_view, csrf_check, edge, json_error, rate_check
+from dashboard.models import ActionAttempt
+from dashboard.pbx.agent_control import MONITOR_MODES
+from dashboard.pbx.errors import PbxError, PbxUnreachable
+from dashboard.roles import acting_queues, supervisor_of
+
+NOT_AN_ACTOR = "Only supervisors and admins may act on agents."
+
+
+async def _allowed(user: User) -> set[str] | None:
+    """The queues this user may act on (None: all); Refusal(403) if none at all."""
+    allowed = await sync_to_async(acting_queues)(user)
+    if allowed == set():
+        raise Refusal(403, NOT_AN_ACTOR)
+    return allowed
+
+
+@api_view("GET")
+async def pause_reasons(request: HttpRequest, user: User) -> JsonResponse:
+    """The PBX's pause reasons: the board shows `reason`, an action sends `code`."""
+    try:
+        await _allowed(user)
+    except Refusal as refusal:
+        return json_error(refusal.status, refusal.message)
+    async with edge() as pbx:
+        return JsonResponse({"reasons": await pause_reasons_of(pbx)})
+
+
+@api_view("POST")
+async def actions(request: HttpRequest, user: User) -> JsonResponse:
+    """Start an action: 202 with its attempt, `pending` until the PBX confirms it."""
+    body: dict[str, object] = {}
+    async with edge() as pbx:
+        try:
+            body = read_body(request.body)  # first, so that the audit log says what was refused
+            csrf_check(request)
+            await rate_check(pbx.redis, user.pk)
+            wanted = parse(body)
+            await _allowed(user)
+        except Refusal as refusal:
+            await audit.record_refusal(user, body, refusal)
+            return json_error(refusal.status, refusal.message)
+        return await _act(pbx, user, wanted)
+
+
+async def _act(pbx: Edge, user: User, wanted: ActionRequest) -> JsonResponse:
+    key = wanted.idempotency_key
+    earlier = await audit.existing(user, key) if key else None
+    if earlier is None:
+        try:
+            attempt = await audit.start(user, wanted)
+        except IntegrityError:  # the same key, a moment ago (a double click)
+            earlier = await audit.existing(user, key)
+            if earlier is None:
+                raise
+    if earlier is not None:
+        return _repeat(earlier)
+    try:
+        outcome, queues = await _carry_out(pbx, user, wanted)
+    except Refusal as refusal:
+        await audit.finish(attempt, Outcome("refused", refusal.message))
+        return json_error(refusal.status, refusal.message, **audit.attempt_json(attempt))
+    await audit.finish(attempt, outcome, queues)
+    status = 403 if outcome.result == "refused" else 202
+    return JsonResponse(audit.attempt_json(attempt), status=status)
+
+
+def _repeat(earlier: ActionAttempt) -> JsonResponse:
+    """A repeated idempotency key acts no more: it gets the attempt it started."""
+    shown = audit.attempt_json(earlier)
+    if earlier.result == "pending":
+        return json_error(409, "This action is already under way.", **shown)
+    return JsonResponse(shown)
+
+
+async def _carry_out(pbx: Edge, user: User, wanted: ActionRequest) -> tuple[Outcome, list[str]]:
+    allowed = await _allowed(user)
+    extension = await _own_extension(user) if wanted.action in MONITOR_MODES else ""
+    try:
+        checked = plan(wanted, await load_directory(pbx.api, pbx.redis))
+    except (PbxError, PbxUnreachable) as error:
+        detail = getattr(error, "explanation", str(error))
+        return Outcome("failed", f"Could not read the PBX's queues: {detail}"), []
+    outside = sorted(set(checked.queues) - allowed) if allowed is not None else []
+    if outside:
+        raise Refusal(403, f"You may not act on queue {', '.join(outside)}.")
+    return await carry_out(pbx.api, checked, extension, allowed), checked.queues
+
+
+async def _own_extension(user: User) -> str:
+    supervisor = await sync_to_async(supervisor_of)(user)
+    extension = supervisor.extension.strip() if supervisor else ""
+    if not extension:
+        raise Refusal(
+            400,
+            "You have no extension to listen from: an admin sets it on your Supervisor "
+            "profile (Admin > Supervisors).",
+        )
+    return extension
+
+
+@api_view("GET")
+async def action_status(request: HttpRequest, user: User, attempt_id: int) -> JsonResponse:
+    """An attempt as it stands, re-reading the PBX while it is pending or monitoring."""
+    attempt = await audit.visible(user, attempt_id)
+    if attempt is None:
+        return json_error(404, "No such action.")
+    await _follow([attempt])
+    return JsonResponse(audit.attempt_json(attempt))
+
+
+@api_view("GET")
+async def monitors(request: HttpRequest, user: User) -> JsonResponse:
+    """Who is monitoring (or being rung to monitor) calls of a board's queues."""
+    board = await sync_to_async(board_for_user)(user, request.GET.get("board", ""))
+    if board is None:
+        return json_error(404, "No such board, or it is not shared with you.")
+    try:
+        await _allowed(user)
+    except Refusal as refusal:
+        return json_error(refusal.status, refusal.message)
+    active = await audit.active_monitors(board.queue_numbers)
+    await _follow(active)
+    shown = [audit.monitor_json(a) for a in active if audit.needs_follow_up(a)]
+    return JsonResponse({"monitors": shown})
+
+
+async def _follow(attempts: list[ActionAttempt]) -> None:
+    """Re-read the PBX for the attempts still pending or monitoring."""
+    unsettled = [attempt for attempt in attempts if audit.needs_follow_up(attempt)]
+    if unsettled:
+        async with edge() as pbx:
+            for attempt in unsettled:
+                await audit.finish(attempt, await follow_up(pbx, attempt))
