@@ -14,7 +14,7 @@ from websockets.exceptions import WebSocketException
 from dashboard.concurrency import first_to_finish
 from dashboard.daybook import DayBook
 from dashboard.leader import Leadership
-from dashboard.live.cdr import Cdr, rebuild
+from dashboard.live.cdr import Cdr, apply_cdr, rebuild
 from dashboard.live.directory import moved_agents
 from dashboard.live.events import HeartbeatReply, PbxEvent
 from dashboard.live.reduce import Effect, apply_event
@@ -47,6 +47,9 @@ LOGIN_PROBLEM_RETRY_S = 30.0
 # Wrap-ups end and business days start without any event: look this often.
 CLOCK_TICK_S = 1.0
 LINK_FAILURES = (PbxError, PbxUnreachable, LinkLost, OSError, WebSocketException, TimeoutError)
+# CDRs are read back from a little before the link was lost: their times have whole seconds
+# and the PBX's clock is not ours. Reading a call twice is harmless (each is closed once).
+CATCH_UP_MARGIN_MS = 60_000
 
 
 def now_ms() -> int:
@@ -96,6 +99,7 @@ class Worker:
         self.corrections: Counter[str] = Counter()
         self._unknown_types: set[int] = set()
         self._rebuild_tried = False
+        self._lost_at: int | None = None  # when the link went down, until caught up
 
     @property
     def queue_ids(self) -> dict[str, int]:
@@ -123,6 +127,7 @@ class Worker:
             await self._session(backoff)
         except PbxError as error:
             if error.endpoint == "get_token" and error.errcode in LOGIN_HOLD_S:
+                self._lost_at = self._lost_at or now_ms()
                 await self._set_link("down", error.explanation)
                 return LOGIN_PROBLEM_RETRY_S
             return await self._lost(error, backoff)
@@ -131,6 +136,7 @@ class Worker:
         return await self._lost(LinkLost("the PBX closed the event socket"), backoff)
 
     async def _lost(self, error: Exception, backoff: Backoff) -> float:
+        self._lost_at = self._lost_at or now_ms()
         delay = backoff.next_delay()
         detail = str(error) or type(error).__name__
         log.warning("PBX link lost (%s); reconnecting in %.1f s", detail, delay)
@@ -175,8 +181,24 @@ class Worker:
         # What a (re)connect finds is news, not a correction: only later re-reads count them.
         await reconcile_calls_now(self.api, self.state, now_ms())
         await self._rebuild_today()
+        await self._catch_up()
         self._count_today()
         await self._publish_queues(self.state.queues)
+
+    async def _catch_up(self) -> None:
+        """Calls that ended while the link was down never sent their 30012: their CDRs settle
+        what REST could not see (a caller who came and went unseen is counted whole)."""
+        if self._lost_at is None:
+            return
+        since = self._lost_at - CATCH_UP_MARGIN_MS
+        try:
+            cdrs = await cdrs_since(self.api, since, self.state.zone)
+        except PbxError as error:  # refused, not lost: today's figures may miss those calls
+            log.warning("No CDRs to catch up on the calls missed while disconnected (%s)", error)
+            cdrs = []
+        self._lost_at = None
+        for cdr in sorted(cdrs, key=lambda cdr: cdr.end_ms):
+            apply_cdr(self.state, cdr)
 
     async def _load_directory(self) -> tuple[set[str], set[str]]:
         """Reference data, stored for every process; returns the queues whose data changed

@@ -126,3 +126,28 @@ def test_a_worker_started_mid_day_rebuilds_todays_figures_from_cdrs(idle_rig: Ri
     wait_until(lambda: published(rig)["today"]["answered"] == 3)
     assert (published(rig)["today"]["offered"], published(rig)["calls"]) == (4, [])
     assert agent_row(rig, "1002")["today"]["answered"] == 1
+
+
+def test_calls_that_came_and_went_while_the_link_was_down_are_counted(rig: Rig) -> None:
+    """Neither events nor REST saw them: after the reconnect their CDRs settle today's figures."""
+    before = published(rig)["today"]
+    rig.sim("POST", "faults/errcode", {"endpoint": "subscribe", "errcode": 10004})
+    rig.sim("POST", "faults/drop_sockets")
+    wait_until(lambda: (read_link(rig.redis_url) or {}).get("state") == "reconnecting")
+    unseen = rig.sim("POST", "calls", {"queue": "6400", "caller": "5550049"})["call_id"]
+    rig.sim("POST", f"calls/{unseen}/abandon")
+    answered = answered_call(rig, "5550050")
+    rig.sim("POST", f"calls/{answered}/hangup")
+    rig.sim("POST", "faults/errcode", {"endpoint": "subscribe", "errcode": 0})
+
+    def counted() -> bool:
+        """both unseen calls are in today's figures"""
+        today = published(rig)["today"]
+        return bool(
+            today["offered"] == before["offered"] + 2
+            and today["answered"] == before["answered"] + 1
+            and today["abandoned"] + today["short_abandoned"]
+            == before["abandoned"] + before["short_abandoned"] + 1
+        )
+
+    wait_until(counted, timeout=60)
