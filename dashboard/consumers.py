@@ -23,13 +23,15 @@ from dashboard.frames import (
     pong_frame,
     snapshot_frame,
 )
-from dashboard.livestore import read_snapshot
+from dashboard.livestore import live_redis, read_snapshot
+from dashboard.refusals import note_refusal, over_limit
 from dashboard.streams import board_streams, stream_group
 
 # Close codes (4000–4999 are the application's); the browser acts on each (docs/protocol.md).
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_RECONNECT = 4408  # planned: the browser reconnects at once, without showing anything
+CLOSE_TOO_MANY_REFUSALS = 4429  # this address was refused too often lately: try again later
 CLOSE_TOO_BIG = 1009
 REFUSAL_CODES = {
     SIGN_IN: CLOSE_NOT_SIGNED_IN,
@@ -82,10 +84,12 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.streams, self.seen, self.epoch, self.settings = [], {}, "", {}
         self.display_id, self.closing, self.upkeep = None, False, None
         self.unacked = Unacked(MAX_UNACKED_CHARS, ACK_DEADLINE_S)
-        access = await check_access(self.scope)
+        address = client_address(self.scope)
+        limited = await refusals_over_limit(address)
+        access = None if limited else await check_access(self.scope)
         await self.accept()
-        if access.board is None:
-            await self.stop(REFUSAL_CODES[access.refusal])
+        if access is None or access.board is None:
+            await self.refuse(address, access)
             return
         self.settings = board_settings(access.board)
         self.display_id = access.display.pk if access.display else None
@@ -109,6 +113,15 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.unacked.restart()
         self.unacked.sent(dict(self.seen), len(text), time.monotonic())
         await self.send(text_data=text)
+
+    async def refuse(self, address: str, access: Access | None) -> None:
+        """Close with the reason's code; count the refusal against the client's address."""
+        if access is None:
+            await self.stop(CLOSE_TOO_MANY_REFUSALS)
+            return
+        with contextlib.suppress(RedisError):  # no Redis, no limit: the refusal still stands
+            await note_refusal(live_redis(), address)
+        await self.stop(REFUSAL_CODES[access.refusal])
 
     async def stop(self, code: int) -> None:
         self.closing = True
@@ -195,6 +208,18 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.seen[stream] = seq
         self.unacked.sent({stream: seq}, len(text), now)
         await self.send(text_data=text)
+
+
+def client_address(scope: dict[str, Any]) -> str:
+    client = scope.get("client") or ("unknown", 0)
+    return str(client[0])
+
+
+async def refusals_over_limit(address: str) -> bool:
+    try:
+        return await over_limit(live_redis(), address)
+    except RedisError:
+        return False  # without Redis nobody is fed anyway; the database check still applies
 
 
 def too_big(text: str) -> bool:

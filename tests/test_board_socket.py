@@ -13,8 +13,10 @@ from django.contrib.auth.models import User
 from dashboard.consumers import GROUP_REFRESH_S
 from dashboard.livestore import live_redis
 from dashboard.models import Board, Display
+from dashboard.refusals import MAX_REFUSALS
 from dashboard.streams import queue_stream, stream_group
 from tests.sockets import (
+    ORIGIN,
     TIMEOUT_S,
     StartPublisher,
     open_board,
@@ -212,3 +214,20 @@ async def test_a_quiet_screen_stays_connected_past_the_redis_read_timeout(
     await pub.publish(queue_stream("6400"), waiting("5550010"))
     assert (await receive(socket))["stream"] == "queue:6400"
     await socket.disconnect()
+
+
+async def test_an_address_refused_too_often_is_turned_away_unchecked(board: Board) -> None:
+    """A credential guessed or gone stale, retried in a loop, costs a Redis call, not a query."""
+    for _ in range(MAX_REFUSALS):
+        socket = await open_board("sales", (b"cookie", b"wb_display=guessed-credential"))
+        assert (await socket.receive_output(TIMEOUT_S))["code"] == 4401
+        await socket.disconnect()
+    valid = (b"cookie", await paired_display(board))
+    socket = await open_board("sales", valid)
+    assert (await socket.receive_output(TIMEOUT_S))["code"] == 4429
+    await socket.disconnect()
+    elsewhere = WebsocketCommunicator(application, "/ws/board/sales/", headers=[ORIGIN, valid])
+    elsewhere.scope["client"] = ("192.0.2.7", 50000)
+    assert (await elsewhere.connect(timeout=TIMEOUT_S))[0]
+    assert (await receive(elsewhere))["type"] == "snapshot"
+    await elsewhere.disconnect()
