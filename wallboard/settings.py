@@ -135,6 +135,12 @@ PBX_CA_BUNDLE = env_str("PBX_CA_BUNDLE", "")
 PBX_HEARTBEAT_SECONDS = env_int("PBX_HEARTBEAT_SECONDS", 25, minimum=5, maximum=30)
 # Events are fast but can be missed or misread; REST is re-read this often to correct the state.
 PBX_RESYNC_SECONDS = env_int("PBX_RESYNC_SECONDS", 15, minimum=2, maximum=3600)
+# Queue names and members, wrap-up times and extensions change rarely: re-read this often.
+PBX_DIRECTORY_REFRESH_SECONDS = env_int(
+    "PBX_DIRECTORY_REFRESH_SECONDS", 300, minimum=2, maximum=86400
+)
+# Supervisor actions each user may start per minute (a runaway script or tab stops here).
+ACTIONS_PER_MINUTE = env_int("ACTIONS_PER_MINUTE", 20, minimum=1, maximum=1000)
 
 LOGGING = {
     "version": 1,
@@ -153,3 +159,16 @@ LOGGING = {
 
 # Behind HTTPS in production; off by default so the demo works on plain http://127.0.0.1.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# Production behind a TLS-terminating proxy: trust its X-Forwarded-Proto, send plain-HTTP
+# visitors to HTTPS (except the load balancer's health check) and tell browsers to stay there.
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
