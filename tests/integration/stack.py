@@ -18,6 +18,7 @@ import redis
 
 from dashboard.streams import LINK_STREAM, stream_key
 from devstack.procs import ManagedProcess, ProcessGroup
+from devstack.web import daphne_args
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 30
@@ -36,8 +37,21 @@ def manage(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+# Tests search whole logs (for secrets, say): keep every line a test run's processes print.
+LOG_LINES_KEPT = 200_000
+
+
 def process(name: str, args: list[str], env: dict[str, str], **ready: Any) -> ManagedProcess:
-    return ManagedProcess(name, [sys.executable, *args], env=env, cwd=ROOT, **ready)
+    argv = [sys.executable, *args]
+    return ManagedProcess(name, argv, env=env, cwd=ROOT, tail_lines=LOG_LINES_KEPT, **ready)
+
+
+def start_daphne(rig: "Rig", port: int) -> ManagedProcess:
+    """Daphne on 127.0.0.1:port in front of the rig, started once its health check answers."""
+    argv = ["-m", "daphne", *daphne_args("127.0.0.1", port)]
+    daphne = process("daphne", argv, rig.env, ready_url=f"http://127.0.0.1:{port}/healthz")
+    rig.processes.start(daphne)
+    return daphne
 
 
 def rig_env(tmp_path: Path, redis_url: str) -> dict[str, str]:

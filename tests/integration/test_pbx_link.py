@@ -125,6 +125,30 @@ def stored_link(client: redis.Redis) -> tuple[str, str] | None:
     return (stored["epoch"], stored["data"]["state"]) if stored else None
 
 
+def test_a_slow_pbx_still_gets_the_board_resynced(rig: Rig) -> None:
+    """Every REST answer takes 2 s: the reconnect's resync is slow, but it completes."""
+    rig.sim("POST", "faults/delay", {"seconds": 2})
+    rig.sim("POST", "faults/drop_sockets")
+    wait_until(link_is(rig, "reconnecting"))
+    wait_until(link_is(rig, "connected"), timeout=60)
+    wait_until(caller_shows(rig, "5550107"), timeout=60)
+    rig.sim("POST", "faults/delay", {"seconds": 0})
+
+
+def test_a_pbx_that_stops_answering_is_reported_then_recovered(rig: Rig) -> None:
+    """A frozen PBX refuses nothing, it just never answers: only the heartbeat deadline tells."""
+    sim = rig.processes["pbxsim"]
+    assert sim.pid is not None
+    os.kill(sim.pid, signal.SIGSTOP)
+    try:
+        wait_until(link_is(rig, "reconnecting"))
+    finally:
+        os.kill(sim.pid, signal.SIGCONT)
+    wait_until(link_is(rig, "connected"), timeout=60)
+    wait_until(caller_shows(rig, "5550108"))
+    assert_token_discipline(rig)
+
+
 def test_a_killed_worker_is_replaced_by_the_standby_within_10_s(rig: Rig) -> None:
     standby = rig.start_worker(wait_for=None)
     active = rig.workers[0]
