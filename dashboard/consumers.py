@@ -50,6 +50,10 @@ REVOCATION_POLL_S = 2.0
 RECHECK_S = 60.0
 # Browsers ping every 15 s with their acks; a hidden tab's timers may run only once a minute.
 ACK_DEADLINE_S = 90.0
+# The publisher sends one flush's streams back to back: the deltas that reach a screen within
+# this window go out as one browser frame, so a board of many queues still gets at most about
+# ten frames a second (docs/protocol.md, "batch").
+BATCH_WINDOW_S = 0.005
 # Unacknowledged frames (characters) a screen may have outstanding before it must start afresh.
 MAX_UNACKED_CHARS = 16 * 1024 * 1024
 # Each socket reconnects itself (4408) after a random time in this range (seconds), so sessions
@@ -79,10 +83,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
     unacked: Unacked
     closing: bool
     upkeep: asyncio.Task[None] | None
+    batch: list[tuple[str, int, str]]  # (stream, seq, text) in arrival order
+    batching: asyncio.Task[None] | None
 
     async def connect(self) -> None:
         self.streams, self.seen, self.epoch, self.settings = [], {}, "", {}
         self.display_id, self.closing, self.upkeep = None, False, None
+        self.batch, self.batching = [], None
         self.unacked = Unacked(MAX_UNACKED_CHARS, ACK_DEADLINE_S)
         address = client_address(self.scope)
         limited = await refusals_over_limit(address)
@@ -106,6 +113,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(stream_group(stream), self.channel_name)
 
     async def send_snapshot(self) -> None:
+        self.drop_batch()  # the snapshot holds everything a pending batch would have said
         snapshot = await read_snapshot(self.streams)
         self.epoch = snapshot["epoch"]
         self.seen = {stream: entry["seq"] for stream, entry in snapshot["streams"].items()}
@@ -175,6 +183,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         return CLOSE_RECONNECT if board_settings(access.board) != self.settings else None
 
     async def disconnect(self, code: int) -> None:
+        self.drop_batch()
         if self.upkeep is not None:
             self.upkeep.cancel()
         for stream in self.streams:
@@ -201,13 +210,34 @@ class BoardConsumer(AsyncWebsocketConsumer):
         stream, seq, text = message["stream"], message["seq"], message["text"]
         if self.closing or (message["epoch"] == self.epoch and seq <= self.seen.get(stream, 0)):
             return
-        now = time.monotonic()
-        if self.unacked.too_far_behind(now):
+        if self.unacked.too_far_behind(time.monotonic()):
             await self.stop(CLOSE_RECONNECT)  # it starts again from a fresh snapshot
             return
         self.seen[stream] = seq
-        self.unacked.sent({stream: seq}, len(text), now)
-        await self.send(text_data=text)
+        self.batch.append((stream, seq, text))
+        if self.batching is None:
+            self.batching = asyncio.create_task(self.send_batch())
+
+    async def send_batch(self) -> None:
+        """One frame for the deltas of one publisher flush: alone as it is, several wrapped."""
+        await asyncio.sleep(BATCH_WINDOW_S)
+        batch, self.batch, self.batching = self.batch, [], None
+        if self.closing or not batch:
+            return
+        texts = [text for _, _, text in batch]
+        frame = texts[0] if len(texts) == 1 else batch_frame(texts)
+        self.unacked.sent({stream: seq for stream, seq, _ in batch}, len(frame), time.monotonic())
+        await self.send(text_data=frame)
+
+    def drop_batch(self) -> None:
+        if self.batching is not None:
+            self.batching.cancel()
+        self.batch, self.batching = [], None
+
+
+def batch_frame(texts: list[str]) -> str:
+    """The deltas' own pre-serialised texts, joined: nothing is encoded again per screen."""
+    return '{"type":"batch","frames":[' + ",".join(texts) + "]}"
 
 
 def client_address(scope: dict[str, Any]) -> str:

@@ -231,3 +231,26 @@ async def test_an_address_refused_too_often_is_turned_away_unchecked(board: Boar
     assert (await elsewhere.connect(timeout=TIMEOUT_S))[0]
     assert (await receive(elsewhere))["type"] == "snapshot"
     await elsewhere.disconnect()
+
+
+async def test_one_flush_of_several_queues_reaches_a_screen_as_one_frame(
+    board: Board, alice: User, publisher: StartPublisher
+) -> None:
+    """A board of many queues still gets about ten frames a second, not ten per queue."""
+    pub = await publisher()
+    socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
+    await receive(socket)
+    await pub.publish(queue_stream("6400"), waiting("5550001"))  # at once: the PBX was quiet
+    assert (await receive(socket))["stream"] == "queue:6400"
+    for data in (waiting("5550001", "5550002"), waiting()):  # within the coalescing window
+        await pub.publish(queue_stream("6400"), data)
+        await pub.publish(queue_stream("6401"), waiting("5550003"))
+    batch = await receive(socket)
+    assert batch["type"] == "batch"
+    got = [(d["type"], d["stream"], d["seq"], d["data"]) for d in batch["frames"]]
+    assert got == [
+        ("delta", "queue:6400", 2, waiting()),
+        ("delta", "queue:6401", 1, waiting("5550003")),
+    ]
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()

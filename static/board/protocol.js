@@ -63,6 +63,15 @@ export class BoardSocket {
     const frame = JSON.parse(text);
     if (frame.type === "snapshot") this.snapshot(frame);
     else if (frame.type === "delta" && !this.awaitingSince) this.delta(frame);
+    else if (frame.type === "batch") this.batch(frame.frames);
+  }
+
+  /** One publisher flush's deltas in one frame, in order; a gap stops the rest (we resync). */
+  batch(deltas) {
+    for (const delta of deltas) {
+      if (this.awaitingSince) return;
+      this.delta(delta);
+    }
   }
 
   snapshot(frame) {
