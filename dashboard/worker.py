@@ -47,9 +47,9 @@ LOGIN_PROBLEM_RETRY_S = 30.0
 # Wrap-ups end and business days start without any event: look this often.
 CLOCK_TICK_S = 1.0
 LINK_FAILURES = (PbxError, PbxUnreachable, LinkLost, OSError, WebSocketException, TimeoutError)
-# CDRs are read back from a little before the last read: their times have whole seconds and
-# the PBX's clock is not ours. Reading a call twice is harmless (each is closed once).
-CDR_OVERLAP_MS = 60_000
+# CDRs are read back from a little before the link was lost: their times have whole seconds
+# and the PBX's clock is not ours. Reading a call twice is harmless (each is closed once).
+CATCH_UP_MARGIN_MS = 60_000
 
 
 def now_ms() -> int:
@@ -99,7 +99,7 @@ class Worker:
         self.corrections: Counter[str] = Counter()
         self._unknown_types: set[int] = set()
         self._rebuild_tried = False
-        self._cdrs_read_at: int | None = None  # CDRs are read back to here next time
+        self._lost_at: int | None = None  # when the link went down, until caught up
 
     @property
     def queue_ids(self) -> dict[str, int]:
@@ -127,6 +127,7 @@ class Worker:
             await self._session(backoff)
         except PbxError as error:
             if error.endpoint == "get_token" and error.errcode in LOGIN_HOLD_S:
+                self._lost_at = self._lost_at or now_ms()
                 await self._set_link("down", error.explanation)
                 return LOGIN_PROBLEM_RETRY_S
             return await self._lost(error, backoff)
@@ -135,6 +136,7 @@ class Worker:
         return await self._lost(LinkLost("the PBX closed the event socket"), backoff)
 
     async def _lost(self, error: Exception, backoff: Backoff) -> float:
+        self._lost_at = self._lost_at or now_ms()
         delay = backoff.next_delay()
         detail = str(error) or type(error).__name__
         log.warning("PBX link lost (%s); reconnecting in %.1f s", detail, delay)
@@ -170,15 +172,6 @@ class Worker:
                 await self._refresh_directory()
             if reconcile.due():
                 await self._reconcile(list(self.state.queues), with_calls=True)
-                await self._settle_from_cdrs()
-
-    async def _settle_from_cdrs(self) -> None:
-        """Between reconnects, CDRs catch what events the PBX dropped: counted as corrections."""
-        if await self._read_cdrs():
-            self.corrections["settled_from_cdr"] += 1
-            log.warning("CDRs settled calls whose events never came")
-            self._count_today()
-            await self._publish_queues(list(self.state.queues))
 
     async def _resync(self) -> None:
         """On every (re)connect: reload everything from REST and publish every queue."""
@@ -188,28 +181,24 @@ class Worker:
         # What a (re)connect finds is news, not a correction: only later re-reads count them.
         await reconcile_calls_now(self.api, self.state, now_ms())
         await self._rebuild_today()
-        await self._read_cdrs()
+        await self._catch_up()
         self._count_today()
         await self._publish_queues(self.state.queues)
 
-    async def _read_cdrs(self) -> bool:
-        """Calls whose 30012 never reached us (the link was down, or the PBX dropped events) are
-        settled from `cdr/list` at every (re)connect and re-read: a caller who came and went
-        unseen is counted whole. True when today's figures changed."""
-        since, read_at = self._cdrs_read_at, now_ms()
-        if since is None:  # the first connection: the mid-day rebuild covers what came before
-            self._cdrs_read_at = read_at
-            return False
+    async def _catch_up(self) -> None:
+        """Calls that ended while the link was down never sent their 30012: their CDRs settle
+        what REST could not see (a caller who came and went unseen is counted whole)."""
+        if self._lost_at is None:
+            return
+        since = self._lost_at - CATCH_UP_MARGIN_MS
         try:
-            cdrs = await cdrs_since(self.api, since - CDR_OVERLAP_MS, self.state.zone)
-        except PbxError as error:  # refused, not lost: try again at the next re-read
-            log.warning("Could not read CDRs to settle missed calls (%s)", error)
-            return False
-        self._cdrs_read_at = read_at
-        counted = len(self.state.outbox)
+            cdrs = await cdrs_since(self.api, since, self.state.zone)
+        except PbxError as error:  # refused, not lost: today's figures may miss those calls
+            log.warning("No CDRs to catch up on the calls missed while disconnected (%s)", error)
+            cdrs = []
+        self._lost_at = None
         for cdr in sorted(cdrs, key=lambda cdr: cdr.end_ms):
             apply_cdr(self.state, cdr)
-        return len(self.state.outbox) > counted
 
     async def _load_directory(self) -> tuple[set[str], set[str]]:
         """Reference data, stored for every process; returns the queues whose data changed

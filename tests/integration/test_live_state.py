@@ -151,29 +151,3 @@ def test_calls_that_came_and_went_while_the_link_was_down_are_counted(rig: Rig) 
         )
 
     wait_until(counted, timeout=60)
-
-
-def test_calls_whose_events_the_pbx_dropped_are_counted_at_the_next_re_read(
-    idle_rig: Rig,
-) -> None:
-    """The socket stayed up but the PBX pushed nothing: the periodic CDR read settles them."""
-    rig = idle_rig
-    rig.env["PBX_RESYNC_SECONDS"] = "2"
-    rig.start_worker()
-    before = published(rig)["today"]
-    rig.sim("POST", "faults/events", {"paused": True})
-    unseen = rig.sim("POST", "calls", {"queue": "6400", "caller": "5550051"})["call_id"]
-    rig.sim("POST", f"calls/{unseen}/abandon")
-    rig.sim("POST", "faults/events", {"paused": False})
-
-    def counted() -> bool:
-        """the unseen call is in today's figures, and the correction is counted"""
-        today = published(rig)["today"]
-        link = read_link(rig.redis_url) or {}
-        return bool(
-            today["offered"] == before["offered"] + 1
-            and link.get("corrections", {}).get("settled_from_cdr")
-        )
-
-    wait_until(counted, timeout=30)
-    assert published(rig)["waiting"] == []
