@@ -22,6 +22,14 @@ def with_db(url: str, db: int) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    soak = parser.getgroup("soak", "the long fault-injection run (make soak)")
+    soak.addoption("--soak-minutes", default="10", help="how long to inject faults")
+    soak.addoption("--soak-screens", default="50", help="board screens connected throughout")
+    soak.addoption("--soak-pbx-down-s", default="60", help="how long the PBX stays down")
+    soak.addoption("--soak-seed", default="1", help="seed of the random fault order")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def redis_url() -> Iterator[str]:
     """The Redis at REDIS_URL if one answers, else a private one (never a silent skip)."""
