@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_redis")]
 
 ROLES = ["anonymous", "viewer", "not_shared", "tv", "supervisor", "admin"]
 # Expected HTTP status per role, in the order of ROLES.
-MATRIX = {
+MATRIX: dict[str, list[int | None]] = {
     "/boards/sales/": [302, 200, 404, 302, 200, 200],
     "/api/boards/sales/snapshot/": [401, 200, 403, 200, 200, 200],
     "/api/pause-reasons/": [401, 403, 403, 403, None, None],  # None: needs the PBX
