@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_ENV := SECRET_KEY=test-only-not-secret DJANGO_SETTINGS_MODULE=wallboard.settings
 
 .DEFAULT_GOAL := test
-.PHONY: test lint typecheck pytest demo fmt clean
+.PHONY: test lint typecheck pytest demo soak bench fmt clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -38,6 +38,21 @@ pytest: $(VENV)/.dev
 
 demo: $(VENV)/.runtime
 	$(BIN)/python -m devstack.demo
+
+# The whole product under random faults; SOAK_MINUTES, SOAK_SCREENS, SOAK_PBX_DOWN_S, SOAK_SEED.
+soak: $(VENV)/.dev
+	$(TEST_ENV) $(BIN)/pytest -m soak -s --timeout 0 tests/integration/test_soak.py \
+		--soak-minutes $(or $(SOAK_MINUTES),10) --soak-screens $(or $(SOAK_SCREENS),50) \
+		--soak-pbx-down-s $(or $(SOAK_PBX_DOWN_S),60) --soak-seed $(or $(SOAK_SEED),1)
+
+# A short standard set of benchmarks (docs/performance.md): tables on stdout, JSON in
+# bench/results/. Figures only, never pass/fail; on a shared machine they are noisy.
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench.worker --events 10000
+	$(BIN)/python -m bench.fanout --scenario small --events-per-s 20 --screens 50 --duration 10
+	$(BIN)/python -m bench.fanout --scenario contact-centre --events-per-s 300 --screens 300 \
+		--duration 10
+	$(BIN)/python -m bench.render --agents 1000 --queues 10 --deltas 5000
 
 fmt: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

@@ -1,0 +1,1 @@
+"""Benchmarks that print figures and write JSON to bench/results/; never part of pass/fail."""

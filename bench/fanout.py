@@ -1,0 +1,218 @@
+"""`python -m bench.fanout`: PBX event → screen latency, frames, CPU and memory for the product,
+beside the limit (bare websockets) and the textbook design (group_send per event), same load."""
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from channels_redis.core import RedisChannelLayer
+from websockets.asyncio.client import connect
+
+from bench.pbxload import PbxLog, burst_plan, drive, record, subscribe
+from bench.report import (
+    RESULTS,
+    Phase,
+    machine,
+    marker_latencies,
+    percentiles,
+    phase_json,
+    sent_latencies,
+    table,
+    usage_table,
+    write_json,
+)
+from bench.screens import Fleet, Key, close_fleet, open_fleet
+from bench.stack import LAYERS, SIM_CLIENT_ID, Stack, product_stack, python_process
+from bench.textbook import GROUP, PATH
+from bench.usage import UsageMeter, rss_mb
+from devstack.procs import free_port
+
+# After the load, frames still in flight are waited for until the screens are quiet this long.
+QUIET_S = 1.0
+DRAIN_MAX_S = 15.0
+Timeline = list[tuple[float, Key, str]]
+
+
+async def drain(fleet: Fleet) -> None:
+    deadline, last, quiet_since = time.monotonic() + DRAIN_MAX_S, -1, time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - quiet_since < QUIET_S:
+        await asyncio.sleep(0.1)
+        if fleet.frames != last:
+            last, quiet_since = fleet.frames, time.monotonic()
+
+
+async def measured(
+    fleet: Fleet, pids: dict[str, int], load: Callable[[], Awaitable[None]]
+) -> tuple[float, dict[str, Any]]:
+    """Run the load and wait for the screens to go quiet; (window s, usage by process)."""
+    meter = UsageMeter({**pids, "bench": os.getpid()})
+    meter.start()
+    started = time.monotonic()
+    fleet.counting = True
+    await load()
+    await drain(fleet)
+    fleet.counting = False
+    return time.monotonic() - started, meter.stop()
+
+
+def phase(design: str, fleet: Fleet, window: float, usage: dict[str, Any], server: str,
+          latency: tuple[list[float], int], **extra: Any) -> Phase:  # fmt: skip
+    screens = len(fleet.receipts)
+    return Phase(
+        design, screens, round(window, 2), percentiles(latency[0]),
+        fleet.frames / screens / window, fleet.bytes / 1024 / screens / window,
+        fleet.frames, fleet.gaps, fleet.resyncs, latency[1], usage, server, extra,
+    )  # fmt: skip
+
+
+async def product_phase(stack: Stack, args: argparse.Namespace) -> tuple[Phase, PbxLog, Timeline]:
+    origin = f"http://127.0.0.1:{stack.web_port}"
+    url = f"ws://127.0.0.1:{stack.web_port}/ws/board/bench/"
+    log, recording = PbxLog(), asyncio.Event()
+    observer = await subscribe(stack.sim_url, SIM_CLIENT_ID, stack.env["PBX_CLIENT_SECRET"])
+    recorder = asyncio.create_task(record(observer, log, recording))
+    idle_rss = rss_mb(stack.pid("daphne"))
+    fleet, tasks = await open_fleet(
+        args.screens, url, lambda i: {"Cookie": f"wb_display={stack.tokens[i]}", "Origin": origin},
+        snapshot=True,
+    )  # fmt: skip
+    per_screen_kb = (rss_mb(stack.pid("daphne")) - idle_rss) * 1024 / args.screens
+    recording.set()
+    started = time.monotonic()
+    load = lambda: drive(stack.sim_url, stack.queues, args.events_per_s, args.duration, log)  # noqa: E731
+    pids = {name: stack.pid(name) for name in ("daphne", "worker", "pbxsim", "redis")}
+    window, usage = await measured(fleet, pids, load)
+    await close_fleet([*tasks, recorder])
+    await observer.close()
+    log.stamp_markers()
+    result = phase("product", fleet, window, usage, "daphne",
+                   marker_latencies(fleet, log.markers.values()),
+                   daphne_kb_per_screen_connected=round(per_screen_kb, 1),
+                   pbx_frames=len(log.frames), events_requested=log.events_requested,
+                   markers=len(log.markers))  # fmt: skip
+    return result, log, timeline_of(fleet, started)
+
+
+def timeline_of(fleet: Fleet, started: float) -> Timeline:
+    """The frames the product delivered, at the time its first screen got each."""
+    first: dict[Key, float] = {}
+    for receipts in fleet.receipts:
+        for key, t in receipts.items():
+            first[key] = min(t, first.get(key, t))
+    return sorted((t - started, key, fleet.texts[key]) for key, t in first.items())
+
+
+async def replay(
+    timeline: Timeline, send: Callable[[Key, str], Awaitable[None]]
+) -> dict[Key, float]:
+    """Send each frame at its offset; latency counts from when it was due, not when sent."""
+    started, sent = time.monotonic(), {}
+    for offset, key, text in timeline:
+        due = started + offset
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        sent[key] = due
+        await send(key, text)
+    return sent
+
+
+async def limit_phase(stack: Stack, screens: int, timeline: Timeline) -> Phase:
+    port = free_port()
+    argv = ["-m", "bench.limit", "--port", str(port)]
+    stack.group.start(python_process("limit", argv, stack.env, ready_line_pattern="listening"))
+    fleet, tasks = await open_fleet(screens, f"ws://127.0.0.1:{port}/", lambda i: {}, False)
+    sent: dict[Key, float] = {}
+    async with connect(f"ws://127.0.0.1:{port}/feed", compression=None, max_size=None) as feed:
+
+        async def load() -> None:
+            sent.update(await replay(timeline, lambda key, text: feed.send(text)))
+
+        window, usage = await measured(fleet, {"limit": stack.pid("limit")}, load)
+    await close_fleet(tasks)
+    return phase("limit", fleet, window, usage, "limit", sent_latencies(fleet, sent))
+
+
+async def textbook_phase(stack: Stack, screens: int, log: PbxLog) -> Phase:
+    port = stack.start_textbook()
+    url = f"ws://127.0.0.1:{port}/{PATH}"
+    fleet, tasks = await open_fleet(screens, url, lambda i: {}, False)
+    layer = RedisChannelLayer(hosts=[stack.redis.url])
+    started = log.frames[0][0] if log.frames else 0.0
+    timeline = [(t - started, ("pbx", i), text) for i, (t, text) in enumerate(log.frames, 1)]
+
+    async def send(key: Key, text: str) -> None:
+        message = {"type": "bench.event", "seq": key[1], "event": json.loads(text)}
+        await layer.group_send(GROUP, message)
+
+    sent: dict[Key, float] = {}
+
+    async def load() -> None:
+        sent.update(await replay(timeline, send))
+
+    pids = {"textbook": stack.pid("textbook"), "redis": stack.pid("redis")}
+    window, usage = await measured(fleet, pids, load)
+    await close_fleet(tasks)
+    await layer.flush()
+    return phase("textbook", fleet, window, usage, "textbook", sent_latencies(fleet, sent))
+
+
+def ratios(product: Phase, others: list[Phase]) -> dict[str, dict[str, float | None]]:
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 2) if a is not None and b else None
+
+    return {
+        other.design: {
+            "p50": ratio(product.latency_ms.get("p50"), other.latency_ms.get("p50")),
+            "p99": ratio(product.latency_ms.get("p99"), other.latency_ms.get("p99")),
+            "cpu_per_frame": ratio(product.server_cpu_us_per_frame, other.server_cpu_us_per_frame),
+        }
+        for other in others
+    }
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    with product_stack(args.scenario, args.screens, args.layer) as stack:
+        product, log, timeline = await product_phase(stack, args)
+        phases = [product]
+        if not args.product_only:
+            phases += [await limit_phase(stack, args.screens, timeline),
+                       await textbook_phase(stack, args.screens, log)]  # fmt: skip
+    print(table(phases))
+    print(usage_table(phases))
+    return {"phases": phases, "ratios": ratios(product, phases[1:])}
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.fanout", description=__doc__)
+    parser.add_argument("--scenario", default="small", help="pbxsim scenario (small, …)")
+    parser.add_argument("--events-per-s", type=float, default=20.0, help="30011 events/s")
+    parser.add_argument("--screens", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load")
+    parser.add_argument(
+        "--layer", choices=sorted(LAYERS), default="core", help="the product's channel layer"
+    )
+    parser.add_argument("--product-only", action="store_true", help="skip the two references")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    print(f"fanout: {args.scenario}, {args.events_per_s:g} events/s (bursts of "
+          f"{burst_plan(args.events_per_s)[0]}), {args.screens} screens, {args.duration:g} s",
+          flush=True)  # fmt: skip
+    config = vars(args) | {"out": str(args.out), "machine": machine()}
+    result = asyncio.run(run(args))
+    phases = [phase_json(p) for p in result["phases"]]
+    path = write_json("fanout", {"config": config, **result, "phases": phases}, args.out)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

