@@ -81,6 +81,11 @@ class Publisher:
     async def _flush_after(self, wait: float) -> None:
         await asyncio.sleep(wait)
         await self.flush()
+        # Changes published while that flush was being written found this task still running
+        # and left it to them: they go out a window later (else they waited for the next change).
+        while self._pending:
+            await asyncio.sleep(self._window_s)
+            await self.flush()
 
     async def flush(self) -> None:
         """Store every pending stream in one fenced write, then send one frame per stream.
