@@ -1,7 +1,7 @@
 """Shared fixtures: a real Redis for every test session, and a small named cast of users."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 
 from dashboard.models import Board
 from devstack.redis import DEFAULT_URL, ensure_redis
+from tests.sockets import StartPublisher, publishing
 
 # Tests use their own Redis database so they never clobber a demo sharing the same server;
 # TEST_REDIS_DB lets two test runs share one server without flushing each other's data.
@@ -45,6 +46,13 @@ def clean_redis(redis_url: str) -> str:
     """An empty test database, so no live state leaks from one test to the next."""
     redis.Redis.from_url(redis_url).flushdb()
     return redis_url
+
+
+@pytest.fixture
+async def publisher() -> AsyncIterator[StartPublisher]:
+    """Start publishers as the active worker would (holding the lease), over the real layer."""
+    async with publishing() as start:
+        yield start
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The board WebSocket over a real Redis channel layer: snapshot, deltas, dedup, refusals."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -21,7 +20,6 @@ from tests.sockets import (
     StartPublisher,
     open_board,
     paired_display,
-    publishing,
     receive,
     session_cookie,
     waiting,
@@ -29,12 +27,6 @@ from tests.sockets import (
 from wallboard.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
-
-
-@pytest.fixture
-async def publisher() -> AsyncIterator[StartPublisher]:
-    async with publishing() as start:
-        yield start
 
 
 async def test_it_sends_the_stored_state_then_numbered_deltas(

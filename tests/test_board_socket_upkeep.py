@@ -2,7 +2,6 @@
 errors, bounded buffering, revocation, re-checks and planned recycling."""
 
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -18,19 +17,12 @@ from tests.sockets import (
     StartPublisher,
     open_board,
     paired_display,
-    publishing,
     receive,
     session_cookie,
     waiting,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
-
-
-@pytest.fixture
-async def publisher() -> AsyncIterator[StartPublisher]:
-    async with publishing() as start:
-        yield start
 
 
 async def test_the_snapshot_carries_the_board_settings(board: Board, alice: User) -> None:

@@ -4,21 +4,14 @@ change of a stream always reaches Redis (and the screens) without waiting for an
 import asyncio
 import json
 import random
-from collections.abc import AsyncIterator
 
 import pytest
 
 from dashboard.livestore import live_redis
 from dashboard.streams import queue_stream, stream_key
-from tests.sockets import StartPublisher, publishing
+from tests.sockets import StartPublisher
 
 pytestmark = pytest.mark.usefixtures("clean_redis")
-
-
-@pytest.fixture
-async def publisher() -> AsyncIterator[StartPublisher]:
-    async with publishing() as start:
-        yield start
 
 
 async def stored(stream: str) -> object:
