@@ -5,9 +5,12 @@ start, kept in Redis (fenced) and the database so that no restart loses them, an
 import json
 import logging
 from datetime import UTC, datetime, time
+from typing import Any
 
 from dashboard import history
+from dashboard.clock import now_ms
 from dashboard.leader import Leadership
+from dashboard.live.ledger import Ledger, ledger_json, restore
 from dashboard.live.state import LiveState
 from dashboard.live.today import (
     Thresholds,
@@ -26,6 +29,9 @@ TODAY_KEY = "wb:today"
 FULL_DAY_GRACE_MS = 60_000
 # How often today's figures and the current interval are written to the database.
 PERSIST_MS = 10_000
+# How often today's figures (and the ledger, which grows with the calls of the last minutes)
+# go to Redis with a publisher flush.
+STORE_EVERY_MS = 1_000
 
 
 class DayBook:
@@ -38,23 +44,46 @@ class DayBook:
         self.thresholds = thresholds
         self.today = Today("", 0)
         self.interval = Today("", 0)  # the current 15-minute interval's counters
+        self.ledger = Ledger()
+        self.state: LiveState | None = None  # whose counting memory the ledger keeps
         self._persisted_ms = 0
+        self._stored_ms = 0
 
-    async def load(self, now_ms: int) -> None:
+    async def load(self, now_ms: int, state: LiveState) -> int | None:
         """Carry on with today's figures if a previous worker kept them (in Redis, else in the
-        database); else start counting from now, which the boards show as "since HH:MM"."""
+        database), taking over its memory of the calls it counted into `state`; else start
+        counting from now, which the boards show as "since HH:MM". Returns where to read the
+        PBX's CDRs back from (calls that ended since the figures taken over were kept)."""
+        self.state = state
         day, start_ms = business_day(now_ms, self.zone, self.starts_at)
-        raw = await self.leadership.redis.get(TODAY_KEY)
-        saved = from_json(json.loads(raw)) if raw else None
-        if saved is None or saved.day != day:
-            saved = await history.load_day(day)
-        if saved is not None and saved.day == day:
-            self.today = saved
+        saved = await self._saved(day)
+        kept_ms = None
+        if saved is not None:
+            self.today = from_json(saved)
+            kept_ms = self._take_over(saved.get("ledger"), state)
         else:
             partial = now_ms - start_ms > FULL_DAY_GRACE_MS
             self.today = Today(day, now_ms if partial else start_ms, partial)
         self.interval = await history.load_interval(day, history.interval_start(now_ms))
         await history.prune(datetime.now(UTC))
+        return kept_ms
+
+    async def _saved(self, day: str) -> dict[str, Any] | None:
+        raw = await self.leadership.redis.get(TODAY_KEY)
+        saved = json.loads(raw) if raw else None
+        if saved is None or saved["day"] != day:
+            saved = await history.load_day(day)
+        return saved if saved is not None and saved["day"] == day else None
+
+    def _take_over(self, data: dict[str, Any] | None, state: LiveState) -> int | None:
+        if data is None:  # kept by a version without a ledger
+            return None
+        try:
+            self.ledger = restore(state, data)
+        except (KeyError, TypeError, ValueError) as error:
+            log.warning("Could not take over the counted calls (%r): some may count twice", error)
+            return None
+        return self.ledger.read_back_ms
 
     def day_start_ms(self, now_ms: int) -> int:
         return business_day(now_ms, self.zone, self.starts_at)[1]
@@ -64,6 +93,7 @@ class DayBook:
         for record in state.outbox:
             self.today.record(record, self.thresholds)
             self.interval.record(record, self.thresholds)
+        self.ledger.note(state.outbox, now_ms)
         state.outbox.clear()
         self.today.observe_pauses(state, now_ms)
 
@@ -73,7 +103,7 @@ class DayBook:
         day, start_ms = business_day(now_ms, self.zone, self.starts_at)
         new_day = day != self.today.day
         if new_day:
-            await history.save_day(self.today)
+            await history.save_day(self._kept(now_ms))
             self.today = next_day(self.today, day, start_ms)
         if history.interval_start(now_ms) != self.interval.counting_since_ms:
             await history.save_interval(self.interval)
@@ -84,14 +114,30 @@ class DayBook:
 
     async def _persist(self, now_ms: int) -> None:
         await self.leadership.assert_leading()  # a paused ex-leader must not write history
-        await history.save_day(self.today)
+        await history.save_day(self._kept(now_ms))
         await history.save_interval(self.interval)
         self._persisted_ms = now_ms
 
     def stored(self) -> dict[str, str]:
-        """Today's figures as kept in Redis: written with every publisher flush, so the figures
-        a board shows and the ones a restarted worker carries on from are the same."""
-        return {TODAY_KEY: compact(to_json(self.today))}
+        """Today's figures and the ledger as kept in Redis, at most once a second: written with
+        a publisher flush, so the figures a board shows and the ones a successor carries on
+        from agree (what it counted since, it counts again from REST and the CDRs)."""
+        now = now_ms()
+        if now - self._stored_ms < STORE_EVERY_MS:
+            return {}
+        self._stored_ms = now
+        return {TODAY_KEY: compact(self._kept(now))}
 
-    async def save(self) -> None:
-        await self.leadership.fenced_set_many(self.stored())
+    def _kept(self, now_ms: int) -> dict[str, Any]:
+        """Today's figures with the ledger beside them, both as of now. A flush can come while
+        a REST re-read is half-way: what it recorded so far is counted first, else the ledger
+        would hand over as counted what today's figures lack."""
+        if self.state is None:
+            return {**to_json(self.today), "ledger": None}
+        self.take(self.state, now_ms)
+        return {**to_json(self.today), "ledger": ledger_json(self.ledger, self.state, now_ms)}
+
+    async def save(self, now_ms: int) -> None:
+        """Keep today's figures now (a new day began)."""
+        self._stored_ms = now_ms
+        await self.leadership.fenced_set_many({TODAY_KEY: compact(self._kept(now_ms))})

@@ -2,8 +2,9 @@
 
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from dashboard.live.today import QueueDay, Today, from_json, to_json
+from dashboard.live.today import QueueDay, Today
 from dashboard.models import DaySnapshot, QueueInterval
 
 INTERVAL_MS = 15 * 60 * 1000
@@ -14,13 +15,15 @@ def interval_start(now_ms: int) -> int:
     return now_ms - now_ms % INTERVAL_MS
 
 
-async def load_day(day: str) -> Today | None:
+async def load_day(day: str) -> dict[str, Any] | None:
+    """The day's figures as kept (`today.to_json`, with the worker's ledger beside them)."""
     row = await DaySnapshot.objects.filter(day=day).afirst()
-    return from_json(row.data) if row else None
+    return dict(row.data) if row else None
 
 
-async def save_day(today: Today) -> None:
-    await DaySnapshot.objects.aupdate_or_create(day=today.day, defaults={"data": to_json(today)})
+async def save_day(kept: dict[str, Any]) -> None:
+    """`kept`: a day's figures (`today.to_json`) with the worker's ledger beside them."""
+    await DaySnapshot.objects.aupdate_or_create(day=kept["day"], defaults={"data": kept})
 
 
 async def save_interval(interval: Today) -> None:

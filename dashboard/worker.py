@@ -11,6 +11,7 @@ from typing import Any
 
 from websockets.exceptions import WebSocketException
 
+from dashboard.clock import now_ms
 from dashboard.concurrency import first_to_finish
 from dashboard.daybook import DayBook
 from dashboard.leader import Leadership
@@ -50,10 +51,6 @@ LINK_FAILURES = (PbxError, PbxUnreachable, LinkLost, OSError, WebSocketException
 # CDRs are read back from a little before the link was lost: their times have whole seconds
 # and the PBX's clock is not ours. Reading a call twice is harmless (each is closed once).
 CATCH_UP_MARGIN_MS = 60_000
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 @dataclass(frozen=True)
@@ -99,7 +96,8 @@ class Worker:
         self.corrections: Counter[str] = Counter()
         self._unknown_types: set[int] = set()
         self._rebuild_tried = False
-        self._lost_at: int | None = None  # when the link went down, until caught up
+        # When the link went down (or the figures taken over were kept), until caught up.
+        self._lost_at: int | None = None
 
     @property
     def queue_ids(self) -> dict[str, int]:
@@ -108,7 +106,8 @@ class Worker:
     async def run(self) -> None:
         """Connect, and reconnect with backoff, until cancelled."""
         await self.publisher.start_epoch()
-        await self.daybook.load(now_ms())
+        # Calls that ended since the figures taken over were kept: read back from the CDRs.
+        self._lost_at = await self.daybook.load(now_ms(), self.state)
         await self._set_link("connecting", "")
         try:
             await first_to_finish(self._connect_forever, self._refresh_link, self._clock)
@@ -275,7 +274,7 @@ class Worker:
         while True:
             await asyncio.sleep(CLOCK_TICK_S)
             if await self.daybook.tick(now_ms()):
-                await self.daybook.save()
+                await self.daybook.save(now_ms())
                 await self._publish_queues(list(self.state.queues))
             ended = [n for n, until in self.state.wrap_up_until.items() if until <= now_ms()]
             for number in ended:

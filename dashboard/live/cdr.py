@@ -110,7 +110,7 @@ def apply_cdr(state: LiveState, cdr: Cdr) -> set[str]:
     if queue is None or cdr.call_id in state.closed:
         return set()
     learn_did(state, cdr, queue.number)
-    state.remember(state.closed, cdr.call_id, queue.number)
+    state.remember(state.closed, cdr.call_id, cdr.end_ms)
     holding = state.queue_holding(cdr.call_id)
     waited = holding.waiting.pop(cdr.call_id, None) if holding else None
     waited = waited or state.unsettled.pop(cdr.call_id, None)
@@ -139,6 +139,6 @@ def rebuild(state: LiveState, cdrs: Iterable[Cdr], since_ms: int) -> list[Record
         queue = queue_of(state, cdr)
         fresh = cdr.call_id not in state.offered and cdr.call_id not in state.closed
         if queue is not None and fresh and cdr.start_ms >= since_ms:
-            state.remember(state.closed, cdr.call_id, queue.number)
+            state.remember(state.closed, cdr.call_id, cdr.end_ms)
             records += records_of(cdr, queue)
     return records

@@ -48,9 +48,9 @@ class LiveState:
     # Callers REST took off a waiting list before their events said how they left: the next
     # event for the call still settles its outcome, from when it started waiting.
     unsettled: dict[str, WaitingCaller] = field(default_factory=dict)
-    # Queue calls whose CDR has been counted, by call id → queue: the call is over, and late
-    # 30011 events for it must not make it wait (or count) again.
-    closed: dict[str, str] = field(default_factory=dict)
+    # Queue calls whose CDR has been counted, by call id → when the call ended by the CDR (the
+    # PBX's clock): the call is over, and late 30011 events must not make it wait (or count) again.
+    closed: dict[str, int] = field(default_factory=dict)
     # Calls REST first showed answered, by call id → queue: counted by their events if those
     # are still in flight, else by their CDR (which names only the agent).
     uncounted: dict[str, str] = field(default_factory=dict)
