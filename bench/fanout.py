@@ -18,10 +18,14 @@ from bench.pbxload import PbxLog, burst_plan, drive, record, subscribe
 from bench.report import (
     RESULTS,
     Phase,
+    change_latencies,
+    extra_lines,
+    first_screen,
     machine,
-    marker_latencies,
+    peak_frames_per_s,
     percentiles,
     phase_json,
+    pooled,
     sent_latencies,
     table,
     usage_table,
@@ -91,8 +95,10 @@ async def product_phase(stack: Stack, args: argparse.Namespace) -> tuple[Phase, 
     await close_fleet([*tasks, recorder])
     await observer.close()
     log.stamp_markers()
-    result = phase("product", fleet, window, usage, "daphne",
-                   marker_latencies(fleet, log.markers.values()),
+    changes, missing = change_latencies(fleet, log.markers.values())
+    result = phase("product", fleet, window, usage, "daphne", (pooled(changes), missing),
+                   first_screen_ms=first_screen(changes),
+                   peak_frames_per_s=peak_frames_per_s(fleet),
                    daphne_kb_per_screen_connected=round(per_screen_kb, 1),
                    pbx_frames=len(log.frames), events_requested=log.events_requested,
                    markers=len(log.markers))  # fmt: skip
@@ -184,6 +190,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                        await textbook_phase(stack, args.screens, log)]  # fmt: skip
     print(table(phases))
     print(usage_table(phases))
+    print(extra_lines(phases))
     return {"phases": phases, "ratios": ratios(product, phases[1:])}
 
 

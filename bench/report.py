@@ -65,14 +65,15 @@ def _marker_seqs(frames: list[tuple[int, set[str]]], caller: str) -> tuple[int |
     return appear, gone
 
 
-def marker_latencies(fleet: Fleet, markers: Iterable[Marker]) -> tuple[list[float], int]:
-    """PBX event → screen, in ms, for every marker change on every screen; and how many
-    (screen, change) pairs had no timed frame (the screen was resyncing, or the frame merged)."""
+def change_latencies(fleet: Fleet, markers: Iterable[Marker]) -> tuple[list[list[float]], int]:
+    """PBX event → screen, in ms, per marker change: its latency on every screen that got it;
+    and how many (screen, change) pairs had no timed frame (the screen was resyncing, or the
+    frame merged)."""
     by_stream: dict[str, list[tuple[int, set[str]]]] = {}
     for (stream, seq), text in sorted(fleet.texts.items()):
         if stream.startswith("queue:"):
             by_stream.setdefault(stream, []).append((seq, _waiting_callers(text)))
-    samples: list[float] = []
+    changes: list[list[float]] = []
     missing = 0
     for marker in markers:
         stream = f"queue:{marker.queue}"
@@ -82,9 +83,31 @@ def marker_latencies(fleet: Fleet, markers: Iterable[Marker]) -> tuple[list[floa
                 missing += len(fleet.receipts)
                 continue
             got = [receipts.get((stream, shown_in)) for receipts in fleet.receipts]
-            samples += [(t - emitted) * 1000 for t in got if t is not None]
+            changes.append([(t - emitted) * 1000 for t in got if t is not None])
             missing += sum(t is None for t in got)
-    return samples, missing
+    return changes, missing
+
+
+def pooled(changes: list[list[float]]) -> list[float]:
+    """Every screen's latency for every change, in one list."""
+    return [sample for screens in changes for sample in screens]
+
+
+def first_screen(changes: list[list[float]]) -> dict[str, float]:
+    """How long each change took to reach its first screen: the path before the fan-out."""
+    return percentiles([min(screens) for screens in changes if screens])
+
+
+def peak_frames_per_s(fleet: Fleet) -> int:
+    """The most frames any screen got within one second (a sliding window)."""
+    peak = 0
+    for times in fleet.frame_times:
+        start = 0
+        for end, t in enumerate(times):
+            while t - times[start] >= 1.0:
+                start += 1
+            peak = max(peak, end - start + 1)
+    return peak
 
 
 def sent_latencies(fleet: Fleet, sent: Mapping[Key, float]) -> tuple[list[float], int]:
@@ -131,6 +154,16 @@ def usage_table(phases: list[Phase]) -> str:
         parts = [f"{n} {u.cpu_s:.2f}s/{u.peak_rss_mb:.0f}MB" for n, u in phase.usage.items()]
         lines.append(f"  {phase.design}: " + ", ".join(parts))
     return "\n".join(lines)
+
+
+def extra_lines(phases: list[Phase]) -> str:
+    """What a phase measured beyond the table (the product's first-screen latency, peak rate)."""
+    return "\n".join(
+        f"  {p.design}: {key} {value}"
+        for p in phases
+        for key, value in p.extra.items()
+        if key in ("first_screen_ms", "peak_frames_per_s")
+    )
 
 
 def write_json(name: str, payload: dict[str, Any], folder: Path = RESULTS) -> Path:

@@ -37,11 +37,14 @@ class Fleet:
     texts: dict[Key, str] = field(default_factory=dict)
     # Per screen: when each (stream, seq) arrived (time.monotonic()).
     receipts: list[dict[Key, float]] = field(default_factory=list)
+    # Per screen: when each frame counted arrived, for the peak rate of frames.
+    frame_times: list[list[float]] = field(default_factory=list)
 
-    def count(self, text: str) -> None:
+    def count(self, text: str, times: list[float], now: float) -> None:
         if self.counting:
             self.frames += 1
             self.bytes += len(text.encode())
+            times.append(now)
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Screen:
     url: str
     headers: dict[str, str]
     receipts: dict[Key, float] = field(default_factory=dict)
+    frame_times: list[float] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)
     epoch: str = ""
     ready: asyncio.Event = field(default_factory=asyncio.Event)
@@ -82,7 +86,7 @@ class Screen:
         async for message in socket:
             now = time.monotonic()
             text = message if isinstance(message, str) else message.decode()
-            self.fleet.count(text)
+            self.fleet.count(text, self.frame_times, now)
             if text.startswith('{"type":"snapshot"'):
                 self._snapshot(text)
             elif not all(self._delta(delta, now) for delta in deltas_in(text)):
@@ -127,6 +131,7 @@ async def open_fleet(
     fleet = Fleet()
     screens = [Screen(fleet, url, headers_for(i), wants_snapshot=snapshot) for i in range(count)]
     fleet.receipts = [screen.receipts for screen in screens]
+    fleet.frame_times = [screen.frame_times for screen in screens]
     tasks: list[asyncio.Task[None]] = []
     for start in range(0, count, CONNECT_CONCURRENCY):
         batch = screens[start : start + CONNECT_CONCURRENCY]

@@ -50,10 +50,10 @@ REVOCATION_POLL_S = 2.0
 RECHECK_S = 60.0
 # Browsers ping every 15 s with their acks; a hidden tab's timers may run only once a minute.
 ACK_DEADLINE_S = 90.0
-# The publisher sends one flush's streams back to back: the deltas that reach a screen within
-# this window go out as one browser frame, so a board of many queues still gets at most about
-# ten frames a second (docs/protocol.md, "batch").
-BATCH_WINDOW_S = 0.005
+# A publisher flush names its streams, and a screen sends the deltas it follows from one flush
+# as one frame once the last is in. Should one never come (it joined a group mid-flush, or the
+# layer dropped it), what did come goes out after this long.
+BATCH_WAIT_S = 0.25
 # Unacknowledged frames (characters) a screen may have outstanding before it must start afresh.
 MAX_UNACKED_CHARS = 16 * 1024 * 1024
 # Each socket reconnects itself (4408) after a random time in this range (seconds), so sessions
@@ -83,13 +83,18 @@ class BoardConsumer(AsyncWebsocketConsumer):
     unacked: Unacked
     closing: bool
     upkeep: asyncio.Task[None] | None
+    followed: frozenset[str]
     batch: list[tuple[str, int, str]]  # (stream, seq, text) in arrival order
+    flush: tuple[str, object]  # (epoch, number) of the publisher flush being gathered
+    awaiting: set[str]  # its streams this screen follows and has not had yet
+    late: asyncio.TimerHandle | None
     batching: asyncio.Task[None] | None
 
     async def connect(self) -> None:
         self.streams, self.seen, self.epoch, self.settings = [], {}, "", {}
         self.display_id, self.closing, self.upkeep = None, False, None
-        self.batch, self.batching = [], None
+        self.followed, self.batch, self.flush, self.awaiting = frozenset(), [], ("", None), set()
+        self.late, self.batching = None, None
         self.unacked = Unacked(MAX_UNACKED_CHARS, ACK_DEADLINE_S)
         address = client_address(self.scope)
         limited = await refusals_over_limit(address)
@@ -101,6 +106,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.settings = board_settings(access.board)
         self.display_id = access.display.pk if access.display else None
         self.streams = board_streams(access.board.queue_numbers)
+        self.followed = frozenset(self.streams)
         if self.display_id is not None:
             await touch_display(self.display_id)
         # Join first, read second: a change made in between arrives as a delta we can dedup.
@@ -205,23 +211,47 @@ class BoardConsumer(AsyncWebsocketConsumer):
         else:
             await self.send(text_data=error_frame(message.error))
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # channels closes stale database connections before every handler, a hop to its sync
+        # thread: once per delta per screen, that was a large share of Daphne's CPU. Deltas never
+        # touch the database (what does goes through database_sync_to_async, which closes them).
+        if message["type"] == "board.delta":
+            await self.board_delta(message)
+        else:
+            await super().dispatch(message)
+
     async def board_delta(self, message: dict[str, Any]) -> None:
-        """Forward the pre-serialised frame unless the snapshot already contained it."""
-        stream, seq, text = message["stream"], message["seq"], message["text"]
-        if self.closing or (message["epoch"] == self.epoch and seq <= self.seen.get(stream, 0)):
+        """Forward the pre-serialised frame unless the snapshot already contained it; the deltas
+        of one publisher flush go out together, as soon as the last this screen follows is in."""
+        if self.closing:
             return
-        if self.unacked.too_far_behind(time.monotonic()):
-            await self.stop(CLOSE_RECONNECT)  # it starts again from a fresh snapshot
-            return
-        self.seen[stream] = seq
-        self.batch.append((stream, seq, text))
-        if self.batching is None:
-            self.batching = asyncio.create_task(self.send_batch())
+        await self.track_flush(message)
+        stream, seq = message["stream"], message["seq"]
+        self.awaiting.discard(stream)
+        if message["epoch"] != self.epoch or seq > self.seen.get(stream, 0):
+            if self.unacked.too_far_behind(time.monotonic()):
+                await self.stop(CLOSE_RECONNECT)  # it starts again from a fresh snapshot
+                return
+            self.seen[stream] = seq
+            self.batch.append((stream, seq, message["text"]))
+        if not self.awaiting:
+            await self.send_batch()
+        elif self.late is None:
+            self.late = asyncio.get_running_loop().call_later(BATCH_WAIT_S, self.send_late)
+
+    async def track_flush(self, message: dict[str, Any]) -> None:
+        """A delta of another flush: what came of the one before goes first (one went missing)."""
+        flush = (message["epoch"], message.get("flush"))
+        if flush != self.flush:
+            await self.send_batch()
+            self.flush = flush
+            streams = message.get("streams", [message["stream"]])
+            self.awaiting = {stream for stream in streams if stream in self.followed}
 
     async def send_batch(self) -> None:
         """One frame for the deltas of one publisher flush: alone as it is, several wrapped."""
-        await asyncio.sleep(BATCH_WINDOW_S)
-        batch, self.batch, self.batching = self.batch, [], None
+        self.cancel_late()
+        batch, self.batch = self.batch, []
         if self.closing or not batch:
             return
         texts = [text for _, _, text in batch]
@@ -229,7 +259,19 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.unacked.sent({stream: seq for stream, seq, _ in batch}, len(frame), time.monotonic())
         await self.send(text_data=frame)
 
+    def send_late(self) -> None:
+        self.late = None
+        self.batching = asyncio.ensure_future(self.send_batch())
+
+    def cancel_late(self) -> None:
+        if self.late is not None:
+            self.late.cancel()
+        self.late = None
+
     def drop_batch(self) -> None:
+        """The deltas gathered so far are not sent (a snapshot holds them); the rest of their
+        flush is still awaited, so it does not look like a lost delta."""
+        self.cancel_late()
         if self.batching is not None:
             self.batching.cancel()
         self.batch, self.batching = [], None

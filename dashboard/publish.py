@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import math
 import secrets
 import time
 from collections import defaultdict
@@ -13,9 +14,16 @@ from channels.layers import BaseChannelLayer
 from dashboard.leader import Leadership
 from dashboard.streams import EPOCH_KEY, stream_group, stream_key
 
-# Changes within this window after a flush go out together: a busy PBX costs browsers at most
-# ten frames a second per stream, while the first change after a quiet spell goes at once.
+# Sustained, at most one flush per window: one flush is one frame per screen (the consumer
+# sends a flush's deltas together), so browsers get at most ten frames a second however busy
+# the PBX is.
 COALESCE_WINDOW_S = 0.1
+# After a quiet spell this many flushes may go before the window applies (a token bucket of
+# this size, one token per window): the first changes of a busy moment are not held back.
+FLUSH_BURST = 3
+# Never two flushes closer than this: the events of one PBX action (a 30011, its 30008 and
+# 30012 within a few ms) go out together, one frame rather than three.
+MIN_GAP_S = 0.03
 
 
 # A stream's new value, or how to build it: built at flush time, once however many changes
@@ -29,6 +37,30 @@ def compact(data: dict[str, Any]) -> str:
 
 def built(data: StreamData) -> dict[str, Any]:
     return data() if callable(data) else data
+
+
+class Pacer:
+    """When the next flush may go: a token bucket (FLUSH_BURST tokens, one more per window)
+    and a minimum gap between flushes. A window of 0 never holds anything back."""
+
+    def __init__(self, window_s: float, burst: int = FLUSH_BURST, gap_s: float = MIN_GAP_S):
+        self.window_s, self.burst, self.gap_s = window_s, burst, min(gap_s, window_s)
+        self.tokens = float(burst)
+        self.last = -math.inf
+
+    def wait(self, now: float) -> float:
+        """Seconds until a flush may go; 0 (or less): now."""
+        short = 1.0 - self._refilled(now)
+        return max(short * self.window_s, self.last + self.gap_s - now)
+
+    def took(self, now: float) -> None:
+        self.tokens = self._refilled(now) - 1.0  # an explicit flush may overdraw: it counts too
+        self.last = now
+
+    def _refilled(self, now: float) -> float:
+        if self.window_s <= 0:
+            return float(self.burst)
+        return min(float(self.burst), self.tokens + (now - self.last) / self.window_s)
 
 
 class Publisher:
@@ -46,12 +78,12 @@ class Publisher:
     ) -> None:
         self._leadership = leadership
         self._layer = layer
-        self._window_s = window_s
+        self._pacer = Pacer(window_s)
         # Further keys written in the same fenced write as each flush (today's figures).
         self._also_store = also_store
         self._seq: defaultdict[str, int] = defaultdict(int)
         self._pending: dict[str, StreamData] = {}
-        self._last_flush = 0.0
+        self._flushes = 0  # numbers each flush, so screens know which deltas belong together
         self._later: asyncio.Task[None] | None = None
         # Flushes must reach Redis and the groups in seq order, one at a time.
         self._lock = asyncio.Lock()
@@ -65,30 +97,30 @@ class Publisher:
         await self._leadership.fenced_set(EPOCH_KEY, self.epoch)
 
     async def publish(self, stream: str, data: StreamData) -> None:
-        """Queue the stream's new data: sent at once after a quiet spell, else with the next
-        flush (a later change of the same stream replaces an unsent one)."""
+        """Queue the stream's new data: sent at once unless the pacer holds it back, then with
+        the next flush (a later change of the same stream replaces an unsent one)."""
         self._pending[stream] = data
         if self._later is not None:
             if not self._later.done():
                 return
             self._later.result()  # a failed background flush fails the worker here
-        wait = self._last_flush + self._window_s - time.monotonic()
+        wait = self._pacer.wait(time.monotonic())
         if wait <= 0:
             await self.flush()
         else:
             self._later = asyncio.create_task(self._flush_after(wait))
 
     async def _flush_after(self, wait: float) -> None:
-        await asyncio.sleep(wait)
-        await self.flush()
-        # Changes published while that flush was being written found this task still running
-        # and left it to them: they go out a window later (else they waited for the next change).
+        # Changes published while a flush was being written found this task still running and
+        # left it to them: they go out with the next flush (else they waited for the next change).
         while self._pending:
-            await asyncio.sleep(self._window_s)
+            await asyncio.sleep(wait)
             await self.flush()
+            wait = self._pacer.wait(time.monotonic())
 
     async def flush(self) -> None:
-        """Store every pending stream in one fenced write, then send one frame per stream.
+        """Store every pending stream in one fenced write, then send one message per stream,
+        each naming the flush and its streams (a screen sends them on as one frame).
 
         Storing first matters: a consumer joins the group before reading its snapshot, so every
         change is either in the snapshot or arrives after it as a delta (or both; it dedups)."""
@@ -96,12 +128,15 @@ class Publisher:
             batch, self._pending = self._pending, {}
             if not batch:
                 return
-            self._last_flush = time.monotonic()
+            self._pacer.took(time.monotonic())
+            self._flushes += 1
             messages = [self._numbered(stream, built(data)) for stream, data in batch.items()]
             writes = {stream_key(m["stream"]): m["stored"] for m in messages}
             await self._leadership.fenced_set_many({**writes, **self._also_store()})
+            streams = list(batch)
             for message in messages:
                 del message["stored"]
+                message.update(flush=self._flushes, streams=streams)
                 await self._layer.group_send(stream_group(message["stream"]), message)
 
     async def close(self) -> None:
