@@ -57,16 +57,16 @@ async def store_directory(leadership: Leadership, directory: dict[str, Any]) -> 
 
 
 async def reconcile_queue(
-    api: PbxApi, state: LiveState, number: str, queue_id: int, now_ms: int
+    api: PbxApi, state: LiveState, number: str, queue_id: int, now_ms: int, connecting: bool = False
 ) -> list[str]:
     """Make one queue's waiting callers, answered calls and agents match the PBX; returns the
-    corrections."""
+    corrections. `connecting`: right after subscribing (calls/load_active)."""
     queue = state.queues[number]
     calls = await api.get("queue/call_status", empty_ok=True, id=queue_id)
     # A caller whose call rings an agent is still waiting to be answered: count both lists.
     unanswered = (calls.get("waiting_list") or []) + (calls.get("ringing_list") or [])
     corrections = ["waiting"] if load_waiting(state, queue, unanswered, now_ms) else []
-    corrections += load_active(state, queue, calls.get("active_list") or [], now_ms)
+    corrections += load_active(state, queue, calls.get("active_list") or [], now_ms, connecting)
     agents = await api.get("queue/agent_status", empty_ok=True, id=queue_id)
     return corrections + load_agent_status(queue.agents, agents.get("data") or [], now_ms)
 

@@ -96,8 +96,9 @@ class Worker:
         self.corrections: Counter[str] = Counter()
         self._unknown_types: set[int] = set()
         self._rebuild_tried = False
-        # When the link went down (or the figures taken over were kept), until caught up.
-        self._lost_at: int | None = None
+        # Where to read CDRs back from (less a margin): when the link went down, or what the
+        # figures taken over had seen; None once caught up.
+        self._catch_up_from: int | None = None
 
     @property
     def queue_ids(self) -> dict[str, int]:
@@ -107,7 +108,7 @@ class Worker:
         """Connect, and reconnect with backoff, until cancelled."""
         await self.publisher.start_epoch()
         # Calls that ended since the figures taken over were kept: read back from the CDRs.
-        self._lost_at = await self.daybook.load(now_ms(), self.state)
+        self._catch_up_from = await self.daybook.load(now_ms(), self.state)
         await self._set_link("connecting", "")
         try:
             await first_to_finish(self._connect_forever, self._refresh_link, self._clock)
@@ -126,7 +127,7 @@ class Worker:
             await self._session(backoff)
         except PbxError as error:
             if error.endpoint == "get_token" and error.errcode in LOGIN_HOLD_S:
-                self._lost_at = self._lost_at or now_ms()
+                self._catch_up_from = self._catch_up_from or now_ms()
                 await self._set_link("down", error.explanation)
                 return LOGIN_PROBLEM_RETRY_S
             return await self._lost(error, backoff)
@@ -135,7 +136,7 @@ class Worker:
         return await self._lost(LinkLost("the PBX closed the event socket"), backoff)
 
     async def _lost(self, error: Exception, backoff: Backoff) -> float:
-        self._lost_at = self._lost_at or now_ms()
+        self._catch_up_from = self._catch_up_from or now_ms()
         delay = backoff.next_delay()
         detail = str(error) or type(error).__name__
         log.warning("PBX link lost (%s); reconnecting in %.1f s", detail, delay)
@@ -176,7 +177,7 @@ class Worker:
         """On every (re)connect: reload everything from REST and publish every queue."""
         await self._load_directory()
         for number, queue_id in self.queue_ids.items():
-            await reconcile_queue(self.api, self.state, number, queue_id, now_ms())
+            await reconcile_queue(self.api, self.state, number, queue_id, now_ms(), connecting=True)
         # What a (re)connect finds is news, not a correction: only later re-reads count them.
         await reconcile_calls_now(self.api, self.state, now_ms())
         await self._rebuild_today()
@@ -187,15 +188,15 @@ class Worker:
     async def _catch_up(self) -> None:
         """Calls that ended while the link was down never sent their 30012: their CDRs settle
         what REST could not see (a caller who came and went unseen is counted whole)."""
-        if self._lost_at is None:
+        if self._catch_up_from is None:
             return
-        since = self._lost_at - CATCH_UP_MARGIN_MS
+        since = self._catch_up_from - CATCH_UP_MARGIN_MS
         try:
             cdrs = await cdrs_since(self.api, since, self.state.zone)
         except PbxError as error:  # refused, not lost: today's figures may miss those calls
             log.warning("No CDRs to catch up on the calls missed while disconnected (%s)", error)
             cdrs = []
-        self._lost_at = None
+        self._catch_up_from = None
         for cdr in sorted(cdrs, key=lambda cdr: cdr.end_ms):
             apply_cdr(self.state, cdr)
 

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dashboard.live.events import CallEvent, parse_call_event
-from dashboard.live.outcomes import Handled, Settled, Talking
+from dashboard.live.outcomes import Handled, Offered, Settled, Talking
 from dashboard.live.state import LiveState, QueueState
 
 HOLD_STATUS = "HOLD"
@@ -55,15 +55,20 @@ def track_talk(state: LiveState, event: CallEvent) -> set[str]:
 
 
 def load_active(
-    state: LiveState, queue: QueueState, entries: Iterable[Mapping[str, Any]], now_ms: int
+    state: LiveState,
+    queue: QueueState,
+    entries: Iterable[Mapping[str, Any]],
+    now_ms: int,
+    connecting: bool = False,
 ) -> list[str]:
     """Make a queue's answered calls match `queue/call_status`'s `active_list`; returns one
-    label per correction."""
+    label per correction. `connecting`: read right after subscribing, so no earlier event of
+    these calls is still to come."""
     fresh = {str(entry.get("call_id")): entry for entry in entries if entry.get("call_id")}
     corrections = []
     for call_id, entry in fresh.items():
         if call_id not in state.talking:
-            _adopt(state, queue, call_id, entry, now_ms)
+            _adopt(state, queue, call_id, entry, now_ms, connecting)
             corrections.append("call_added")
     ours = [call_id for call_id, t in state.talking.items() if t.queue == queue.number]
     for call_id in set(ours) - fresh.keys():
@@ -73,26 +78,39 @@ def load_active(
 
 
 def _adopt(
-    state: LiveState, queue: QueueState, call_id: str, entry: Mapping[str, Any], now_ms: int
+    state: LiveState,
+    queue: QueueState,
+    call_id: str,
+    entry: Mapping[str, Any],
+    now_ms: int,
+    connecting: bool,
 ) -> None:
     """An answered call we had not seen answered. One REST took off the waiting list was
-    answered (counted now); one never seen at all is not counted here."""
+    answered: counted now, with its wait. One never counted, found on connecting, is counted
+    now too, its wait to come with its CDR. Otherwise its events may still be in flight (then
+    they count it, from its first wait) or long gone (then its CDR counts it whole): either way
+    its late events must not be turned away."""
     answered_ms = now_ms - whole_seconds(entry.get("duration")) * 1000
-    agent = str(entry.get("callee_number", ""))
+    agent, caller = str(entry.get("callee_number", "")), str(entry.get("caller_number", ""))
+    talking = Talking(queue.number, agent, answered_ms, caller)
     waiting = state.unsettled.pop(call_id, None)
     if waiting is not None:
         wait_ms = max(0, answered_ms - waiting.since_ms)
         state.outbox.append(Settled(queue.number, call_id, "answered", wait_ms, agent))
         state.settle_offer(call_id)
-    caller = str(entry.get("caller_number", ""))
-    talking = Talking(queue.number, agent, answered_ms, caller, counted=waiting is not None)
-    if waiting is None:
-        # Its events may still be in flight (then they count it, from its first wait) or long
-        # gone (then its CDR does): either way its late events must not be turned away.
+    elif connecting and call_id not in state.offered:
+        state.remember(state.offered, call_id, "")
+        state.remember(state.wait_unknown, call_id, queue.number)
+        state.outbox += [
+            Offered(queue.number, call_id),
+            Settled(queue.number, call_id, "answered", 0, agent, wait_known=False),
+        ]
+    else:
+        talking.counted = False
         state.talking[call_id] = talking
         state.remember(state.uncounted, call_id, queue.number)
-    else:
-        start_talk(state, talking, call_id)
+        return
+    start_talk(state, talking, call_id)
 
 
 def reconcile_calls(

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dashboard.live.calls import whole_seconds
-from dashboard.live.outcomes import Handled, Offered, Outcome, Record, Settled
+from dashboard.live.outcomes import Handled, Offered, Outcome, Record, Settled, WaitLearned
 from dashboard.live.state import LiveState, QueueState
 
 ANSWERED = "ANSWERED"
@@ -71,6 +71,7 @@ def queue_of(state: LiveState, cdr: Cdr) -> QueueState | None:
     candidates = (
         state.offered.get(cdr.call_id),
         talking.queue if talking else state.uncounted.get(cdr.call_id),
+        state.wait_unknown.get(cdr.call_id),
         cdr.call_to if cdr.call_to in state.queues else None,
         state.did_queues.get(cdr.did),
         _only_queue_of(state, cdr.call_to),
@@ -83,10 +84,14 @@ def _only_queue_of(state: LiveState, agent: str) -> str | None:
     return queues[0] if len(queues) == 1 else None
 
 
+def waited_ms(cdr: Cdr) -> int:
+    return (cdr.call_s - cdr.talk_s if cdr.answered else cdr.call_s) * 1000
+
+
 def records_of(cdr: Cdr, queue: QueueState) -> list[Record]:
     """The whole call as the CDR tells it. Abandoned and transferred-out calls both read
     NO ANSWER: one that waited the queue's maximum is timed out, the rest abandoned."""
-    wait_ms = (cdr.call_s - cdr.talk_s if cdr.answered else cdr.call_s) * 1000
+    wait_ms = waited_ms(cdr)
     outcome: Outcome = "abandoned"
     if cdr.answered:
         outcome = "answered"
@@ -115,6 +120,8 @@ def apply_cdr(state: LiveState, cdr: Cdr) -> set[str]:
     waited = holding.waiting.pop(cdr.call_id, None) if holding else None
     waited = waited or state.unsettled.pop(cdr.call_id, None)
     talking = state.talking.pop(cdr.call_id, None)
+    if state.wait_unknown.pop(cdr.call_id, None) is not None:
+        state.outbox.append(WaitLearned(queue.number, cdr.call_id, waited_ms(cdr)))
     records = records_of(cdr, queue)
     if cdr.call_id not in state.offered:
         state.remember(state.offered, cdr.call_id, "")

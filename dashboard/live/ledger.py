@@ -15,7 +15,7 @@ RECENT_MS = 3 * 60_000
 # (worker.CATCH_UP_MARGIN_MS, on the PBX's clock, whatever ours says): those ending up to
 # this long before that one are handed over as already counted.
 CLOSED_KEPT_MS = 2 * 60_000
-VERSION = 2
+VERSION = 3
 
 
 @dataclass
@@ -58,6 +58,7 @@ def ledger_json(ledger: Ledger, state: LiveState, now_ms: int) -> dict[str, Any]
         "talking": {call_id: asdict(t) for call_id, t in state.talking.items()},
         "open_offers": {call_id: q for call_id, q in state.offered.items() if q},
         "uncounted": {c: q for c, q in state.uncounted.items() if c in state.talking},
+        "wait_unknown": {c: q for c, q in state.wait_unknown.items() if c in live},
         "answered_in": {c: q for c, q in state.answered_in.items() if c in live},
         "recent": {call_id: list(entry) for call_id, entry in ledger.recent.items()},
         "did_queues": state.did_queues,
@@ -83,6 +84,7 @@ def restore(state: LiveState, data: dict[str, Any]) -> Ledger:
     for call_id, queue in data["open_offers"].items():
         state.remember(state.offered, call_id, queue)
     state.uncounted.update(data["uncounted"])
+    state.wait_unknown.update(data["wait_unknown"])
     state.answered_in.update(data["answered_in"])
     state.did_queues.update(data["did_queues"])
     return ledger

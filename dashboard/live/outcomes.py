@@ -21,6 +21,18 @@ class Settled:
     outcome: Outcome
     wait_ms: int
     agent: str = ""
+    # False for a call first seen already answered (by REST, on connecting): counted at once,
+    # its wait follows with its CDR (WaitLearned).
+    wait_known: bool = True
+
+
+@dataclass(frozen=True)
+class WaitLearned:
+    """The CDR of a call counted answered before we knew its wait: how long it waited."""
+
+    queue: str
+    call_id: str
+    wait_ms: int
 
 
 @dataclass(frozen=True)
@@ -56,4 +68,4 @@ class Talking:
     counted: bool = True
 
 
-Record = Offered | Settled | Handled | RingMissed
+Record = Offered | Settled | Handled | RingMissed | WaitLearned

@@ -54,6 +54,9 @@ class LiveState:
     # Calls REST first showed answered, by call id → queue: counted by their events if those
     # are still in flight, else by their CDR (which names only the agent).
     uncounted: dict[str, str] = field(default_factory=dict)
+    # Calls counted answered on connecting before we knew how long they waited, by call id →
+    # queue: their CDR tells the wait (WaitLearned).
+    wait_unknown: dict[str, str] = field(default_factory=dict)
     # DID → the queue its callers reach, learned from CDRs (which name the DID but, once
     # answered, only the agent).
     did_queues: dict[str, str] = field(default_factory=dict)

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dashboard.live.outcomes import Handled, Offered, Record, RingMissed, Settled
+from dashboard.live.outcomes import Handled, Offered, Record, RingMissed, Settled, WaitLearned
 from dashboard.live.state import LiveState
 
 
@@ -28,14 +28,17 @@ class QueueDay:
     answered_wait_ms: int = 0
     handled: int = 0
     talk_ms: int = 0
+    waits_unknown: int = 0  # answered calls whose wait their CDR has yet to tell
 
     def figures(self) -> dict[str, Any]:
-        """Counters plus service level (%), ASA and AHT (s); None where nothing to divide."""
-        sl_base = self.answered + self.abandoned_after_sl
+        """Counters plus service level (%), ASA and AHT (s); None where nothing to divide.
+        Answered calls whose wait is not known yet count in neither."""
+        timed = self.answered - self.waits_unknown
+        sl_base = timed + self.abandoned_after_sl
         return {
             **asdict(self),
             "service_level": round(100 * self.answered_in_sl / sl_base, 1) if sl_base else None,
-            "asa_s": round(self.answered_wait_ms / self.answered / 1000) if self.answered else None,
+            "asa_s": round(self.answered_wait_ms / timed / 1000) if timed > 0 else None,
             "aht_s": round(self.talk_ms / self.handled / 1000) if self.handled else None,
         }
 
@@ -69,14 +72,18 @@ class Today:
             self._queue(record.queue).talk_ms += record.talk_ms
         elif isinstance(record, RingMissed):
             self._agent(record.agent).missed += 1
+        elif isinstance(record, WaitLearned):
+            self._wait_learned(record, thresholds)
 
     def _settled(self, settled: Settled, thresholds: Thresholds) -> None:
         queue = self._queue(settled.queue)
         within_sl = settled.wait_ms <= thresholds.service_level_s * 1000
         if settled.outcome == "answered":
             queue.answered += 1
-            queue.answered_wait_ms += settled.wait_ms
-            queue.answered_in_sl += within_sl
+            queue.waits_unknown += not settled.wait_known
+            if settled.wait_known:
+                queue.answered_wait_ms += settled.wait_ms
+                queue.answered_in_sl += within_sl
             self._agent(settled.agent).answered += 1
         elif settled.outcome == "abandoned":
             short = settled.wait_ms < thresholds.short_abandon_s * 1000
@@ -87,6 +94,13 @@ class Today:
             queue.timed_out += 1
         else:
             queue.transferred += 1
+
+    def _wait_learned(self, learned: WaitLearned, thresholds: Thresholds) -> None:
+        queue = self._queue(learned.queue)
+        # The answer may have counted in another 15-minute interval: never below zero there.
+        queue.waits_unknown = max(0, queue.waits_unknown - 1)
+        queue.answered_wait_ms += learned.wait_ms
+        queue.answered_in_sl += learned.wait_ms <= thresholds.service_level_s * 1000
 
     def observe_pauses(self, state: LiveState, now_ms: int) -> None:
         """Accumulate pause time per agent and reason from who is paused now (in any queue)."""

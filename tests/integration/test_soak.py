@@ -50,7 +50,9 @@ class Soak:
     rss_start: dict[str, tuple[int | None, int]] = field(default_factory=dict)
 
     def leader(self) -> ManagedProcess:
-        holder = redis.Redis.from_url(self.rig.redis_url, decode_responses=True).get("wb:leader")
+        """The active worker (waiting for one: the lease may be changing hands)."""
+        client = redis.Redis.from_url(self.rig.redis_url, decode_responses=True)
+        holder = wait_until(lambda: client.get("wb:leader"), timeout=30)
         pid = int(str(holder).rsplit(":", 1)[-1])
         return next(w for w in self.rig.workers if w.pid == pid and w.returncode is None)
 

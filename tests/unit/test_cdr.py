@@ -167,3 +167,25 @@ def test_the_cdr_list_shape_round_trips_through_json() -> None:
     assert parsed(json.loads(json.dumps(cdr("1.1", "6400")))).end_ms == local_ms(
         "2026-11-26 10:01:10"
     )
+
+
+def test_a_call_found_answered_on_connecting_counts_at_once_and_its_cdr_adds_the_wait() -> None:
+    """Right after subscribing no earlier event of the call can come: it is counted answered
+    now (the board's figures are right at once), and its wait when its CDR tells it."""
+    live = centre()
+    today = Today("2026-11-26", 0)
+    entry = {"call_id": "1.1", "caller_number": "0812345678", "callee_number": "1001",
+             "duration": 50}  # fmt: skip
+    load_active(live, live.queues["6400"], [entry], 100_000, connecting=True)
+    load_active(live, live.queues["6400"], [entry], 105_000, connecting=True)  # a reconnect
+    for record in live.outbox:
+        today.record(record, Thresholds())
+    figures = today.queues["6400"].figures()
+    assert (figures["offered"], figures["answered"], figures["asa_s"]) == (1, 1, None)
+    live.outbox.clear()
+    apply_cdr(live, parsed(cdr("1.1", "1001")))  # waited 10 s, talked 60 s
+    for record in live.outbox:
+        today.record(record, Thresholds())
+    figures = today.queues["6400"].figures()
+    assert (figures["offered"], figures["answered"], figures["handled"]) == (1, 1, 1)
+    assert (figures["asa_s"], figures["service_level"], figures["waits_unknown"]) == (10, 100.0, 0)
