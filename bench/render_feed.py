@@ -13,7 +13,7 @@ from bench.render_board import SyntheticBoard, step
 from bench.render_page import BoardPage
 from dashboard.leader import Leadership
 from dashboard.livestore import live_redis
-from dashboard.publish import Publisher
+from dashboard.publish import Pacer, Publisher
 from dashboard.streams import LINK_STREAM
 
 WORKER_ID = "bench-render"
@@ -99,6 +99,6 @@ async def start_feed(board: SyntheticBoard) -> Feed:
     await leadership.acquire()
     holding = asyncio.create_task(leadership.hold())
     # No coalescing window: each delta goes at once, so each can be timed on its own.
-    feed = Feed(Publisher(leadership, get_channel_layer(), window_s=0.0), board, holding)
+    feed = Feed(Publisher(leadership, get_channel_layer(), Pacer(0.0)), board, holding)
     await feed.start()
     return feed

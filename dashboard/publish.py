@@ -73,12 +73,12 @@ class Publisher:
         self,
         leadership: Leadership,
         layer: BaseChannelLayer,
-        window_s: float = COALESCE_WINDOW_S,
+        pacer: Pacer | None = None,
         also_store: Callable[[], dict[str, str]] = dict,
     ) -> None:
         self._leadership = leadership
         self._layer = layer
-        self._pacer = Pacer(window_s)
+        self._pacer = pacer or Pacer(COALESCE_WINDOW_S)
         # Further keys written in the same fenced write as each flush (today's figures).
         self._also_store = also_store
         self._seq: defaultdict[str, int] = defaultdict(int)

@@ -15,12 +15,12 @@ from django.test import Client
 from dashboard.leader import Leadership
 from dashboard.livestore import live_redis
 from dashboard.models import Board, Display
-from dashboard.publish import Publisher
+from dashboard.publish import Pacer, Publisher
 from wallboard.asgi import application
 
 TIMEOUT_S = 5
 ORIGIN = (b"origin", b"http://localhost")
-StartPublisher = Callable[[], Awaitable[Publisher]]
+StartPublisher = Callable[..., Awaitable[Publisher]]
 
 
 @sync_to_async
@@ -54,11 +54,11 @@ async def publishing() -> AsyncIterator[StartPublisher]:
     """Start publishers as the active worker would: holding (and renewing) the lease."""
     holds: list[asyncio.Task[None]] = []
 
-    async def start() -> Publisher:
+    async def start(pacer: Pacer | None = None) -> Publisher:
         leadership = Leadership(live_redis(), "test-worker")
         await leadership.acquire()
         holds.append(asyncio.create_task(leadership.hold()))
-        pub = Publisher(leadership, get_channel_layer())
+        pub = Publisher(leadership, get_channel_layer(), pacer)
         await pub.start_epoch()
         return pub
 

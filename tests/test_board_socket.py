@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from dashboard.consumers import GROUP_REFRESH_S
 from dashboard.livestore import live_redis
 from dashboard.models import Board, Display
+from dashboard.publish import Pacer
 from dashboard.refusals import MAX_REFUSALS
 from dashboard.streams import queue_stream, stream_group
 from tests.sockets import (
@@ -229,7 +230,7 @@ async def test_one_flush_of_several_queues_reaches_a_screen_as_one_frame(
     board: Board, alice: User, publisher: StartPublisher
 ) -> None:
     """A board of many queues still gets about ten frames a second, not ten per queue."""
-    pub = await publisher()
+    pub = await publisher(Pacer(0.1, burst=1, gap_s=0.1))  # one flush at once, then paced
     socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
     await receive(socket)
     await pub.publish(queue_stream("6400"), waiting("5550001"))  # at once: the PBX was quiet
