@@ -47,6 +47,10 @@ class BoardPage:
                 raise TimeoutError(f"the page applied {await self.applied()} of {target} deltas")
             await asyncio.sleep(POLL_S)
 
+    async def scroll_to(self, selector: str) -> None:
+        """Bring `selector` to the top of the window, as a supervisor scrolling to it would."""
+        await self.page.locator(selector).evaluate("element => element.scrollIntoView()")
+
     async def busy(self) -> dict[str, float]:
         """The renderer's main-thread time so far (s), by kind, and its style and layout passes."""
         metrics = (await self.cdp.send("Performance.getMetrics"))["metrics"]

@@ -76,26 +76,37 @@ function actableQueues(agent) {
 const kindIn = (agent, queue) => agent.kinds?.[queue] ?? agent.kind;
 const stateIn = (agent, queue) => agent.states?.[queue] ?? agent.state;
 
+// The board calls this only for rows whose agent changed (and we, when an action settles).
 function decorateAgent(row, agent) {
   const cell = row.querySelector("td.agent-actions");
   if (!cell) return;
   rows.set(agent.number, { row, agent });
-  cell.classList.toggle("is-pending", [...pending].some((key) => key.startsWith(`${agent.number}:`)));
-  const queues = actableQueues(agent);
-  const signature = JSON.stringify([queues, agent.states, agent.state, agent.paused, agent.auto_paused, agent.kind, agent.kinds, agent.missed_calls?.length, [...pending].filter((key) => key.startsWith(`${agent.number}:`))]);
+  const mine = [...pending].filter((key) => key.startsWith(`${agent.number}:`));
+  cell.classList.toggle("is-pending", mine.length > 0);
+  const plan = actionPlan(agent, actableQueues(agent));
+  // What the buttons show and act on: most changes (ringing, then on call) leave them as they are.
+  const signature = JSON.stringify([plan, agent.name, agent.auto_paused, agent.missed_calls, mine]);
   if (cell.dataset.signature === signature) return;
   cell.dataset.signature = signature;
-  cell.replaceChildren(...agentButtons(agent, queues));
+  cell.replaceChildren(...agentButtons(agent, plan));
 }
 
-function agentButtons(agent, queues) {
-  if (!queues.length) return [];
+/** Which queues each action applies to. */
+function actionPlan(agent, queues) {
   // A paused agent on a call shows "on call": then `paused` says it, though not per queue.
   const pausedIn = queues.filter((queue) => stateIn(agent, queue) === "paused");
-  const paused = pausedIn.length || !agent.paused ? pausedIn : queues;
   const dynamic = queues.filter((queue) => kindIn(agent, queue) === "dynamic");
-  const loggedOut = dynamic.filter((queue) => stateIn(agent, queue) === "logged_out");
-  const loggedIn = dynamic.filter((queue) => stateIn(agent, queue) !== "logged_out");
+  return {
+    queues,
+    paused: pausedIn.length || !agent.paused ? pausedIn : queues,
+    dynamic,
+    loggedOut: dynamic.filter((queue) => stateIn(agent, queue) === "logged_out"),
+    loggedIn: dynamic.filter((queue) => stateIn(agent, queue) !== "logged_out"),
+  };
+}
+
+function agentButtons(agent, { queues, paused, dynamic, loggedOut, loggedIn }) {
+  if (!queues.length) return [];
   const buttons = [];
   if (paused.length && agent.auto_paused) {
     const count = agent.missed_calls?.length ?? 0;

@@ -1,11 +1,16 @@
 // The agents table: one row per extension across the board's queues, sortable and filterable.
-import { setSince, setText, element, reorder } from "./dom.js";
+import { setSince, setText, element } from "./dom.js";
 import { format, gettext } from "./i18n.js";
 import { STATE_LABELS, presenceLabel, registeredLabel } from "./labels.js";
+import { SortedRows, same } from "./order.js";
 
 // When an agent's state differs between queues, the row shows the first of these it has.
 const STATE_ORDER = ["on_call", "ringing", "wrap_up", "paused", "available", "unavailable", "logged_out"];
 const CELLS = ["name", "number", "state", "in-state", "pause", "member-of", "answered", "missed", "presence", "phone", "agent-actions"];
+
+const NEW_ROW = Symbol("a row with no place yet");
+// Rows per tbody, the unit the browser skips off screen (board.css sizes a group it never drew).
+const GROUP_ROWS = 32;
 
 const collator = new Intl.Collator(document.documentElement.lang || "en", { numeric: true });
 const SORT_KEYS = {
@@ -35,13 +40,18 @@ export function mergeAgent(byQueue) {
 
 export class AgentsTable {
   constructor(section, queueName) {
-    this.tbody = section.querySelector("tbody");
     this.queueName = queueName;
     this.entries = new Map(); // extension → Map(queue → agent)
+    this.members = new Map(); // queue → its agents' extensions
+    this.names = new Map(); // queue → the name its agents' rows show
     this.rows = new Map();
     this.listeners = [];
     this.sort = { key: "number", descending: false };
     this.filter = { text: "", state: "" };
+    this.sorted = new SortedRows(section.querySelector("tbody"), this.comparator(), {
+      groupSize: GROUP_ROWS,
+      shifted: (row) => setSince(row.cell["in-state"], row.agent.since), // it may have been skipped
+    });
     this.wire(section);
   }
 
@@ -59,66 +69,98 @@ export class AgentsTable {
     for (const row of this.rows.values()) callback(row, row.agent, row.queue);
   }
 
+  /** A queue's agents: only the rows whose agent changed (or joined, or left) are rendered. */
   updateQueue(queue, agents) {
-    const touched = new Set(agents.map((agent) => agent.number));
-    for (const [number, byQueue] of this.entries) if (byQueue.delete(queue)) touched.add(number);
+    const renamed = this.names.get(queue) !== this.queueName(queue); // their "Queues" cells
+    this.names.set(queue, this.queueName(queue));
+    const touched = new Set();
+    const numbers = new Set(agents.map((agent) => agent.number));
+    for (const number of this.members.get(queue) ?? []) {
+      if (!numbers.has(number) && this.entries.get(number)?.delete(queue)) touched.add(number);
+    }
     for (const agent of agents) {
       if (!this.entries.has(agent.number)) this.entries.set(agent.number, new Map());
-      this.entries.get(agent.number).set(queue, agent);
+      const byQueue = this.entries.get(agent.number);
+      if (renamed || !same(byQueue.get(queue), agent)) touched.add(agent.number);
+      byQueue.set(queue, agent);
     }
-    for (const number of touched) this.render(number);
-    this.arrange();
+    this.members.set(queue, numbers);
+    this.renderAll(touched);
   }
 
+  /** The board's queues changed (a new snapshot): forget the others, render every row. */
   keepQueues(queues) {
-    for (const [number, byQueue] of this.entries) {
-      for (const queue of [...byQueue.keys()]) if (!queues.includes(queue)) byQueue.delete(queue);
-      this.render(number);
+    for (const [queue, numbers] of this.members) {
+      if (queues.includes(queue)) continue;
+      for (const number of numbers) this.entries.get(number)?.delete(queue);
+      this.members.delete(queue);
     }
-    this.arrange();
+    this.renderAll(new Set(this.entries.keys()));
   }
 
-  render(number) {
+  renderAll(numbers) {
+    const [moved, gone] = [new Set(), new Set()];
+    for (const number of numbers) this.render(number, moved, gone);
+    this.sorted.place(moved, gone);
+  }
+
+  /** One agent's row, made, filled or removed; `moved` gets it when its place may change. */
+  render(number, moved, gone) {
     const byQueue = this.entries.get(number);
     if (!byQueue || byQueue.size === 0) {
-      this.rows.get(number)?.remove();
-      this.rows.delete(number);
+      if (this.rows.has(number)) gone.add(this.removeRow(number));
       this.entries.delete(number);
       return;
     }
     if (!this.rows.has(number)) this.rows.set(number, this.createRow(number));
     const row = this.rows.get(number);
+    const key = SORT_KEYS[this.sort.key];
+    const before = row.agent ? key(row.agent) : NEW_ROW;
     Object.assign(row, mergeAgent(byQueue));
+    if (before !== key(row.agent)) moved.add(row);
     this.fill(row, row.agent);
     row.hidden = !this.matches(row.agent);
     for (const callback of this.listeners) callback(row, row.agent, row.queue);
   }
 
+  removeRow(number) {
+    const row = this.rows.get(number);
+    row.remove();
+    this.rows.delete(number);
+    return row;
+  }
+
   createRow(number) {
     const row = element("tr");
     row.dataset.agent = number;
-    for (const name of CELLS) row.append(element("td", name));
-    row.cells[2].append(element("span", "state-chip"));
+    row.setAttribute("role", "row"); // a grid of rows (board.css) is still a table to a reader
+    row.cell = {};
+    for (const name of CELLS) {
+      row.cell[name] = element("td", name);
+      row.cell[name].setAttribute("role", "cell");
+      row.append(row.cell[name]);
+    }
+    row.cell.state.append(element("span", "state-chip"));
     return row;
   }
 
   fill(row, agent) {
-    const cell = (name) => row.querySelector(`td.${name}`);
-    setText(cell("name"), agent.name || agent.number);
-    setText(cell("number"), agent.number);
-    const chip = cell("state").firstElementChild;
-    chip.dataset.state = agent.state;
+    const cell = row.cell;
+    setText(cell.name, agent.name || agent.number);
+    setText(cell.number, agent.number);
+    const chip = cell.state.firstElementChild;
+    if (chip.dataset.state !== agent.state) chip.dataset.state = agent.state;
     setText(chip, STATE_LABELS[agent.state] ?? agent.state);
-    row.dataset.state = agent.state;
-    setSince(cell("in-state"), agent.since);
-    setText(cell("pause"), pauseText(agent));
-    cell("pause").title = agent.auto_paused ? missedCallsText(agent) : "";
-    setText(cell("member-of"), agent.queues.map((queue) => queueText(queue, agent.states[queue], this.queueName)).join(", "));
-    setText(cell("answered"), agent.today?.answered);
-    setText(cell("missed"), agent.today?.missed);
-    setText(cell("presence"), presenceLabel(agent.presence));
-    setText(cell("phone"), registeredLabel(agent.registered));
-    cell("phone").dataset.registered = String(agent.registered ?? "");
+    if (row.dataset.state !== agent.state) row.dataset.state = agent.state;
+    setSince(cell["in-state"], agent.since);
+    setText(cell.pause, pauseText(agent));
+    cell.pause.title = agent.auto_paused ? missedCallsText(agent) : "";
+    setText(cell["member-of"], agent.queues.map((queue) => queueText(queue, agent.states[queue], this.queueName)).join(", "));
+    setText(cell.answered, agent.today?.answered);
+    setText(cell.missed, agent.today?.missed);
+    setText(cell.presence, presenceLabel(agent.presence));
+    setText(cell.phone, registeredLabel(agent.registered));
+    cell.phone.dataset.registered = String(agent.registered ?? "");
   }
 
   sortBy(key, section) {
@@ -128,7 +170,7 @@ export class AgentsTable {
       const sorted = header.dataset.sort === key;
       header.setAttribute("aria-sort", sorted ? (descending ? "descending" : "ascending") : "none");
     }
-    this.arrange();
+    this.sorted.resort(this.comparator());
   }
 
   filterBy(change) {
@@ -143,12 +185,11 @@ export class AgentsTable {
     return !text || haystack.includes(text.trim().toLowerCase());
   }
 
-  arrange() {
+  /** Rows by the chosen column, then by extension (unique: the order is total). */
+  comparator() {
     const key = SORT_KEYS[this.sort.key];
     const sign = this.sort.descending ? -1 : 1;
-    const rows = [...this.rows.values()];
-    rows.sort((a, b) => sign * compare(key(a.agent), key(b.agent)) || compare(a.agent.number, b.agent.number));
-    reorder(this.tbody, rows);
+    return (a, b) => sign * compare(key(a.agent), key(b.agent)) || compare(a.agent.number, b.agent.number);
   }
 }
 

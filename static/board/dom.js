@@ -1,5 +1,6 @@
 // Small DOM helpers for keyed, cell-by-cell updates (a delta never re-renders a whole table).
 import { formatDuration, serverNow } from "./clock.js";
+import { SortedRows, same } from "./order.js";
 
 /** Set text only when it changed, so unchanged cells cost no layout. */
 export function setText(element, text) {
@@ -14,57 +15,101 @@ export function element(tag, className, text) {
   return node;
 }
 
-/** A cell that ticks: its duration runs from `since` (epoch ms); tickAll() refreshes it. */
+/** A cell that ticks: its duration runs from `since` (epoch ms); a Ticker refreshes it. */
 export function setSince(cell, since) {
   const value = since ? String(since) : "";
   if (cell.dataset.since !== value) cell.dataset.since = value;
   setText(cell, since ? formatDuration(serverNow() - since) : "–");
 }
 
-/** Advance every ticking cell under `root`: the page's only per-second DOM work. */
-export function tickAll(root) {
-  const now = serverNow();
-  for (const cell of root.querySelectorAll("[data-since]")) {
+/** Bring the ticking cells under `scope` to `now`. */
+function tickUnder(scope, now) {
+  for (const cell of scope.querySelectorAll("[data-since]")) {
     const since = Number(cell.dataset.since);
     if (since) setText(cell, formatDuration(now - since));
   }
 }
 
-/** Put `rows` in this order under `parent`, moving only the ones out of place. */
-export function reorder(parent, rows) {
-  rows.forEach((row, index) => {
-    if (parent.children[index] !== row) parent.insertBefore(row, parent.children[index] ?? null);
-  });
+// Chromium, Firefox 125+ and Safari 18+ say when a `content-visibility: auto` box starts or
+// stops being rendered; without that event every ticking cell ticks.
+const TOLD_WHEN_SHOWN = "oncontentvisibilityautostatechange" in HTMLElement.prototype;
+
+/**
+ * The page's per-second DOM work: durations tick only in what is being rendered. Row groups
+ * and panels that the browser skips off screen (content-visibility: auto, board.css) are left
+ * alone, and brought up to date the moment it starts rendering them again.
+ */
+export class Ticker {
+  constructor(root) {
+    this.root = root;
+    this.shown = new Set(); // content-visibility: auto boxes being rendered now
+    if (!TOLD_WHEN_SHOWN) return;
+    root.addEventListener("contentvisibilityautostatechange", (event) => this.changed(event), { capture: true });
+    // Skipping starts only now, so that we hear whether each box starts shown or skipped.
+    root.classList.add("skips-off-screen");
+  }
+
+  changed(event) {
+    if (event.skipped) return this.shown.delete(event.target);
+    this.shown.add(event.target);
+    tickUnder(event.target, serverNow());
+  }
+
+  tick() {
+    const now = serverNow();
+    if (!TOLD_WHEN_SHOWN) return tickUnder(this.root, now);
+    for (const scope of this.shown) {
+      if (scope.isConnected) tickUnder(scope, now);
+      else this.shown.delete(scope); // a group that went while on screen
+    }
+  }
 }
 
 /**
  * Rows keyed by id, grouped by queue: each queue's update replaces that queue's items, creating,
- * updating or removing only the rows that changed.
+ * updating or removing only the rows that changed. Rows stay in `sortKey` order (then first come,
+ * first shown); only rows that came, went or changed their key move.
  */
 export class KeyedRows {
-  constructor(tbody, { key, create, update, order }) {
-    Object.assign(this, { tbody, key, create, update, order });
+  constructor(tbody, { key, create, update, sortKey, queueName }) {
+    Object.assign(this, { key, create, update, sortKey, queueName });
     this.rows = new Map();
     this.byQueue = new Map();
+    this.created = 0;
+    this.sorted = new SortedRows(tbody, (a, b) => a.sortKey - b.sortKey || a.serial - b.serial);
   }
 
   syncQueue(queue, items) {
     const keys = new Set(items.map(this.key));
-    for (const old of this.byQueue.get(queue) ?? []) {
-      if (!keys.has(old)) {
-        this.rows.get(old)?.remove();
-        this.rows.delete(old);
-      }
-    }
+    const [moved, gone] = [new Set(), new Set()];
+    for (const old of this.byQueue.get(queue) ?? []) if (!keys.has(old) && this.rows.has(old)) gone.add(this.drop(old));
+    const label = this.queueName(queue); // shown in each row: a new name redraws them
     for (const item of items) {
-      const id = this.key(item);
-      if (!this.rows.has(id)) this.rows.set(id, this.create(id));
-      const row = this.rows.get(id);
-      row.item = item;
+      const row = this.rowFor(this.key(item), moved);
+      if (row.queue === queue && row.queueLabel === label && same(row.item, item)) continue;
+      const sortKey = this.sortKey(item);
+      if (row.sortKey !== sortKey) moved.add(row);
+      Object.assign(row, { item, queue, queueLabel: label, sortKey });
       this.update(row, item, queue);
     }
     this.byQueue.set(queue, keys);
-    reorder(this.tbody, [...this.rows.values()].sort(this.order));
+    this.sorted.place(moved, gone);
+  }
+
+  rowFor(id, moved) {
+    if (this.rows.has(id)) return this.rows.get(id);
+    const row = this.create(id);
+    row.serial = this.created++;
+    this.rows.set(id, row);
+    moved.add(row);
+    return row;
+  }
+
+  drop(id) {
+    const row = this.rows.get(id);
+    row.remove();
+    this.rows.delete(id);
+    return row;
   }
 
   /** Forget every queue not in `queues` (the board changed). */

@@ -2,7 +2,7 @@
 import { KeyedRows, element, setSince, setText } from "./dom.js";
 import { gettext } from "./i18n.js";
 
-const bySince = (a, b) => (a.item.since || 0) - (b.item.since || 0);
+const since = (item) => item.since || 0;
 
 function row(key, cells, className) {
   const tr = element("tr");
@@ -22,7 +22,8 @@ export function waitingList(section, queueName) {
       setText(tr.cells[1], queueName(queue));
       setSince(tr.cells[2], caller.since);
     },
-    order: bySince,
+    sortKey: since,
+    queueName,
   });
 }
 
@@ -38,9 +39,9 @@ export function callsList(section, queueName, listeners) {
       setSince(tr.cells[3], call.since);
       setText(tr.cells[4], call.held ? gettext("On hold") : "");
       tr.dataset.held = String(Boolean(call.held));
-      tr.queue = queue;
       for (const callback of listeners) callback(tr, call, queue);
     },
-    order: bySince,
+    sortKey: since,
+    queueName,
   });
 }

@@ -1,6 +1,6 @@
 // The board page: one socket, a renderer per section, one ticker; actions hosted when allowed.
 import { AgentsTable } from "./agents.js";
-import { setText, tickAll } from "./dom.js";
+import { Ticker, setText } from "./dom.js";
 import { keepAwake, reloadDaily, rotate } from "./kiosk.js";
 import { callsList, waitingList } from "./lists.js";
 import { BoardSocket } from "./protocol.js";
@@ -20,6 +20,7 @@ const tiles = new QueueTiles(root.querySelector("#queues"), document.getElementB
 const queueName = (number) => tiles.name(number);
 const status = new StatusView(root);
 const sections = kiosk ? null : consoleSections();
+const ticker = new Ticker(root);
 let board = { slug: root.dataset.slug };
 
 function consoleSections() {
@@ -92,7 +93,7 @@ function hostActions(actor) {
 const socket = new BoardSocket({ onSnapshot, onStream, onStatus });
 socket.open(root.dataset.slug);
 setInterval(() => {
-  tickAll(root);
+  ticker.tick();
   tiles.tickAll();
   status.render();
   socket.check();
