@@ -48,8 +48,9 @@ LOGIN_PROBLEM_RETRY_S = 30.0
 # Wrap-ups end and business days start without any event: look this often.
 CLOCK_TICK_S = 1.0
 LINK_FAILURES = (PbxError, PbxUnreachable, LinkLost, OSError, WebSocketException, TimeoutError)
-# CDRs are read back from a little before the link was lost: their times have whole seconds
-# and the PBX's clock is not ours. Reading a call twice is harmless (each is closed once).
+# After a gap, CDRs are read back from a minute before the newest one taken in (on the PBX's
+# clock): their times have whole seconds and a CDR may come a little after a later one.
+# Reading a call twice is harmless (each is closed once).
 CATCH_UP_MARGIN_MS = 60_000
 
 
@@ -127,7 +128,7 @@ class Worker:
             await self._session(backoff)
         except PbxError as error:
             if error.endpoint == "get_token" and error.errcode in LOGIN_HOLD_S:
-                self._catch_up_from = self._catch_up_from or now_ms()
+                self._catch_up_from = self._catch_up_from or self._read_back_point()
                 await self._set_link("down", error.explanation)
                 return LOGIN_PROBLEM_RETRY_S
             return await self._lost(error, backoff)
@@ -135,8 +136,13 @@ class Worker:
             return await self._lost(error, backoff)
         return await self._lost(LinkLost("the PBX closed the event socket"), backoff)
 
+    def _read_back_point(self) -> int:
+        """Where CDRs missed from now on start: after the newest one taken in (on the PBX's
+        clock, which may differ from ours), else now."""
+        return self.state.newest_cdr_ms() or now_ms()
+
     async def _lost(self, error: Exception, backoff: Backoff) -> float:
-        self._catch_up_from = self._catch_up_from or now_ms()
+        self._catch_up_from = self._catch_up_from or self._read_back_point()
         delay = backoff.next_delay()
         detail = str(error) or type(error).__name__
         log.warning("PBX link lost (%s); reconnecting in %.1f s", detail, delay)

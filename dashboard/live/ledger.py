@@ -43,7 +43,7 @@ def ledger_json(ledger: Ledger, state: LiveState, now_ms: int) -> dict[str, Any]
     """The counting memory a successor needs: who waits, who talks, whose offer is open, which
     callers left unsettled, and which calls were counted lately."""
     live = set(state.talking) | set(ledger.recent)
-    newest_cdr = max(state.closed.values(), default=0)
+    newest_cdr = state.newest_cdr_ms()
     return {
         "version": VERSION,
         "saved_ms": now_ms,

@@ -84,6 +84,11 @@ class LiveState:
         if call_id in self.offered:
             self.offered[call_id] = ""
 
+    def newest_cdr_ms(self) -> int:
+        """When the newest call closed by its CDR ended, on the PBX's clock (0 if none): CDRs
+        are read back from there after a gap, whatever our clock says."""
+        return max(self.closed.values(), default=0)
+
     def queue_holding(self, call_id: str) -> QueueState | None:
         return next((q for q in self.queues.values() if call_id in q.waiting), None)
 
