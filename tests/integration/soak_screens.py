@@ -58,6 +58,7 @@ class ScreenFleet:
         self.screens = [Screen() for _ in range(count)]
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        # The screens' tasks, held so that none is garbage-collected while it runs.
         self._tasks: list[concurrent.futures.Future[None]] = []
 
     def __enter__(self) -> "ScreenFleet":
@@ -67,10 +68,19 @@ class ScreenFleet:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for task in self._tasks:
-            task.cancel()
+        """Every screen stops and closes its socket before the loop does (nothing left for the
+        garbage collector to complain about at the end of the test session)."""
+        asyncio.run_coroutine_threadsafe(self._stop_all(), self._loop).result(timeout=60)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+        self._loop.close()
+
+    async def _stop_all(self) -> None:
+        """Cancel the screens and their pings, and wait for each to wind down."""
+        tasks = asyncio.all_tasks() - {asyncio.current_task()}
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def all_fresh_since(self, moment: float) -> bool:
         return all(s.fresh_since(moment) for s in self.screens)
