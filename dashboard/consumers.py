@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 
 from dashboard.access import DISPLAY_COOKIE, FORBIDDEN, NOT_FOUND, SIGN_IN, Access, board_access
 from dashboard.acks import Unacked
+from dashboard.clock import now_ms
 from dashboard.displays import revocation_marked, touch
 from dashboard.frames import (
     Ping,
@@ -59,10 +60,6 @@ MAX_UNACKED_CHARS = 16 * 1024 * 1024
 # Each socket reconnects itself (4408) after a random time in this range (seconds), so sessions
 # and settings are re-read and a wall of TVs never reconnects all at once.
 RECYCLE_AFTER_S = (6 * 3600.0, 12 * 3600.0)
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 @database_sync_to_async

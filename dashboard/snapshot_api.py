@@ -1,12 +1,11 @@
 """`GET /api/boards/<slug>/snapshot/`: the socket's snapshot frame as JSON, same authorisation."""
 
-import time
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from dashboard.access import DISPLAY_COOKIE, FORBIDDEN, NOT_FOUND, SIGN_IN, board_access
+from dashboard.clock import now_ms
 from dashboard.frames import board_settings, snapshot_frame
 from dashboard.livestore import read_snapshot_sync
 from dashboard.streams import board_streams
@@ -27,5 +26,5 @@ def board_snapshot(request: HttpRequest, slug: str) -> HttpResponse:
         status, error = REFUSALS[access.refusal]
         return JsonResponse({"error": error}, status=status)
     snapshot = read_snapshot_sync(board_streams(access.board.queue_numbers))
-    text = snapshot_frame(board_settings(access.board), snapshot, int(time.time() * 1000))
+    text = snapshot_frame(board_settings(access.board), snapshot, now_ms())
     return HttpResponse(text, content_type="application/json")
