@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from dashboard.models import Board
 from devstack.redis import DEFAULT_URL, ensure_redis
 from tests.sockets import StartPublisher, publishing
+from wallboard.env import channel_prefix
 
 # Tests use their own Redis database so they never clobber a demo sharing the same server;
 # TEST_REDIS_DB lets two test runs share one server without flushing each other's data.
@@ -37,7 +38,8 @@ def redis_url() -> Iterator[str]:
     with ensure_redis(os.environ.get("REDIS_URL", DEFAULT_URL)) as handle:
         url = with_db(handle.url, TEST_REDIS_DB)
         settings.REDIS_URL = url
-        settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = url
+        layer = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+        layer["hosts"][0]["address"], layer["prefix"] = url, channel_prefix(url)
         yield url
 
 

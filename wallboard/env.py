@@ -3,7 +3,7 @@
 import os
 import re
 from datetime import time
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -104,3 +104,13 @@ def database_from_url(url: str, base_dir: str) -> dict[str, object]:
             "CONN_MAX_AGE": 60,
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not sqlite or postgres")
+
+
+def channel_prefix(redis_url: str) -> str:
+    """The channel layer's prefix. Redis pub/sub channels are server-wide, not per database:
+    with the database number in it, installations sharing a server never hear each other."""
+    parts = urlsplit(redis_url)
+    db = parse_qs(parts.query).get("db", [parts.path.strip("/")])[0] or "0"
+    if not db.isdigit():
+        raise ImproperlyConfigured(f"REDIS_URL names database {db!r}: it must be a number")
+    return f"wallboard.db{int(db)}"

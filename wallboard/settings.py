@@ -6,6 +6,7 @@ from typing import Any
 import django_stubs_ext
 
 from wallboard.env import (
+    channel_prefix,
     database_from_url,
     env_bool,
     env_choice,
@@ -123,7 +124,7 @@ _REDIS_HOST = {
 CHANNEL_LAYERS: dict[str, Any] = {
     "default": {
         "BACKEND": f"channels_redis.{CHANNEL_LAYER}.{_LAYER_CLASSES[CHANNEL_LAYER]}",
-        "CONFIG": {"hosts": [_REDIS_HOST], "prefix": "wallboard"},
+        "CONFIG": {"hosts": [_REDIS_HOST], "prefix": channel_prefix(REDIS_URL)},
     }
 }
 

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from wallboard.env import database_from_url, env_bool, env_int, env_list, env_str, env_url
+from wallboard.env import (
+    channel_prefix,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,3 +100,21 @@ def test_every_setting_is_documented_in_env_example_and_nothing_else() -> None:
     documented = example_variables()
     assert set(documented) == settings_variables()
     assert [name for name, commented in documented.items() if not commented] == []
+
+
+@pytest.mark.parametrize(
+    ("url", "prefix"),
+    [
+        ("redis://127.0.0.1:6379/3", "wallboard.db3"),
+        ("rediss://:secret@cache.example:6380", "wallboard.db0"),
+        ("unix:///run/redis.sock?db=12", "wallboard.db12"),
+    ],
+)
+def test_each_redis_database_gets_its_own_channel_prefix(url: str, prefix: str) -> None:
+    """Pub/sub ignores database numbers: the prefix keeps installations apart."""
+    assert channel_prefix(url) == prefix
+
+
+def test_a_redis_database_that_is_not_a_number_is_refused() -> None:
+    with pytest.raises(ImproperlyConfigured, match="database 'cache'"):
+        channel_prefix("redis://127.0.0.1:6379/cache")
