@@ -1,6 +1,7 @@
 """Wall-TV displays: online status, last seen, and revocation that live sockets notice fast."""
 
 import contextlib
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
@@ -12,8 +13,8 @@ from dashboard.models import Display
 
 # A connected TV refreshes last_seen_at every minute, so two minutes of silence means offline.
 ONLINE_WITHIN = timedelta(minutes=2)
-# Sockets poll the marker every 2 s and re-read the database every minute; the marker only has
-# to outlive one database re-check, and then some.
+# Each web process polls the markers every 2 s, and sockets re-read the database every minute;
+# the marker only has to outlive one database re-check, and then some.
 REVOCATION_MARKER_TTL_S = 600
 
 
@@ -46,8 +47,13 @@ def mark_revoked(ids: list[int]) -> None:
         pipe.execute()
 
 
-async def revocation_marked(display_id: int) -> bool:
-    return bool(await live_redis().exists(revocation_key(display_id)))
+async def revoked_among(display_ids: Collection[int]) -> set[int]:
+    """Which of these displays are marked revoked: one round trip for a whole web process."""
+    ids = sorted(display_ids)
+    if not ids:
+        return set()
+    marks = await live_redis().mget([revocation_key(display_id) for display_id in ids])
+    return {display_id for display_id, mark in zip(ids, marks, strict=True) if mark is not None}
 
 
 def touch(display_id: int) -> None:

@@ -2,14 +2,16 @@
 
 import asyncio
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.contrib.auth.models import User
 
-from dashboard.consumers import GROUP_REFRESH_S
+from dashboard.fanout import GROUP_REFRESH_S
 from dashboard.livestore import live_redis
 from dashboard.models import Board, Display
 from dashboard.publish import Pacer
@@ -26,6 +28,7 @@ from tests.sockets import (
     waiting,
 )
 from wallboard.asgi import application
+from wallboard.env import channel_prefix
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
 
@@ -193,7 +196,7 @@ async def test_a_screen_rejoins_its_groups_after_redis_forgets_them(
         return await receive(socket)
 
     frame = await asyncio.wait_for(delivered(), timeout=GROUP_REFRESH_S + 5)
-    assert frame["epoch"] == fresh.epoch  # the browser sees the new epoch and resyncs
+    assert frame["epoch"] == fresh.epoch, frame  # the browser sees the new epoch and resyncs
     await socket.disconnect()
 
 
@@ -234,12 +237,12 @@ async def test_one_flush_of_several_queues_reaches_a_screen_as_one_frame(
     socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
     await receive(socket)
     await pub.publish(queue_stream("6400"), waiting("5550001"))  # at once: the PBX was quiet
-    assert (await receive(socket))["stream"] == "queue:6400"
     for data in (waiting("5550001", "5550002"), waiting()):  # within the coalescing window
         await pub.publish(queue_stream("6400"), data)
         await pub.publish(queue_stream("6401"), waiting("5550003"))
+    assert (await receive(socket))["seq"] == 1
     batch = await receive(socket)
-    assert batch["type"] == "batch"
+    assert batch["type"] == "batch", batch
     got = [(d["type"], d["stream"], d["seq"], d["data"]) for d in batch["frames"]]
     assert got == [
         ("delta", "queue:6400", 2, waiting()),
@@ -247,3 +250,27 @@ async def test_one_flush_of_several_queues_reaches_a_screen_as_one_frame(
     ]
     assert await socket.receive_nothing(timeout=0.3)
     await socket.disconnect()
+
+
+async def test_an_installation_sharing_the_redis_server_is_not_heard(
+    board: Board, alice: User, publisher: StartPublisher, settings: Any
+) -> None:
+    """Pub/sub ignores database numbers: another database's deltas must not reach our screens."""
+    ours = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    other_url = next(url for url in redis_urls(settings.REDIS_URL) if url != settings.REDIS_URL)
+    other = RedisPubSubChannelLayer(hosts=ours["hosts"], prefix=channel_prefix(other_url))
+    pub = await publisher()
+    socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
+    await receive(socket)
+    foreign = {"type": "board.delta", "epoch": "other", "stream": "queue:6400", "seq": 7}
+    await other.group_send(stream_group("queue:6400"), {**foreign, "text": '{"foreign":1}'})
+    await pub.publish(queue_stream("6400"), waiting("5550001"))
+    assert (await receive(socket))["epoch"] == pub.epoch
+    await other.flush()
+    await socket.disconnect()
+
+
+def redis_urls(url: str) -> list[str]:
+    """The same server's databases 0 and 1."""
+    parts = urlsplit(url)
+    return [urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", "")) for db in (0, 1)]
