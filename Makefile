@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_ENV := SECRET_KEY=test-only-not-secret DJANGO_SETTINGS_MODULE=wallboard.settings
 
 .DEFAULT_GOAL := test
-.PHONY: test lint typecheck pytest demo soak bench fmt clean
+.PHONY: test lint typecheck pytest screenshots demo soak bench fmt clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -35,6 +35,11 @@ typecheck: $(VENV)/.dev
 
 pytest: $(VENV)/.dev
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+# Retake the README's screenshots (docs/screenshots/) with the browser tests that show them.
+screenshots: $(VENV)/.dev
+	UPDATE_SCREENSHOTS=1 REQUIRE_BROWSER=1 $(TEST_ENV) $(BIN)/pytest \
+		tests/integration/test_browser.py tests/integration/test_tv_kiosk.py
 
 demo: $(VENV)/.runtime
 	$(BIN)/python -m devstack.demo

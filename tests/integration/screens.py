@@ -1,5 +1,9 @@
 """What the browser tests do on screens: sign in, pair a TV, measure fonts, save screenshots."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
 
 from tests.integration.stack import ROOT, Stack
@@ -7,6 +11,8 @@ from tests.integration.stack import ROOT, Stack
 WAIT_MS = 10_000
 # A restarted Redis or web server: the worker's failover, a reconnect backoff and a resync.
 RECOVER_MS = 60_000
+# The README's screenshots are replaced only when asked (make screenshots): a test run must not
+# leave the working tree changed. Otherwise they are still taken, into a scratch directory.
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
@@ -31,8 +37,13 @@ def pair_tv(page: Page, link: str) -> None:
 
 
 def screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name))
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else scratch_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / name))
+
+
+def scratch_folder() -> Path:
+    return Path(tempfile.gettempdir()) / "wallboard-screenshots"
 
 
 def shipped_thai_font_renders(page: Page, text: str) -> bool:
