@@ -1,5 +1,6 @@
 """`python -m bench.fanout`: PBX event → screen latency, frames, CPU and memory for the product,
-beside the limit (bare websockets) and the textbook design (group_send per event), same load."""
+beside the limit (bare websockets), the Daphne floor (a bare ASGI app under Daphne) and the
+textbook design (group_send per event), same load."""
 
 import argparse
 import asyncio
@@ -31,8 +32,15 @@ from bench.report import (
     usage_table,
     write_json,
 )
-from bench.screens import Fleet, Key, close_fleet, open_fleet
-from bench.stack import LAYERS, SIM_CLIENT_ID, Stack, product_stack, python_process
+from bench.screens import Fleet, Key, close_fleet, frame_keys, open_fleet
+from bench.stack import (
+    LAYERS,
+    SIM_CLIENT_ID,
+    Stack,
+    daphne_process,
+    product_stack,
+    python_process,
+)
 from bench.textbook import GROUP, PATH
 from bench.usage import UsageMeter, rss_mb
 from devstack.procs import free_port
@@ -40,7 +48,8 @@ from devstack.procs import free_port
 # After the load, frames still in flight are waited for until the screens are quiet this long.
 QUIET_S = 1.0
 DRAIN_MAX_S = 15.0
-Timeline = list[tuple[float, Key, str]]
+# (seconds from the start, the keys of the deltas it carries, the frame's text)
+Timeline = list[tuple[float, list[Key], str]]
 
 
 async def drain(fleet: Fleet) -> None:
@@ -106,24 +115,18 @@ async def product_phase(stack: Stack, args: argparse.Namespace) -> tuple[Phase, 
 
 
 def timeline_of(fleet: Fleet, started: float) -> Timeline:
-    """The frames the product delivered, at the time its first screen got each."""
-    first: dict[Key, float] = {}
-    for receipts in fleet.receipts:
-        for key, t in receipts.items():
-            first[key] = min(t, first.get(key, t))
-    return sorted((t - started, key, fleet.texts[key]) for key, t in first.items())
+    """The frames the product delivered (batches whole), at the time its first screen got each."""
+    return sorted((t - started, frame_keys(text), text) for text, t in fleet.first_got.items())
 
 
-async def replay(
-    timeline: Timeline, send: Callable[[Key, str], Awaitable[None]]
-) -> dict[Key, float]:
+async def replay(timeline: Timeline, send: Callable[[str], Awaitable[None]]) -> dict[Key, float]:
     """Send each frame at its offset; latency counts from when it was due, not when sent."""
     started, sent = time.monotonic(), {}
-    for offset, key, text in timeline:
+    for offset, keys, text in timeline:
         due = started + offset
         await asyncio.sleep(max(0.0, due - time.monotonic()))
-        sent[key] = due
-        await send(key, text)
+        sent.update(dict.fromkeys(keys, due))
+        await send(text)
     return sent
 
 
@@ -131,16 +134,30 @@ async def limit_phase(stack: Stack, screens: int, timeline: Timeline) -> Phase:
     port = free_port()
     argv = ["-m", "bench.limit", "--port", str(port)]
     stack.group.start(python_process("limit", argv, stack.env, ready_line_pattern="listening"))
+    return await fed_phase("limit", stack, port, screens, timeline)
+
+
+async def daphne_floor_phase(stack: Stack, screens: int, timeline: Timeline) -> Phase:
+    port = free_port()
+    app = "bench.daphne_floor:application"
+    stack.group.start(daphne_process("floor", app, port, stack.env))  # the product's is "daphne"
+    return await fed_phase("floor", stack, port, screens, timeline)
+
+
+async def fed_phase(
+    design: str, stack: Stack, port: int, screens: int, timeline: Timeline
+) -> Phase:
+    """A server that broadcasts what its feeder sends, fed the product's frames on time."""
     fleet, tasks = await open_fleet(screens, f"ws://127.0.0.1:{port}/", lambda i: {}, False)
     sent: dict[Key, float] = {}
     async with connect(f"ws://127.0.0.1:{port}/feed", compression=None, max_size=None) as feed:
 
         async def load() -> None:
-            sent.update(await replay(timeline, lambda key, text: feed.send(text)))
+            sent.update(await replay(timeline, feed.send))
 
-        window, usage = await measured(fleet, {"limit": stack.pid("limit")}, load)
+        window, usage = await measured(fleet, {design: stack.pid(design)}, load)
     await close_fleet(tasks)
-    return phase("limit", fleet, window, usage, "limit", sent_latencies(fleet, sent))
+    return phase(design, fleet, window, usage, design, sent_latencies(fleet, sent))
 
 
 async def textbook_phase(stack: Stack, screens: int, log: PbxLog) -> Phase:
@@ -149,10 +166,11 @@ async def textbook_phase(stack: Stack, screens: int, log: PbxLog) -> Phase:
     fleet, tasks = await open_fleet(screens, url, lambda i: {}, False)
     layer = RedisChannelLayer(hosts=[stack.redis.url])
     started = log.frames[0][0] if log.frames else 0.0
-    timeline = [(t - started, ("pbx", i), text) for i, (t, text) in enumerate(log.frames, 1)]
+    timeline = [(t - started, [("pbx", i)], text) for i, (t, text) in enumerate(log.frames, 1)]
+    numbers = iter(range(1, len(timeline) + 1))
 
-    async def send(key: Key, text: str) -> None:
-        message = {"type": "bench.event", "seq": key[1], "event": json.loads(text)}
+    async def send(text: str) -> None:
+        message = {"type": "bench.event", "seq": next(numbers), "event": json.loads(text)}
         await layer.group_send(GROUP, message)
 
     sent: dict[Key, float] = {}
@@ -187,6 +205,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         phases = [product]
         if not args.product_only:
             phases += [await limit_phase(stack, args.screens, timeline),
+                       await daphne_floor_phase(stack, args.screens, timeline),
                        await textbook_phase(stack, args.screens, log)]  # fmt: skip
     print(table(phases))
     print(usage_table(phases))
@@ -203,7 +222,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--layer", choices=LAYERS, default=LAYERS[0], help="the product's channel layer"
     )
-    parser.add_argument("--product-only", action="store_true", help="skip the two references")
+    parser.add_argument("--product-only", action="store_true", help="skip the references")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON")
     return parser.parse_args(argv)
 

@@ -35,6 +35,8 @@ class Fleet:
     gaps: int = 0
     resyncs: int = 0
     texts: dict[Key, str] = field(default_factory=dict)
+    # Each delta or batch frame as delivered, and when a screen first got it.
+    first_got: dict[str, float] = field(default_factory=dict)
     # Per screen: when each (stream, seq) arrived (time.monotonic()).
     receipts: list[dict[Key, float]] = field(default_factory=list)
     # Per screen: when each frame counted arrived, for the peak rate of frames.
@@ -45,6 +47,8 @@ class Fleet:
             self.frames += 1
             self.bytes += len(text.encode())
             times.append(now)
+            if text.startswith(('{"type":"delta"', '{"type":"batch"')):
+                self.first_got.setdefault(text, now)
 
 
 @dataclass
@@ -115,6 +119,12 @@ class Screen:
             self.fleet.gaps += 1
             return not self.wants_snapshot
         return True
+
+
+def frame_keys(text: str) -> list[Key]:
+    """The (stream, seq) of each delta in a frame."""
+    heads = (_HEAD.search(delta, 0, HEAD_CHARS) for delta in deltas_in(text))
+    return [(head.group(1), int(head.group(2))) for head in heads if head is not None]
 
 
 def deltas_in(text: str) -> list[str]:

@@ -24,11 +24,11 @@ def run_bench(module: str, out: Path, *args: str) -> dict[str, object]:
     return data
 
 
-def test_the_fanout_bench_compares_the_product_with_both_references(tmp_path: Path) -> None:
+def test_the_fanout_bench_compares_the_product_with_the_references(tmp_path: Path) -> None:
     data = run_bench("bench.fanout", tmp_path, "--screens", "2", "--duration", "1")
     phases = data["phases"]
     assert isinstance(phases, list)
-    assert [phase["design"] for phase in phases] == ["product", "limit", "textbook"]
+    assert [phase["design"] for phase in phases] == ["product", "limit", "floor", "textbook"]
     assert all(phase["frames"] > 0 for phase in phases)
 
 

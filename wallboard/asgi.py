@@ -1,5 +1,6 @@
 """ASGI entry point: Django for HTTP, the board consumer for WebSockets (origin-checked)."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -20,3 +21,7 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(socket_auth(URLRouter(websocket_urlpatterns))),
     }
 )
+# What start-up made (Django, the app, their modules) lives as long as the process: frozen, the
+# garbage collector stops scanning it again and again while deltas are sent (about 9 % of
+# Daphne's CPU at 100 events/s and 200 screens, docs/performance.md).
+gc.freeze()
