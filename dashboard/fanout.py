@@ -192,6 +192,8 @@ class Hub:
             else:
                 del self.following[stream]
                 await self.layer.group_discard(stream_group(stream), self.channel)
+                if self.following.get(stream):  # a screen joined it meanwhile: stay in
+                    await self.layer.group_add(stream_group(stream), self.channel)
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
