@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import re
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,10 @@ BURST_EVERY_S = 0.025
 # must reach the screens, and the 100 ms coalescing window must not merge them.
 MARKER_EVERY_S = 0.2
 MARKER_HOLD_S = 1.0
+# Markers come 0.5–1.5 periods apart (a fixed seed, so runs repeat): at an exact period they kept
+# one phase against the bursts and the pacer for a whole run, which moved its median by ±30 ms.
+MARKER_SPREAD = (0.5, 1.5)
+MARKER_SEED = 8
 # The worker's subscription (dashboard.worker.TOPICS, which needs Django to import).
 TOPICS = [30007, 30008, 30009, 30011, 30012, 30025, 30026, 30029]
 # pbxsim closes an event socket after 60 s without a frame from the client.
@@ -116,7 +121,7 @@ async def bursts(http: httpx.AsyncClient, events_per_s: float, until: float, log
 
 async def markers(http: httpx.AsyncClient, queues: list[str], until: float, log: PbxLog) -> None:
     hangups: list[asyncio.Task[None]] = []
-    numbers = itertools.count(1)
+    numbers, spread = itertools.count(1), random.Random(MARKER_SEED)
     for queue in itertools.cycle(queues):
         if time.monotonic() >= until:
             break
@@ -125,7 +130,7 @@ async def markers(http: httpx.AsyncClient, queues: list[str], until: float, log:
         call_id = reply.json()["call_id"]
         log.markers[call_id] = Marker(call_id, caller, queue)
         hangups.append(asyncio.create_task(_hang_up(http, call_id)))
-        await asyncio.sleep(MARKER_EVERY_S)
+        await asyncio.sleep(MARKER_EVERY_S * spread.uniform(*MARKER_SPREAD))
     await asyncio.gather(*hangups)
 
 
