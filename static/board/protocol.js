@@ -66,7 +66,7 @@ export class BoardSocket {
     else if (frame.type === "batch") this.batch(frame.frames);
   }
 
-  /** One publisher flush's deltas in one frame, in order; a gap stops the rest (we resync). */
+  /** Several deltas in one frame (a publisher flush's), in order; a gap stops the rest (we resync). */
   batch(deltas) {
     for (const delta of deltas) {
       if (this.awaitingSince) return;
