@@ -69,15 +69,24 @@ class BoardConsumer(AsyncWebsocketConsumer):
     # The process's hub (dashboard/fanout.py) receives each delta once and hands it over.
     channel_layer_alias = "fed-by-the-process-hub"
     streams: list[str]
-    followed: frozenset[str]
+    followed: frozenset[str] = frozenset()
     seen: dict[str, int]
     epoch: str
     settings: dict[str, Any]
     display_id: int | None
     unacked: Unacked
     closing: bool
-    upkeep: asyncio.Task[None] | None
+    upkeep: asyncio.Task[None] | None = None
     held: list[Delta] | None  # deltas that came while a snapshot was being read and sent
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """However the socket ends (closed, failed, cancelled by Daphne), it leaves the hub."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            process_hub().leave(self)
+            if self.upkeep is not None:
+                self.upkeep.cancel()
 
     async def connect(self) -> None:
         self.streams, self.followed, self.seen, self.epoch = [], frozenset(), {}, ""
@@ -162,11 +171,6 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if access.board is None:
             return CLOSE_FORBIDDEN
         return CLOSE_RECONNECT if board_settings(access.board) != self.settings else None
-
-    async def disconnect(self, code: int) -> None:
-        process_hub().leave(self)
-        if self.upkeep is not None:
-            self.upkeep.cancel()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Pings (with acks) and resyncs; oversized or binary input ends the socket."""

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from redis.exceptions import RedisError
 
 from dashboard import consumers
 from dashboard.fanout import Delta, Frames, process_hub
@@ -60,3 +61,16 @@ async def test_a_change_made_while_the_snapshot_is_read_follows_the_snapshot(
     assert first["streams"]["queue:6400"]["seq"] == 0
     assert (second["type"], second["stream"], second["seq"]) == ("delta", "queue:6400", 1)
     await socket.disconnect()
+
+
+async def test_a_socket_that_fails_while_connecting_leaves_the_hub(
+    board: Board, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def redis_gone(streams: list[str]) -> dict[str, Any]:
+        raise RedisError("Connection refused")
+
+    monkeypatch.setattr(consumers, "read_snapshot", redis_gone)
+    socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
+    with pytest.raises(RedisError):
+        await socket.receive_output(TIMEOUT_S)
+    assert not process_hub().screens  # nothing left behind to feed
