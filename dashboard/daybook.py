@@ -4,8 +4,11 @@ start, kept in Redis (fenced) and the database so that no restart loses them, an
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time
 from typing import Any
+
+from django.db import DatabaseError
 
 from dashboard import history
 from dashboard.clock import now_ms
@@ -48,6 +51,7 @@ class DayBook:
         self.state: LiveState | None = None  # whose counting memory the ledger keeps
         self._persisted_ms = 0
         self._stored_ms = 0
+        self._database_failing = False
 
     async def load(self, now_ms: int, state: LiveState) -> int | None:
         """Carry on with today's figures if a previous worker kept them (in Redis, else in the
@@ -103,10 +107,10 @@ class DayBook:
         day, start_ms = business_day(now_ms, self.zone, self.starts_at)
         new_day = day != self.today.day
         if new_day:
-            await history.save_day(self._kept(now_ms))
+            await self._write("yesterday's figures", history.save_day, self._kept(now_ms))
             self.today = next_day(self.today, day, start_ms)
         if history.interval_start(now_ms) != self.interval.counting_since_ms:
-            await history.save_interval(self.interval)
+            await self._write("the interval's figures", history.save_interval, self.interval)
             self.interval = Today(day, history.interval_start(now_ms))
         if new_day or now_ms - self._persisted_ms >= PERSIST_MS:
             await self._persist(now_ms)
@@ -114,9 +118,24 @@ class DayBook:
 
     async def _persist(self, now_ms: int) -> None:
         await self.leadership.assert_leading()  # a paused ex-leader must not write history
-        await history.save_day(self._kept(now_ms))
-        await history.save_interval(self.interval)
-        self._persisted_ms = now_ms
+        saved = await self._write("today's figures", history.save_day, self._kept(now_ms))
+        if saved and await self._write("the interval", history.save_interval, self.interval):
+            self._persisted_ms = now_ms  # else again at the next tick
+
+    async def _write(self, what: str, save: Callable[[Any], Awaitable[None]], data: Any) -> bool:
+        """A database write that fails (locked, down) must not stop the worker: the boards run
+        on Redis, and the next write carries the figures up to then."""
+        try:
+            await save(data)
+        except DatabaseError as error:
+            if not self._database_failing:
+                log.warning("Could not write %s to the database (%s); retrying", what, error)
+            self._database_failing = True
+            return False
+        if self._database_failing:
+            log.info("The database takes today's figures again")
+        self._database_failing = False
+        return True
 
     def stored(self) -> dict[str, str]:
         """Today's figures and the ledger as kept in Redis, at most once a second: written with

@@ -84,6 +84,10 @@ def env_time(name: str, default: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
+# How long a SQLite writer waits for another process's write to finish.
+SQLITE_BUSY_TIMEOUT_S = 20
+
+
 def database_from_url(url: str, base_dir: str) -> dict[str, object]:
     """Turn `sqlite:///path` or `postgres://user:pass@host:port/name` into a DATABASES entry."""
     parts = urlsplit(url)
@@ -92,7 +96,12 @@ def database_from_url(url: str, base_dir: str) -> dict[str, object]:
         name = unquote(parts.path)[1:]
         if not os.path.isabs(name):
             name = os.path.join(base_dir, name)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
+        # Web processes and the worker write to one file. In SQLite's default DEFERRED mode a
+        # transaction that has read and then writes gets "database is locked" at once (no
+        # waiting) when another process is committing: IMMEDIATE takes the write lock at BEGIN,
+        # so a writer waits its turn (up to `timeout` seconds) instead of failing.
+        options = {"transaction_mode": "IMMEDIATE", "timeout": SQLITE_BUSY_TIMEOUT_S}
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": options}
     if parts.scheme in ("postgres", "postgresql"):
         return {
             "ENGINE": "django.db.backends.postgresql",

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from wallboard.env import (
+    SQLITE_BUSY_TIMEOUT_S,
     channel_prefix,
     database_from_url,
     env_bool,
@@ -118,3 +119,11 @@ def test_each_redis_database_gets_its_own_channel_prefix(url: str, prefix: str) 
 def test_a_redis_database_that_is_not_a_number_is_refused() -> None:
     with pytest.raises(ImproperlyConfigured, match="database 'cache'"):
         channel_prefix("redis://127.0.0.1:6379/cache")
+
+
+def test_sqlite_writers_wait_their_turn() -> None:
+    """The worker and the web processes share one SQLite file: a transaction takes the write
+    lock when it begins and waits for another process's write (a read-then-write transaction
+    in SQLite's default mode fails at once with "database is locked")."""
+    options = database_from_url("sqlite:///db.sqlite3", "/srv/app")["OPTIONS"]
+    assert options == {"transaction_mode": "IMMEDIATE", "timeout": SQLITE_BUSY_TIMEOUT_S}
