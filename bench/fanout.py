@@ -36,10 +36,11 @@ from bench.screens import Fleet, Key, close_fleet, frame_keys, open_fleet
 from bench.stack import (
     LAYERS,
     SIM_CLIENT_ID,
+    WEB_SERVERS,
     Stack,
-    daphne_process,
     product_stack,
     python_process,
+    web_process,
 )
 from bench.textbook import GROUP, PATH
 from bench.usage import UsageMeter, rss_mb
@@ -137,10 +138,10 @@ async def limit_phase(stack: Stack, screens: int, timeline: Timeline) -> Phase:
     return await fed_phase("limit", stack, port, screens, timeline)
 
 
-async def daphne_floor_phase(stack: Stack, screens: int, timeline: Timeline) -> Phase:
+async def daphne_floor_phase(stack: Stack, screens: int, timeline: Timeline, web: str) -> Phase:
     port = free_port()
     app = "bench.daphne_floor:application"
-    stack.group.start(daphne_process("floor", app, port, stack.env))  # the product's is "daphne"
+    stack.group.start(web_process("floor", app, port, stack.env, web))  # the product's: "daphne"
     return await fed_phase("floor", stack, port, screens, timeline)
 
 
@@ -200,12 +201,12 @@ def ratios(product: Phase, others: list[Phase]) -> dict[str, dict[str, float | N
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    with product_stack(args.scenario, args.screens, args.layer) as stack:
+    with product_stack(args.scenario, args.screens, args.layer, args.web) as stack:
         product, log, timeline = await product_phase(stack, args)
         phases = [product]
         if not args.product_only:
             phases += [await limit_phase(stack, args.screens, timeline),
-                       await daphne_floor_phase(stack, args.screens, timeline),
+                       await daphne_floor_phase(stack, args.screens, timeline, args.web),
                        await textbook_phase(stack, args.screens, log)]  # fmt: skip
     print(table(phases))
     print(usage_table(phases))
@@ -222,6 +223,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--layer", choices=LAYERS, default=LAYERS[0], help="the product's channel layer"
     )
+    parser.add_argument(
+        "--web", choices=WEB_SERVERS, default=WEB_SERVERS[0],
+        help="the server of the product and the floor (the product ships Daphne)",
+    )  # fmt: skip
     parser.add_argument("--product-only", action="store_true", help="skip the references")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON")
     return parser.parse_args(argv)

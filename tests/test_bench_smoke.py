@@ -32,6 +32,16 @@ def test_the_fanout_bench_compares_the_product_with_the_references(tmp_path: Pat
     assert all(phase["frames"] > 0 for phase in phases)
 
 
+def test_the_fanout_bench_can_run_the_product_under_uvicorn(tmp_path: Path) -> None:
+    data = run_bench("bench.fanout", tmp_path, "--screens", "2", "--duration", "1",
+                     "--web", "uvicorn", "--product-only")  # fmt: skip
+    phases, config = data["phases"], data["config"]
+    assert isinstance(phases, list)
+    assert [phase["frames"] > 0 for phase in phases] == [True]
+    assert isinstance(config, dict)
+    assert config["web"] == "uvicorn"
+
+
 def test_the_worker_bench_reports_events_per_core(tmp_path: Path) -> None:
     data = run_bench("bench.worker", tmp_path, "--events", "200", "--scenario", "small")
     assert data["events"] == 200
