@@ -4,6 +4,7 @@ textbook design (group_send per event), same load."""
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import sys
@@ -168,7 +169,7 @@ async def textbook_phase(stack: Stack, screens: int, log: PbxLog) -> Phase:
     layer = RedisChannelLayer(hosts=[stack.redis.url])
     started = log.frames[0][0] if log.frames else 0.0
     timeline = [(t - started, [("pbx", i)], text) for i, (t, text) in enumerate(log.frames, 1)]
-    numbers = iter(range(1, len(timeline) + 1))
+    numbers = itertools.count(1)  # the textbook's seq: the PBX frame's number, in order
 
     async def send(text: str) -> None:
         message = {"type": "bench.event", "seq": next(numbers), "event": json.loads(text)}

@@ -104,10 +104,9 @@ class Screen:
 
     def _delta(self, text: str, now: float) -> bool:
         """Record a delta; False when the screen must resync."""
-        head = _HEAD.search(text, 0, HEAD_CHARS)
-        if head is None:
+        key = delta_key(text)
+        if key is None:
             return True  # pong, error: nothing to time
-        key = (head.group(1), int(head.group(2)))
         epoch = _EPOCH.search(text, 0, HEAD_CHARS)
         if self.wants_snapshot and epoch is not None and epoch.group(1) != self.epoch:
             return False
@@ -121,10 +120,15 @@ class Screen:
         return True
 
 
+def delta_key(text: str) -> Key | None:
+    """A delta's (stream, seq); None for a frame that is no delta."""
+    head = _HEAD.search(text, 0, HEAD_CHARS)
+    return None if head is None else (head.group(1), int(head.group(2)))
+
+
 def frame_keys(text: str) -> list[Key]:
     """The (stream, seq) of each delta in a frame."""
-    heads = (_HEAD.search(delta, 0, HEAD_CHARS) for delta in deltas_in(text))
-    return [(head.group(1), int(head.group(2))) for head in heads if head is not None]
+    return [key for key in map(delta_key, deltas_in(text)) if key is not None]
 
 
 def deltas_in(text: str) -> list[str]:

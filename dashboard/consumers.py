@@ -89,8 +89,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 self.upkeep.cancel()
 
     async def connect(self) -> None:
-        self.streams, self.followed, self.seen, self.epoch = [], frozenset(), {}, ""
-        self.settings, self.display_id, self.closing, self.upkeep = {}, None, False, None
+        self.streams, self.seen, self.epoch, self.settings = [], {}, "", {}
+        self.display_id, self.closing = None, False
         self.held = []  # nothing goes out before the snapshot
         self.unacked = Unacked(MAX_UNACKED_CHARS, ACK_DEADLINE_S)
         address = client_address(self.scope)
@@ -214,7 +214,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         frame = frames(fresh)
         acked = {delta.stream: delta.seq for delta in fresh}
         self.seen.update(acked)
-        self.unacked.sent(acked, len(frame), time.monotonic())
+        self.unacked.sent(acked, len(frame), now)
         await self.send(text_data=frame)
 
 

@@ -49,7 +49,7 @@ def mark_revoked(ids: list[int]) -> None:
 
 async def revoked_among(display_ids: Collection[int]) -> set[int]:
     """Which of these displays are marked revoked: one round trip for a whole web process."""
-    ids = sorted(display_ids)
+    ids = list(display_ids)
     if not ids:
         return set()
     marks = await live_redis().mget([revocation_key(display_id) for display_id in ids])

@@ -78,7 +78,7 @@ class Hub:
         self.screens: set[Screen] = set()
         self.following: defaultdict[str, set[Screen]] = defaultdict(set)
         self.opening: asyncio.Future[None] | None = None
-        self.tasks: list[asyncio.Task[None]] = []
+        self.tasks: list[asyncio.Task[None]] = []  # held: the loop keeps only weak references
         self.flush_key: tuple[str, object] = ("", None)
         self.awaited: set[str] = set()  # streams of the flush being gathered not yet in
         self.gathered: list[Delta] = []
@@ -91,7 +91,7 @@ class Hub:
         self.screens.add(screen)
         for stream in screen.followed:
             self.following[stream].add(screen)
-            await self.layer.group_add(stream_group(stream), self.channel)
+            await self._join_group(stream)
 
     def leave(self, screen: Screen) -> None:
         """The groups it alone followed are left at the next refresh."""
@@ -188,12 +188,15 @@ class Hub:
         """Rejoin the groups screens follow (Redis may have forgotten them); leave the rest."""
         for stream, screens in list(self.following.items()):
             if screens:
-                await self.layer.group_add(stream_group(stream), self.channel)
+                await self._join_group(stream)
             else:
                 del self.following[stream]
                 await self.layer.group_discard(stream_group(stream), self.channel)
                 if self.following.get(stream):  # a screen joined it meanwhile: stay in
-                    await self.layer.group_add(stream_group(stream), self.channel)
+                    await self._join_group(stream)
+
+    async def _join_group(self, stream: str) -> None:
+        await self.layer.group_add(stream_group(stream), self.channel)
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

@@ -2,7 +2,6 @@
 
 import os
 from collections.abc import AsyncIterator, Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -11,17 +10,12 @@ from django.contrib.auth.models import User
 
 from dashboard.models import Board
 from devstack.redis import DEFAULT_URL, ensure_redis
-from tests.sockets import StartPublisher, publishing
+from tests.sockets import StartPublisher, publishing, with_db
 from wallboard.env import channel_prefix
 
 # Tests use their own Redis database so they never clobber a demo sharing the same server;
 # TEST_REDIS_DB lets two test runs share one server without flushing each other's data.
 TEST_REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "15"))
-
-
-def with_db(url: str, db: int) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -5,6 +5,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
@@ -68,6 +69,12 @@ async def publishing() -> AsyncIterator[StartPublisher]:
         for hold in holds:
             hold.cancel()
         await asyncio.gather(*holds, return_exceptions=True)
+
+
+def with_db(url: str, db: int) -> str:
+    """The same Redis server's database `db`."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
 
 
 def waiting(*callers: str) -> dict[str, Any]:

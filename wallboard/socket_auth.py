@@ -14,11 +14,11 @@ class ReadOnlySessionMiddleware:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
+        self.session_store = import_module(settings.SESSION_ENGINE).SessionStore
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        store = import_module(settings.SESSION_ENGINE).SessionStore
         key = scope["cookies"].get(settings.SESSION_COOKIE_NAME)
-        return await self.inner({**scope, "session": store(key)}, receive, send)
+        return await self.inner({**scope, "session": self.session_store(key)}, receive, send)
 
 
 def socket_auth(inner: Any) -> CookieMiddleware:
