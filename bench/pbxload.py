@@ -27,7 +27,7 @@ MARKER_HOLD_S = 1.0
 # one phase against the bursts and the pacer for a whole run, which moved its median by ±30 ms.
 MARKER_SPREAD = (0.5, 1.5)
 MARKER_SEED = 8
-# The worker's subscription (dashboard.worker.TOPICS, which needs Django to import).
+# The worker's subscription (dashboard.worker.loop.TOPICS, which needs Django to import).
 TOPICS = [30007, 30008, 30009, 30011, 30012, 30025, 30026, 30029]
 # pbxsim closes an event socket after 60 s without a frame from the client.
 HEARTBEAT_S = 20.0

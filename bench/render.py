@@ -20,7 +20,7 @@ from bench.render_page import VIEWPORT, BoardPage, open_board
 from bench.render_trace import timeline
 from bench.report import RESULTS, machine, percentiles, write_json
 from bench.stack import bench_env, daphne_process, private_redis, run_python
-from dashboard.publish import compact
+from dashboard.streams import compact
 from devstack.procs import ProcessGroup, free_port
 from devstack.web import APPLICATION
 

@@ -11,10 +11,10 @@ from channels.layers import get_channel_layer
 
 from bench.render_board import SyntheticBoard, step
 from bench.render_page import BoardPage
-from dashboard.leader import Leadership
-from dashboard.livestore import live_redis
-from dashboard.publish import Pacer, Publisher
+from dashboard.boards.livestore import live_redis
 from dashboard.streams import LINK_STREAM
+from dashboard.worker.leader import Leadership
+from dashboard.worker.publish import Pacer, Publisher
 
 WORKER_ID = "bench-render"
 # The worker refreshes the link stream this often; the page shows STALE without it.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dashboard.consumers import BoardConsumer
+from dashboard.boards.consumers import BoardConsumer
 
 websocket_urlpatterns = [
     path("ws/board/<slug:slug>/", BoardConsumer.as_asgi()),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dashboard import snapshot_api, tv_views, views
+from dashboard.boards import snapshot_api, tv_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),

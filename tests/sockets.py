@@ -13,10 +13,10 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dashboard.leader import Leadership
-from dashboard.livestore import live_redis
+from dashboard.boards.livestore import live_redis
 from dashboard.models import Board, Display
-from dashboard.publish import Pacer, Publisher
+from dashboard.worker.leader import Leadership
+from dashboard.worker.publish import Pacer, Publisher
 from wallboard.asgi import application
 
 TIMEOUT_S = 5

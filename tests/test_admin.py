@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from dashboard.displays import revocation_key
+from dashboard.boards.displays import revocation_key
 from dashboard.models import Board, Display
 
 pytestmark = pytest.mark.django_db

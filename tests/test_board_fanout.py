@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import User
 from redis.exceptions import RedisError
 
-from dashboard import consumers
-from dashboard.fanout import Delta, Frames, process_hub
-from dashboard.livestore import read_snapshot
+from dashboard.boards import consumers
+from dashboard.boards.fanout import Delta, Frames, process_hub
+from dashboard.boards.livestore import read_snapshot
 from dashboard.models import Board
 from dashboard.streams import queue_stream
 from tests.sockets import TIMEOUT_S, StartPublisher, open_board, receive, session_cookie, waiting

@@ -10,12 +10,12 @@ from channels.testing import WebsocketCommunicator
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.contrib.auth.models import User
 
-from dashboard.fanout import GROUP_REFRESH_S
-from dashboard.livestore import live_redis
+from dashboard.boards.fanout import GROUP_REFRESH_S
+from dashboard.boards.livestore import live_redis
+from dashboard.boards.refusals import MAX_REFUSALS
 from dashboard.models import Board, Display
-from dashboard.publish import Pacer
-from dashboard.refusals import MAX_REFUSALS
 from dashboard.streams import queue_stream, stream_group
+from dashboard.worker.publish import Pacer
 from tests.sockets import (
     ORIGIN,
     TIMEOUT_S,

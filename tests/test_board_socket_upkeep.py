@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dashboard import consumers
+from dashboard.boards import consumers
 from dashboard.models import Board, Display
 from dashboard.streams import queue_stream
 from tests.sockets import (

@@ -6,13 +6,13 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import OperationalError
 
-from dashboard import history
-from dashboard.daybook import PERSIST_MS, DayBook
-from dashboard.leader import Leadership
+from dashboard.boards.livestore import live_redis
 from dashboard.live.state import LiveState
 from dashboard.live.today import Thresholds
-from dashboard.livestore import live_redis
 from dashboard.models import DaySnapshot
+from dashboard.worker import history
+from dashboard.worker.daybook import PERSIST_MS, DayBook
+from dashboard.worker.leader import Leadership
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
 NOON_MS = 1_795_000_000_000  # any time well inside a business day

@@ -12,10 +12,10 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
-from dashboard.livestore import live_redis
+from dashboard.boards.livestore import live_redis
 from dashboard.models import Board
-from dashboard.publish import COALESCE_WINDOW_S, FLUSH_BURST
 from dashboard.streams import queue_stream, stream_key
+from dashboard.worker.publish import COALESCE_WINDOW_S, FLUSH_BURST
 from tests.sockets import StartPublisher, open_board, receive, session_cookie, waiting
 
 pytestmark = pytest.mark.usefixtures("clean_redis")

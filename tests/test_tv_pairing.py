@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from dashboard import pairing
+from dashboard.boards import pairing
 from dashboard.models import Board, Display, PairingRequest
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_redis")]

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from dashboard import health_views
+from dashboard.admin import health as health_views
 
 urlpatterns = [
     # Before admin/, whose catch-all would answer this path with a 404.

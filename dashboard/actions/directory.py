@@ -8,7 +8,7 @@ import redis.asyncio as aioredis
 
 from dashboard.live.directory import directory_data
 from dashboard.pbx.api import PbxApi
-from dashboard.resync import DIRECTORY_KEY, pages
+from dashboard.streams import DIRECTORY_KEY
 
 # Ours, until a worker has published DIRECTORY_KEY: a short cache, so that each action does not
 # page through queue/list again.
@@ -47,6 +47,6 @@ async def load_directory(api: PbxApi, redis: aioredis.Redis) -> Directory:
         if raw:
             return Directory(json.loads(raw))
     # Queue members carry their extensions' IDs: queue/list alone is enough to act.
-    data = directory_data(await pages(api, "queue/list", "queue_list"), [])
+    data = directory_data(await api.pages("queue/list", "queue_list"), [])
     await redis.set(FALLBACK_KEY, json.dumps(data), ex=FALLBACK_TTL_S)
     return Directory(data)

@@ -7,6 +7,8 @@ from dashboard.pbx.errors import TokenExpired
 from dashboard.pbx.rest import PbxRest
 from dashboard.pbx.tokens import TokenManager
 
+PAGE_SIZE = 100
+
 
 class PbxApi:
     def __init__(self, rest: PbxRest, tokens: TokenManager) -> None:
@@ -23,6 +25,18 @@ class PbxApi:
 
     async def post(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         return await self._with_token(lambda token: self.rest.post(endpoint, token, body))
+
+    async def pages(self, endpoint: str, key: str) -> list[dict[str, Any]]:
+        """Every item of a paged list endpoint (`total_number` counts all pages)."""
+        items: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            body = await self.get(endpoint, empty_ok=True, page=page, page_size=PAGE_SIZE)
+            listed = body.get(key) or []
+            items += listed
+            if not listed or len(items) >= int(body.get("total_number", 0)):
+                return items
+            page += 1
 
     async def _with_token(self, call: Callable[[str], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
         token = await self.tokens.token()

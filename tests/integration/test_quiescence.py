@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import redis
 
-from dashboard.leader import LEADER_KEY
 from dashboard.streams import EPOCH_KEY
+from dashboard.worker.leader import LEADER_KEY
 from tests.integration.stack import Rig, read_link, wait_until
 
 pytestmark = pytest.mark.integration

@@ -3,10 +3,10 @@
 from datetime import UTC, datetime, timedelta
 from itertools import cycle
 
-from dashboard.acks import Unacked
-from dashboard.displays import display_status
-from dashboard.frames import Invalid, Ping, Resync, parse_incoming
-from dashboard.pairing import ALPHABET, new_code, normalise_code
+from dashboard.boards.acks import Unacked
+from dashboard.boards.displays import display_status
+from dashboard.boards.frames import Invalid, Ping, Resync, parse_incoming
+from dashboard.boards.pairing import ALPHABET, new_code, normalise_code
 
 
 def test_it_reads_pings_with_their_acks_and_resyncs() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from channels.layers import InMemoryChannelLayer
 
-from dashboard.fanout import BATCH_WAIT_S, Delta, Frames, Hub
+from dashboard.boards.fanout import BATCH_WAIT_S, Delta, Frames, Hub
 from dashboard.streams import stream_group
 
 TIMEOUT_S = 5

@@ -8,15 +8,15 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from dashboard.boards.livestore import live_redis
 from dashboard.live.today import Thresholds
-from dashboard.livestore import live_redis
 from dashboard.pbx.api import PbxApi
 from dashboard.pbx.rest import PbxRest, PbxSettings
 from dashboard.pbx.tokens import TokenManager
 from dashboard.pbx_config import configured_pbx
-from dashboard.supervise import DaySettings, WorkerProcess
 from dashboard.token_vault import DatabaseTokenVault
-from dashboard.worker import Timing
+from dashboard.worker.loop import Timing
+from dashboard.worker.supervise import DaySettings, WorkerProcess
 
 
 class Command(BaseCommand):

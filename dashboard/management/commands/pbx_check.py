@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dashboard.health_views import run_pbx_checks
+from dashboard.admin.health import run_pbx_checks
 from dashboard.pbx.checks import DEFAULT_EVENT_WAIT_S
 from dashboard.pbx.checks_base import failed, json_report, text_report
 

@@ -1,7 +1,6 @@
 """The one place that writes live state and tells the browsers: Redis first, then group_send."""
 
 import asyncio
-import json
 import math
 import secrets
 import time
@@ -11,8 +10,8 @@ from typing import Any
 
 from channels.layers import BaseChannelLayer
 
-from dashboard.leader import Leadership
-from dashboard.streams import EPOCH_KEY, stream_group, stream_key
+from dashboard.streams import EPOCH_KEY, compact, stream_group, stream_key
+from dashboard.worker.leader import Leadership
 
 # Sustained, at most one flush per window: one flush is one frame per screen (the consumer
 # sends a flush's deltas together), so browsers get at most ten frames a second however busy
@@ -29,10 +28,6 @@ MIN_GAP_S = 0.03
 # A stream's new value, or how to build it: built at flush time, once however many changes
 # the window took in (a busy PBX changes a queue many times between two frames).
 StreamData = dict[str, Any] | Callable[[], dict[str, Any]]
-
-
-def compact(data: dict[str, Any]) -> str:
-    return json.dumps(data, separators=(",", ":"))
 
 
 def built(data: StreamData) -> dict[str, Any]:

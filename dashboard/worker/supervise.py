@@ -12,14 +12,14 @@ import redis.asyncio as aioredis
 from channels.layers import BaseChannelLayer
 from redis.exceptions import RedisError
 
-from dashboard.concurrency import first_to_finish
-from dashboard.daybook import DayBook
-from dashboard.leader import Leadership, LeadershipLost
 from dashboard.live.today import Thresholds
 from dashboard.pbx.api import PbxApi
 from dashboard.pbx.backoff import Backoff
-from dashboard.publish import Publisher
-from dashboard.worker import Timing, Worker
+from dashboard.worker.concurrency import first_to_finish
+from dashboard.worker.daybook import DayBook
+from dashboard.worker.leader import Leadership, LeadershipLost
+from dashboard.worker.loop import Timing, Worker
+from dashboard.worker.publish import Publisher
 
 log = logging.getLogger(__name__)
 

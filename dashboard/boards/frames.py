@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.models import Board
-from dashboard.publish import compact
+from dashboard.streams import compact
 
 
 @dataclass(frozen=True)

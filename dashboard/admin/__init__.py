@@ -11,11 +11,11 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
-from dashboard import admin_actions  # noqa: F401 (registers Supervisor, ActionAttempt)
-from dashboard.admin_forms import BoardForm, PairTvForm
-from dashboard.displays import display_status, mark_revoked, revoke
+from dashboard.admin import actions  # noqa: F401 (registers Supervisor, ActionAttempt)
+from dashboard.admin.forms import BoardForm, PairTvForm
+from dashboard.boards.displays import display_status, mark_revoked, revoke
+from dashboard.boards.pairing import pair
 from dashboard.models import Board, Display
-from dashboard.pairing import pair
 
 
 @admin.register(Board)

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from dashboard.livestore import live_redis, live_redis_sync
+from dashboard.boards.livestore import live_redis, live_redis_sync
 from dashboard.models import Display
 
 # A connected TV refreshes last_seen_at every minute, so two minutes of silence means offline.

@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dashboard import pairing
 from dashboard.access import DISPLAY_COOKIE, display_boards, display_for_token
-from dashboard.displays import touch
+from dashboard.boards import pairing
+from dashboard.boards.displays import touch
 from dashboard.models import PAIRING_CODE_LIFETIME, Display, PairingRequest, hash_secret
 
 # A TV stays paired until an admin revokes it: the cookie lives ten years.

@@ -4,7 +4,6 @@ import logging
 from collections import Counter
 from typing import Any
 
-from dashboard.leader import Leadership
 from dashboard.live.agents import load_agent_status
 from dashboard.live.calls import load_active, reconcile_calls
 from dashboard.live.cdr import Cdr, parse_cdr
@@ -12,41 +11,27 @@ from dashboard.live.directory import apply_extensions, apply_queue_details, dire
 from dashboard.live.queues import load_waiting
 from dashboard.live.state import LiveState
 from dashboard.pbx.api import PbxApi
-from dashboard.publish import compact
+from dashboard.streams import DIRECTORY_KEY, compact
+from dashboard.worker.leader import Leadership
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 100
-DIRECTORY_KEY = "wb:directory"
 CALL_TYPES = ("inbound", "outbound", "internal")
 # Reading a day's CDRs back stops here (the reference: cdr/list pages hold up to 10,000).
 CDR_PAGE_SIZE = 1000
 CDR_MAX_PAGES = 50
 
 
-async def pages(api: PbxApi, endpoint: str, key: str) -> list[dict[str, Any]]:
-    """Every item of a paged list endpoint (`total_number` counts all pages)."""
-    items: list[dict[str, Any]] = []
-    page = 1
-    while True:
-        body = await api.get(endpoint, empty_ok=True, page=page, page_size=PAGE_SIZE)
-        listed = body.get(key) or []
-        items += listed
-        if not listed or len(items) >= int(body.get("total_number", 0)):
-            return items
-        page += 1
-
-
 async def load_directory(api: PbxApi, state: LiveState) -> tuple[dict[str, Any], set[str]]:
     """Queues (names, members, wrap-up, maximum wait) and extensions (names, presence,
     registration): returns the number↔ID directory and the queues whose board data changed."""
-    queues = await pages(api, "queue/list", "queue_list")
+    queues = await api.pages("queue/list", "queue_list")
     changed = state.set_queues({str(q["number"]): str(q.get("name", "")) for q in queues})
     if queues:
         ids = ",".join(str(q["id"]) for q in queues)
         details = await api.get("queue/query", empty_ok=True, ids=ids)
         changed |= apply_queue_details(state, details.get("data") or [])
-    extensions = await pages(api, "extension/list", "data")
+    extensions = await api.pages("extension/list", "data")
     changed |= apply_extensions(state, extensions)
     return directory_data(queues, extensions), changed
 

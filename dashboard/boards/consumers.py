@@ -13,11 +13,10 @@ from django.db import DatabaseError
 from redis.exceptions import RedisError
 
 from dashboard.access import DISPLAY_COOKIE, FORBIDDEN, NOT_FOUND, SIGN_IN, Access, board_access
-from dashboard.acks import Unacked
-from dashboard.clock import now_ms
-from dashboard.displays import touch
-from dashboard.fanout import Delta, Frames, process_hub
-from dashboard.frames import (
+from dashboard.boards.acks import Unacked
+from dashboard.boards.displays import touch
+from dashboard.boards.fanout import Delta, Frames, process_hub
+from dashboard.boards.frames import (
     Ping,
     Resync,
     board_settings,
@@ -26,8 +25,9 @@ from dashboard.frames import (
     pong_frame,
     snapshot_frame,
 )
-from dashboard.livestore import live_redis, read_snapshot
-from dashboard.refusals import note_refusal, over_limit
+from dashboard.boards.livestore import live_redis, read_snapshot
+from dashboard.boards.refusals import note_refusal, over_limit
+from dashboard.clock import now_ms
 from dashboard.streams import board_streams
 
 # Close codes (4000–4999 are the application's); the browser acts on each (docs/protocol.md).
@@ -66,7 +66,7 @@ touch_display = database_sync_to_async(touch)
 
 class BoardConsumer(AsyncWebsocketConsumer):
     # No channel per screen: this alias is not configured, so channels gives the consumer none.
-    # The process's hub (dashboard/fanout.py) receives each delta once and hands it over.
+    # The process's hub (dashboard/boards/fanout.py) receives each delta once and hands it over.
     channel_layer_alias = "fed-by-the-process-hub"
     streams: list[str]
     followed: frozenset[str] = frozenset()

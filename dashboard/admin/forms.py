@@ -5,8 +5,8 @@ from typing import Any
 
 from django import forms
 
+from dashboard.boards.pairing import normalise_code
 from dashboard.models import Board, Display
-from dashboard.pairing import normalise_code
 
 # (warn field, critical field, True when a higher value is worse)
 THRESHOLD_PAIRS = [

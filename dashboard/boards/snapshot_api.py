@@ -5,9 +5,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from dashboard.access import DISPLAY_COOKIE, FORBIDDEN, NOT_FOUND, SIGN_IN, board_access
+from dashboard.boards.frames import board_settings, snapshot_frame
+from dashboard.boards.livestore import read_snapshot_sync
 from dashboard.clock import now_ms
-from dashboard.frames import board_settings, snapshot_frame
-from dashboard.livestore import read_snapshot_sync
 from dashboard.streams import board_streams
 
 # Always JSON, never a login redirect: the callers are scripts and the board's own code.

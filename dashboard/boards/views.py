@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from dashboard.access import AnyUser, board_for_user, boards_for_user
-from dashboard.livestore import live_redis_sync
+from dashboard.boards.livestore import live_redis_sync
 from dashboard.roles import acting_queues, supervisor_of
 from dashboard.streams import LINK_STREAM, stream_key
 

@@ -10,9 +10,7 @@ from typing import Any
 
 from django.db import DatabaseError
 
-from dashboard import history
 from dashboard.clock import now_ms
-from dashboard.leader import Leadership
 from dashboard.live.ledger import Ledger, ledger_json, restore
 from dashboard.live.state import LiveState
 from dashboard.live.today import (
@@ -23,7 +21,9 @@ from dashboard.live.today import (
     next_day,
     to_json,
 )
-from dashboard.publish import compact
+from dashboard.streams import compact
+from dashboard.worker import history
+from dashboard.worker.leader import Leadership
 
 log = logging.getLogger(__name__)
 

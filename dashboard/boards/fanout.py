@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from channels.layers import BaseChannelLayer, get_channel_layer
 from redis.exceptions import RedisError
 
-from dashboard.displays import revoked_among
+from dashboard.boards.displays import revoked_among
 from dashboard.streams import stream_group
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,6 @@ from typing import Any
 from websockets.exceptions import WebSocketException
 
 from dashboard.clock import now_ms
-from dashboard.concurrency import first_to_finish
-from dashboard.daybook import DayBook
-from dashboard.leader import Leadership
 from dashboard.live.cdr import Cdr, apply_cdr, rebuild
 from dashboard.live.directory import moved_agents
 from dashboard.live.events import HeartbeatReply, PbxEvent
@@ -27,8 +24,12 @@ from dashboard.pbx.errors import PbxError, PbxUnreachable, TokenExpired
 from dashboard.pbx.rest import events_url
 from dashboard.pbx.subscription import LinkLost, open_events
 from dashboard.pbx.tokens import LOGIN_HOLD_S
-from dashboard.publish import Publisher
-from dashboard.resync import (
+from dashboard.streams import LINK_STREAM, queue_stream
+from dashboard.worker.concurrency import first_to_finish
+from dashboard.worker.daybook import DayBook
+from dashboard.worker.leader import Leadership
+from dashboard.worker.publish import Publisher
+from dashboard.worker.resync import (
     cdrs_since,
     load_directory,
     log_corrections,
@@ -36,7 +37,6 @@ from dashboard.resync import (
     reconcile_queue,
     store_directory,
 )
-from dashboard.streams import LINK_STREAM, queue_stream
 
 log = logging.getLogger(__name__)
 

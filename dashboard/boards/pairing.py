@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from dashboard.livestore import live_redis_sync
+from dashboard.boards.livestore import live_redis_sync
 from dashboard.models import PAIRING_CODE_LIFETIME, Display, PairingRequest, hash_secret
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: read off a TV across a room and typed without doubt.

@@ -1,0 +1,1 @@
+"""What only the worker runs: the PBX link, REST resync, the day book, the fenced publisher."""

@@ -1,0 +1,45 @@
+"""The layout of `dashboard/` is the architecture: which rooms may import which."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
+WORKER_ONLY = {"worker"}
+WEB_ONLY = {"boards", "actions", "admin"}
+# Each room and the rooms of ours it may import (itself always).
+ALLOWED = {
+    "live": set(),
+    "pbx": {"live"},
+}
+
+
+def rooms_imported(path: Path) -> set[str]:
+    """The `dashboard` subpackages or top-level modules a file imports, anywhere in it."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return {name.split(".")[1] for name in names if name.startswith("dashboard.")}
+
+
+def modules_of(room: str) -> list[Path]:
+    return sorted((DASHBOARD / room).rglob("*.py"))
+
+
+@pytest.mark.parametrize("room", sorted(ALLOWED))
+def test_a_core_room_imports_only_what_it_may(room: str) -> None:
+    for path in modules_of(room):
+        assert rooms_imported(path) <= ALLOWED[room] | {room}, path
+
+
+@pytest.mark.parametrize(("rooms", "forbidden"), [(WORKER_ONLY, WEB_ONLY), (WEB_ONLY, WORKER_ONLY)])
+def test_the_worker_and_the_web_never_import_each_other(
+    rooms: set[str], forbidden: set[str]
+) -> None:
+    for room in rooms:
+        for path in modules_of(room):
+            assert not rooms_imported(path) & forbidden, path
