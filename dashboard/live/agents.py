@@ -1,11 +1,10 @@
 """Agents in queues and extensions: 30029, 30025, 30026, 30007, 30008, 30009 and REST answers."""
 
-import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypedDict
 
-log = logging.getLogger(__name__)
+CallStatus = Literal["idle", "ringing", "talking", "hold", "unknown"]
 
 # 30029 documents only "Paused"; the other spellings are guesses, normalised (case, spaces,
 # underscores and hyphens dropped) so that every likely form lands in the same place.
@@ -21,7 +20,45 @@ _STATUS_MEANINGS = {
     "logout": ("logged_in", False),
 }
 # queue/agent_status call_status codes (§5.3); 5 is "on hold" (only when the caller holds).
-CALL_STATUS_CODES = {0: "unknown", 1: "idle", 2: "talking", 3: "ringing", 4: "talking", 5: "hold"}
+CALL_STATUS_CODES: dict[int, CallStatus] = {
+    0: "unknown",
+    1: "idle",
+    2: "talking",
+    3: "ringing",
+    4: "talking",
+    5: "hold",
+}
+
+
+class MissedCall(TypedDict):
+    caller: str
+    call_id: str
+
+
+class AgentData(TypedDict):
+    """An agent's row on a board, as its membership gives it."""
+
+    number: str
+    name: str
+    kind: str
+    logged_in: bool
+    paused: bool
+    pause_reason: str
+    auto_paused: bool
+    missed_calls: list[MissedCall]
+    call_status: CallStatus
+    since: int
+
+
+class AgentTruth(TypedDict):
+    """What `queue/agent_status` says of an agent."""
+
+    name: str
+    kind: str
+    logged_in: bool
+    paused: bool
+    pause_reason: str
+    call_status: CallStatus
 
 
 @dataclass
@@ -35,11 +72,11 @@ class Agent:
     paused: bool = False
     pause_reason: str = ""
     auto_paused: bool = False
-    missed_calls: list[dict[str, str]] = field(default_factory=list)
-    call_status: str = "idle"  # idle | ringing | talking | hold | unknown
+    missed_calls: list[MissedCall] = field(default_factory=list)
+    call_status: CallStatus = "idle"
     since_ms: int = 0
 
-    def as_data(self) -> dict[str, Any]:
+    def as_data(self) -> AgentData:
         return {
             "number": self.number,
             "name": self.name,
@@ -125,7 +162,7 @@ def load_agent_status(
     return corrections
 
 
-def _truth(entry: Mapping[str, Any]) -> dict[str, Any]:
+def _truth(entry: Mapping[str, Any]) -> AgentTruth:
     paused = bool(entry.get("is_pause"))
     return {
         "name": str(entry.get("name", "")),
@@ -137,7 +174,7 @@ def _truth(entry: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _correct(agent: Agent, truth: dict[str, Any], now_ms: int) -> list[str]:
+def _correct(agent: Agent, truth: AgentTruth, now_ms: int) -> list[str]:
     """Set each field to the truth; a changed state field is a correction (names are not)."""
     corrections = []
     for name, value in truth.items():

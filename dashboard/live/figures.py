@@ -1,16 +1,32 @@
-"""Queue figures now, as defined in the design: agents by state, and who is available."""
+"""Queue figures now (docs/design.md#metrics): agents by state, and who is available."""
 
 from collections import Counter
-from typing import Any
+from typing import Literal, TypedDict, get_args
 
 from dashboard.live.agents import Agent
 from dashboard.live.state import LiveState, QueueState
 
-AGENT_STATES = ("available", "ringing", "on_call", "wrap_up", "paused", "logged_out", "unavailable")
+AgentState = Literal[
+    "available", "ringing", "on_call", "wrap_up", "paused", "logged_out", "unavailable"
+]
+AGENT_STATES: tuple[AgentState, ...] = get_args(AgentState)
 DO_NOT_DISTURB = "do_not_disturb"
 
 
-def agent_state(state: LiveState, agent: Agent, now_ms: int) -> str:
+class QueueFigures(TypedDict):
+    waiting: int
+    logged_in: int
+    available: int
+    ringing: int
+    on_call: int
+    wrap_up: int
+    paused: int
+    logged_out: int
+    unavailable: int
+    longest_wait_since: int | None  # the browser ticks the wait itself
+
+
+def agent_state(state: LiveState, agent: Agent, now_ms: int) -> AgentState:
     """One state per agent, in order of precedence. *Available* = logged in, not paused, idle,
     not in wrap-up, phone registered, presence not do-not-disturb; an idle agent failing the
     last two is *unavailable*."""
@@ -31,13 +47,18 @@ def agent_state(state: LiveState, agent: Agent, now_ms: int) -> str:
     return "available"
 
 
-def queue_figures(state: LiveState, queue: QueueState, now_ms: int) -> dict[str, Any]:
+def queue_figures(state: LiveState, queue: QueueState, now_ms: int) -> QueueFigures:
     counts = Counter(agent_state(state, agent, now_ms) for agent in queue.agents.values())
-    logged_in = sum(1 for agent in queue.agents.values() if agent.logged_in)
-    longest = min((caller.since_ms for caller in queue.waiting.values()), default=None)
+    waiting = queue.waiting.values()
     return {
-        "waiting": len(queue.waiting),
-        "logged_in": logged_in,
-        **{name: counts.get(name, 0) for name in AGENT_STATES},
-        "longest_wait_since": longest,  # the browser ticks the wait itself
+        "waiting": len(waiting),
+        "logged_in": sum(1 for agent in queue.agents.values() if agent.logged_in),
+        "available": counts["available"],
+        "ringing": counts["ringing"],
+        "on_call": counts["on_call"],
+        "wrap_up": counts["wrap_up"],
+        "paused": counts["paused"],
+        "logged_out": counts["logged_out"],
+        "unavailable": counts["unavailable"],
+        "longest_wait_since": min((caller.since_ms for caller in waiting), default=None),
     }

@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from dashboard.live.agents import CallStatus
 from dashboard.live.calls import GONE_STATUS, hang_up, start_talk, track_talk, whole_seconds
 from dashboard.live.events import CallEvent, CallMember
 from dashboard.live.outcomes import Offered, Outcome, Settled, Talking
@@ -14,7 +15,12 @@ _PATH_SEPARATORS = re.compile(r"[^0-9*#]+")
 
 
 # An agent's leg of a queue call: member_status → the agent's call status.
-AGENT_CALL_STATUS = {"RING": "ringing", "ANSWER": "talking", "HOLD": "hold", "BYE": "idle"}
+AGENT_CALL_STATUS: dict[str, CallStatus] = {
+    "RING": "ringing",
+    "ANSWER": "talking",
+    "HOLD": "hold",
+    "BYE": "idle",
+}
 
 
 def apply_call_event(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:

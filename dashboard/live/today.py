@@ -2,7 +2,7 @@
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from dashboard.live.outcomes import Handled, Offered, Record, RingMissed, Settled, WaitLearned
@@ -41,6 +41,13 @@ class QueueDay:
             "asa_s": round(self.answered_wait_ms / timed / 1000) if timed > 0 else None,
             "aht_s": round(self.talk_ms / self.handled / 1000) if self.handled else None,
         }
+
+
+class AgentToday(TypedDict):
+    answered: int
+    missed: int
+    pause_ms: dict[str, int]  # by pause reason, a pause still running included
+    since: int  # of missed and pause_ms
 
 
 @dataclass
@@ -121,7 +128,7 @@ class Today:
         pauses = self._agent(number).pause_ms
         pauses[reason] = pauses.get(reason, 0) + max(0, ms)
 
-    def agent_figures(self, number: str, now_ms: int) -> dict[str, Any]:
+    def agent_figures(self, number: str, now_ms: int) -> AgentToday:
         """An agent's day so far, a pause still running included."""
         day = self.agents.get(number, AgentDay())
         pause_ms = dict(day.pause_ms)

@@ -1,24 +1,49 @@
 """What a board receives for a queue: waiting callers, agents with their state, live calls,
 figures."""
 
-from typing import Any
+from typing import Any, TypedDict
 
-from dashboard.live.agents import Agent
-from dashboard.live.figures import agent_state, queue_figures
+from dashboard.live.agents import Agent, AgentData
+from dashboard.live.figures import AgentState, agent_state, queue_figures
 from dashboard.live.state import LiveState, QueueState
-from dashboard.live.today import QueueDay, Today
+from dashboard.live.today import AgentToday, QueueDay, Today
+
+
+class WaitingRow(TypedDict):
+    call_id: str
+    caller: str
+    since: int  # when the wait began: the browser ticks it
+
+
+class AgentRow(AgentData):
+    state: AgentState
+    today: AgentToday
+    presence: str
+    registered: bool
+
+
+class CallRow(TypedDict):
+    call_id: str
+    caller: str
+    agent: str
+    agent_name: str
+    since: int  # answered then
+    held: bool
+    agent_channel_id: str  # what call/listen takes
 
 
 def queue_data(state: LiveState, today: Today, queue: QueueState, now_ms: int) -> dict[str, Any]:
-    """The JSON-ready view of one queue, longest-waiting caller first, with today's figures."""
+    """The JSON-ready view of one queue, longest-waiting caller first, with today's figures.
+    (A plain dict at the top: the publisher takes any stream's data so.)"""
     callers = sorted(queue.waiting.values(), key=lambda caller: caller.since_ms)
     agents = sorted(queue.agents.values(), key=lambda agent: agent.number)
+    waiting: list[WaitingRow] = [
+        {"call_id": c.call_id, "caller": c.caller, "since": c.since_ms} for c in callers
+    ]
     return {
         "number": queue.number,
         "name": queue.name,
-        "waiting": [
-            {"call_id": c.call_id, "caller": c.caller, "since": c.since_ms} for c in callers
-        ],
+        "waiting": waiting,
         "agents": [_agent(state, today, agent, now_ms) for agent in agents],
         "calls": _calls(state, queue),
         "figures": queue_figures(state, queue, now_ms),
@@ -30,7 +55,7 @@ def queue_data(state: LiveState, today: Today, queue: QueueState, now_ms: int) -
     }
 
 
-def _agent(state: LiveState, today: Today, agent: Agent, now_ms: int) -> dict[str, Any]:
+def _agent(state: LiveState, today: Today, agent: Agent, now_ms: int) -> AgentRow:
     extension = state.extensions.get(agent.number)
     return {
         **agent.as_data(),
@@ -42,7 +67,7 @@ def _agent(state: LiveState, today: Today, agent: Agent, now_ms: int) -> dict[st
     }
 
 
-def _calls(state: LiveState, queue: QueueState) -> list[dict[str, Any]]:
+def _calls(state: LiveState, queue: QueueState) -> list[CallRow]:
     """The queue's answered calls in progress, longest first."""
     talks = sorted(
         ((call_id, t) for call_id, t in state.talking.items() if t.queue == queue.number),
