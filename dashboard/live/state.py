@@ -98,3 +98,12 @@ class LiveState:
     def memberships(self, extension: str) -> list[tuple[QueueState, Agent]]:
         """Every queue this extension is an agent of, with its membership."""
         return [(q, q.agents[extension]) for q in self.queues.values() if extension in q.agents]
+
+
+def end_wrap_ups(state: LiveState, now_ms: int) -> list[str]:
+    """Forget the wrap-ups that are over by now; returns those extensions (their agents' state
+    changes with no event to announce it)."""
+    ended = [number for number, until in state.wrap_up_until.items() if until <= now_ms]
+    for number in ended:
+        del state.wrap_up_until[number]
+    return ended

@@ -7,7 +7,7 @@ from dashboard.live.events import CallEvent, CallMember, PbxEvent
 from dashboard.live.figures import agent_state, queue_figures
 from dashboard.live.queues import apply_call_event
 from dashboard.live.reduce import apply_event
-from dashboard.live.state import LiveState
+from dashboard.live.state import LiveState, end_wrap_ups
 
 
 def centre() -> LiveState:
@@ -107,6 +107,16 @@ def test_an_agent_rings_talks_then_wraps_up_then_is_available() -> None:
     apply_call_event(live, leg("BYE"), 3000)
     assert state_of(live, "2010", 3000) == "wrap_up"
     assert state_of(live, "2010", 13_001) == "available"
+
+
+def test_a_wrap_up_ends_once_its_time_is_up_and_names_the_agent_once() -> None:
+    live = centre()
+    apply_call_event(live, leg("ANSWER"), 2000)
+    apply_call_event(live, leg("BYE"), 3000)
+    assert end_wrap_ups(live, 12_999) == []
+    assert end_wrap_ups(live, 13_000) == ["2010"]
+    assert end_wrap_ups(live, 14_000) == []
+    assert state_of(live, "2010", 3000) == "available"  # forgotten, not merely past
 
 
 def test_queue_figures_count_agents_by_state() -> None:
