@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dashboard.live.calls import whole_seconds
-from dashboard.live.outcomes import Handled, Offered, Outcome, Record, Settled, WaitLearned
+from dashboard.live.outcomes import Handled, Offered, Outcome, Record, Settled, Told
 from dashboard.live.state import LiveState, QueueState
 
 ANSWERED = "ANSWERED"
@@ -62,16 +62,15 @@ def learn_did(state: LiveState, cdr: Cdr, queue: str) -> None:
 
 
 def queue_of(state: LiveState, cdr: Cdr) -> QueueState | None:
-    """The queue an inbound call went through: the one we saw it in (waiting or answered);
-    the one it names (an unanswered CDR's `call_to`); the one its DID leads to; or the only
-    queue of the agent who answered it. None for calls that passed no queue we can name."""
+    """The queue an inbound call went through: the one we followed it in (waiting, answered,
+    or first seen answered); the one it names (an unanswered CDR's `call_to`); the one its DID
+    leads to; or the only queue of the agent who answered it. None for calls that passed no
+    queue we can name."""
     if not cdr.inbound:
         return None
-    talking = state.talking.get(cdr.call_id)
+    call = state.calls.get(cdr.call_id)
     candidates = (
-        state.offered.get(cdr.call_id),
-        talking.queue if talking else state.uncounted.get(cdr.call_id),
-        state.wait_unknown.get(cdr.call_id),
+        call.followed_in if call else None,
         cdr.call_to if cdr.call_to in state.queues else None,
         state.did_queues.get(cdr.did),
         _only_queue_of(state, cdr.call_to),
@@ -88,50 +87,34 @@ def waited_ms(cdr: Cdr) -> int:
     return (cdr.call_s - cdr.talk_s if cdr.answered else cdr.call_s) * 1000
 
 
-def records_of(cdr: Cdr, queue: QueueState) -> list[Record]:
+def told_by(cdr: Cdr, queue: QueueState) -> Told:
     """The whole call as the CDR tells it. Abandoned and transferred-out calls both read
     NO ANSWER: one that waited the queue's maximum is timed out, the rest abandoned."""
-    wait_ms = waited_ms(cdr)
     outcome: Outcome = "abandoned"
     if cdr.answered:
         outcome = "answered"
     elif queue.max_wait_s and cdr.call_s >= queue.max_wait_s - 1:
         outcome = "timed_out"
     agent = cdr.call_to if cdr.answered else ""
-    records: list[Record] = [
+    return Told(
         Offered(queue.number, cdr.call_id),
-        Settled(queue.number, cdr.call_id, outcome, wait_ms, agent),
-    ]
-    if cdr.answered:
-        records.append(Handled(queue.number, cdr.call_id, agent, cdr.talk_s * 1000))
-    return records
+        Settled(queue.number, cdr.call_id, outcome, waited_ms(cdr), agent),
+        Handled(queue.number, cdr.call_id, agent, cdr.talk_s * 1000) if cdr.answered else None,
+    )
 
 
 def apply_cdr(state: LiveState, cdr: Cdr) -> set[str]:
-    """30012: the call is over. Count what its events left open — the whole call if we never
-    saw it offered, its outcome if it still waited, its talk time if still talking — and close
-    it so that late events cannot count it again. Returns the queues whose data changed."""
+    """30012: the call is over. Count what its events left open and close it, so that late
+    events cannot count it again. Returns the queues whose data changed."""
     queue = queue_of(state, cdr)
-    if queue is None or cdr.call_id in state.closed:
+    if queue is None:
+        return set()
+    before = state.calls.get(cdr.call_id)
+    if state.calls.close(cdr.call_id, cdr.end_ms, told_by(cdr, queue)) is not None:
         return set()
     learn_did(state, cdr, queue.number)
-    state.remember(state.closed, cdr.call_id, cdr.end_ms)
-    holding = state.queue_holding(cdr.call_id)
-    waited = holding.waiting.pop(cdr.call_id, None) if holding else None
-    waited = waited or state.unsettled.pop(cdr.call_id, None)
-    talking = state.talking.pop(cdr.call_id, None)
-    if state.wait_unknown.pop(cdr.call_id, None) is not None:
-        state.outbox.append(WaitLearned(queue.number, cdr.call_id, waited_ms(cdr)))
-    records = records_of(cdr, queue)
-    if cdr.call_id not in state.offered:
-        state.remember(state.offered, cdr.call_id, "")
-        state.outbox += records
-    elif waited is not None:
-        state.settle_offer(cdr.call_id)
-        state.outbox += records[1:]
-    elif talking is not None and talking.counted:
-        state.outbox += [r for r in records if isinstance(r, Handled)]
-    return {queue.number} if waited or talking else set()
+    live = before is not None and before.phase in ("waiting", "aside", "talking")
+    return {queue.number} if live else set()
 
 
 def rebuild(state: LiveState, cdrs: Iterable[Cdr], since_ms: int) -> list[Record]:
@@ -144,8 +127,8 @@ def rebuild(state: LiveState, cdrs: Iterable[Cdr], since_ms: int) -> list[Record
     records: list[Record] = []
     for cdr in ordered:
         queue = queue_of(state, cdr)
-        fresh = cdr.call_id not in state.offered and cdr.call_id not in state.closed
-        if queue is not None and fresh and cdr.start_ms >= since_ms:
-            state.remember(state.closed, cdr.call_id, cdr.end_ms)
-            records += records_of(cdr, queue)
+        if queue is None or cdr.start_ms < since_ms:
+            continue
+        if state.calls.close_unseen(cdr.call_id, queue.number, cdr.end_ms) is None:
+            records += told_by(cdr, queue).records()
     return records

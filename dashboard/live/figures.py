@@ -49,7 +49,7 @@ def agent_state(state: LiveState, agent: Agent, now_ms: int) -> AgentState:
 
 def queue_figures(state: LiveState, queue: QueueState, now_ms: int) -> QueueFigures:
     counts = Counter(agent_state(state, agent, now_ms) for agent in queue.agents.values())
-    waiting = queue.waiting.values()
+    waiting = state.calls.waiting_in(queue.number)
     return {
         "waiting": len(waiting),
         "logged_in": sum(1 for agent in queue.agents.values() if agent.logged_in),

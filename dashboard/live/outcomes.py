@@ -53,19 +53,20 @@ class RingMissed:
     agent: str
 
 
-@dataclass
-class Talking:
-    """An answered queue call in progress: what the board's live calls show."""
-
-    queue: str
-    agent: str
-    answered_ms: int
-    caller: str = ""
-    channel_id: str = ""  # the agent's channel: what call/listen takes
-    held: bool = False
-    # False for a call first seen already answered (by REST at start-up): its offer and answer
-    # were never counted, so its CDR counts the whole call and its hang-up adds nothing.
-    counted: bool = True
-
-
 Record = Offered | Settled | Handled | RingMissed | WaitLearned
+
+
+@dataclass(frozen=True)
+class Told:
+    """A whole queue call as its CDR tells it."""
+
+    offered: Offered
+    settled: Settled
+    handled: Handled | None  # answered calls only
+
+    def records(self) -> list[Record]:
+        return [self.offered, *self.outcome()]
+
+    def outcome(self) -> list[Record]:
+        """Its outcome and, if answered, its talk."""
+        return [self.settled, *([self.handled] if self.handled else [])]

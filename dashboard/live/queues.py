@@ -2,13 +2,15 @@
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from dashboard.live.agents import CallStatus
-from dashboard.live.calls import GONE_STATUS, hang_up, start_talk, track_talk, whole_seconds
+from dashboard.live.call import OPEN, QueueCall
+from dashboard.live.calls import GONE_STATUS, track_talk, whole_seconds
 from dashboard.live.events import CallEvent, CallMember
-from dashboard.live.outcomes import Offered, Outcome, Settled, Talking
-from dashboard.live.state import LiveState, QueueState, WaitingCaller
+from dashboard.live.outcomes import Outcome
+from dashboard.live.state import LiveState, QueueState
 
 ANSWERED_STATUSES = frozenset({"ANSWER", "ANSWERED"})
 _PATH_SEPARATORS = re.compile(r"[^0-9*#]+")
@@ -32,14 +34,15 @@ def apply_call_event(state: LiveState, event: CallEvent, now_ms: int) -> set[str
 
 def _end_talk(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
     """An answered queue call is handled once its agent's leg (or the caller) hangs up."""
-    talking = state.talking.get(event.call_id)
-    if talking is None:
+    call = state.calls.get(event.call_id)
+    talk = call.talk if call else None
+    if talk is None:
         return set()
     gone = {m.number for m in event.members if m.status == GONE_STATUS}
     caller = _caller_member(event.members)
-    if talking.agent in gone or caller is None or caller.status == GONE_STATUS:
-        hang_up(state, event.call_id, now_ms)
-        return {talking.queue}
+    if talk.agent in gone or caller is None or caller.status == GONE_STATUS:
+        state.calls.hang_up(event.call_id, now_ms)
+        return {talk.queue}
     return set()
 
 
@@ -62,54 +65,38 @@ def _update_agents(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
 
 
 def _update_waiting(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
-    changed: set[str] = set()
-    if event.call_id in state.closed:  # its CDR came first: the call is over and counted
-        return changed
-    previous = state.queue_holding(event.call_id)
+    call = state.calls.get(event.call_id)
+    if call is not None and call.phase == "closed":  # its CDR came first: over and counted
+        return set()
     target = _queue_waited_in(state, event)
-    if previous is not None and previous is not target:
-        _settle(state, previous, event, target, now_ms)
-        changed.add(previous.number)
-    elif event.call_id in state.unsettled and target is None:
-        _settle_unsettled(state, event, now_ms)
-    if target is not None and event.call_id not in target.waiting:
-        caller = _caller(event.members)
-        waiting = state.unsettled.pop(event.call_id, None)
-        since = waiting.since_ms if waiting else now_ms
-        target.waiting[event.call_id] = WaitingCaller(event.call_id, caller, since)
-        count_offered(state, target.number, event.call_id)
+    changed = _leave(state, call, event, target, now_ms) if call else set()
+    if target is None or _waits_in(state, event.call_id, target.number):
+        return changed
+    if call is not None and call.talk is not None:  # sent on to a queue: the talk is over
+        state.calls.hang_up(call.call_id, now_ms)
+        changed.add(call.talk.queue)
+    if state.calls.wait(event.call_id, target.number, _caller(event.members), now_ms) is None:
         changed.add(target.number)
     return changed
 
 
-def count_offered(state: LiveState, queue: str, call_id: str) -> None:
-    """Count a call as offered to a queue once, however we first learn of it."""
-    if state.offered.get(call_id) != queue:
-        state.remember(state.offered, call_id, queue)
-        state.outbox.append(Offered(queue, call_id))
-
-
-def _settle_unsettled(state: LiveState, event: CallEvent, now_ms: int) -> None:
-    """The first event after REST took this caller off its queue says how the call left."""
-    waiting = state.unsettled.pop(event.call_id)
-    queue = state.queues.get(state.offered.get(event.call_id, ""))
-    if queue is not None:
-        queue.waiting[event.call_id] = waiting
-        _settle(state, queue, event, None, now_ms)
-
-
-def _settle(
-    state: LiveState, queue: QueueState, event: CallEvent, target: QueueState | None, now_ms: int
-) -> None:
-    """The call left `queue`'s waiting set: record its one outcome."""
-    waiting = queue.waiting.pop(event.call_id)
-    wait_ms = now_ms - waiting.since_ms
+def _leave(
+    state: LiveState, call: QueueCall, event: CallEvent, target: QueueState | None, now_ms: int
+) -> set[str]:
+    """The call no longer waits where its offer is open (waiting there, or set aside by REST):
+    its one outcome. Back in the same queue, it still waits."""
+    queue = state.queues.get(call.queue)
+    if call.phase not in OPEN or queue is None or queue is target:
+        return set()
     agent = _answered_by(state, event)
-    outcome = _outcome(event, queue, target, wait_ms, answered=bool(agent))
-    state.outbox.append(Settled(queue.number, event.call_id, outcome, wait_ms, agent))
-    state.settle_offer(event.call_id)
-    if outcome == "answered":
-        start_talk(state, Talking(queue.number, agent, now_ms, waiting.caller), event.call_id)
+    outcome = _outcome(event, queue, target, now_ms - call.since_ms, answered=bool(agent))
+    state.calls.leave(call.call_id, outcome, now_ms, agent)
+    return {queue.number}
+
+
+def _waits_in(state: LiveState, call_id: str, queue: str) -> bool:
+    call = state.calls.get(call_id)
+    return call is not None and call.phase == "waiting" and call.queue == queue
 
 
 def _outcome(
@@ -133,10 +120,11 @@ def _queue_waited_in(state: LiveState, event: CallEvent) -> QueueState | None:
         return None
     caller = _caller_member(event.members)
     if caller is None or caller.status == GONE_STATUS:
-        state.answered_in.pop(event.call_id, None)
+        state.calls.caller_left(event.call_id)
         return None
     queue = _queue_at_end(state, caller.call_path)
-    if queue is not None and state.answered_in.get(event.call_id) == queue.number:
+    call = state.calls.get(event.call_id)
+    if queue is not None and call is not None and call.answered_in == queue.number:
         return None
     return queue
 
@@ -187,23 +175,47 @@ def _caller(members: Iterable[CallMember]) -> str:
     return member.number if member else ""
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A caller on `queue/call_status`'s waiting or ringing list."""
+
+    call_id: str
+    caller: str
+    waited_ms: int
+
+
+def parse_listed(entries: Iterable[Mapping[str, Any]]) -> list[Listed]:
+    return [
+        Listed(
+            str(e["call_id"]),
+            str(e.get("caller_number", "")),
+            whole_seconds(e.get("duration")) * 1000,
+        )
+        for e in entries
+        if e.get("call_id")
+    ]
+
+
 def load_waiting(
     state: LiveState, queue: QueueState, entries: Iterable[Mapping[str, Any]], now_ms: int
 ) -> bool:
-    """Replace a queue's waiting set with the PBX's lists; True if anything changed. REST may be
-    ahead of the events: a caller it shows first is counted as offered now, and one it takes
-    away is kept aside until an event says how the call left."""
-    fresh: dict[str, WaitingCaller] = {}
-    for entry in entries:
-        call_id = str(entry.get("call_id", ""))
-        if not call_id:
-            continue
-        known = queue.waiting.get(call_id) or state.unsettled.pop(call_id, None)
-        since = known.since_ms if known else now_ms - whole_seconds(entry.get("duration")) * 1000
-        fresh[call_id] = WaitingCaller(call_id, str(entry.get("caller_number", "")), since)
-        count_offered(state, queue.number, call_id)
-    for call_id in queue.waiting.keys() - fresh.keys():
-        state.remember(state.unsettled, call_id, queue.waiting[call_id])
-    changed = fresh != queue.waiting
-    queue.waiting = fresh
-    return changed
+    """Make a queue's waiting set the PBX's lists; True if anything changed. REST may be ahead
+    of the events: a caller it shows first is counted as offered now, one it shows here while
+    its events have it in another queue has timed out there, and one it takes away is kept
+    aside until an event or its CDR says how the call left."""
+    before = _waiting_rows(state, queue.number)
+    listed = parse_listed(entries)
+    for row in listed:
+        call = state.calls.get(row.call_id)
+        if call is not None and call.phase in OPEN and call.queue != queue.number:
+            state.calls.leave(row.call_id, "timed_out", now_ms)
+        state.calls.wait(row.call_id, queue.number, row.caller, now_ms - row.waited_ms)
+    kept = {row.call_id for row in listed}
+    for call in state.calls.waiting_in(queue.number):
+        if call.call_id not in kept:
+            state.calls.set_aside(call.call_id)
+    return _waiting_rows(state, queue.number) != before
+
+
+def _waiting_rows(state: LiveState, queue: str) -> dict[str, tuple[str, int]]:
+    return {c.call_id: (c.caller, c.since_ms) for c in state.calls.waiting_in(queue)}

@@ -35,7 +35,7 @@ class CallRow(TypedDict):
 def queue_data(state: LiveState, today: Today, queue: QueueState, now_ms: int) -> dict[str, Any]:
     """The JSON-ready view of one queue, longest-waiting caller first, with today's figures.
     (A plain dict at the top: the publisher takes any stream's data so.)"""
-    callers = sorted(queue.waiting.values(), key=lambda caller: caller.since_ms)
+    callers = sorted(state.calls.waiting_in(queue.number), key=lambda caller: caller.since_ms)
     agents = sorted(queue.agents.values(), key=lambda agent: agent.number)
     waiting: list[WaitingRow] = [
         {"call_id": c.call_id, "caller": c.caller, "since": c.since_ms} for c in callers
@@ -70,7 +70,7 @@ def _agent(state: LiveState, today: Today, agent: Agent, now_ms: int) -> AgentRo
 def _calls(state: LiveState, queue: QueueState) -> list[CallRow]:
     """The queue's answered calls in progress, longest first."""
     talks = sorted(
-        ((call_id, t) for call_id, t in state.talking.items() if t.queue == queue.number),
+        ((call_id, t) for call_id, t in state.calls.talking().items() if t.queue == queue.number),
         key=lambda item: item[1].answered_ms,
     )
     return [

@@ -88,7 +88,7 @@ def test_a_call_never_seen_is_counted_whole_from_its_cdr_once() -> None:
     apply_cdr(live, parsed(cdr("1.1", "1001")))
     apply_call_event(live, CallEvent("1.1", (caller("ALERT"),)), 1000)  # a late event
     assert live.outbox == []
-    assert live.queues["6400"].waiting == {}
+    assert live.calls.waiting_in("6400") == []
 
 
 def caller(status: str) -> CallMember:
@@ -136,7 +136,7 @@ def test_a_cdr_ends_a_caller_whose_hang_up_was_lost() -> None:
     short = cdr("1.1", "6400", "NO ANSWER", call_duration=3, talk_duration=0)
     assert apply_cdr(live, parsed(short)) == {"6400"}
     assert live.outbox == [Settled("6400", "1.1", "abandoned", 3000, "")]
-    assert live.queues["6400"].waiting == {}
+    assert live.calls.waiting_in("6400") == []
 
 
 def test_rebuild_counts_todays_ended_queue_calls_the_state_does_not_follow() -> None:

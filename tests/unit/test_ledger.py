@@ -100,8 +100,8 @@ def test_a_successor_counts_every_call_once_across_the_hand_over() -> None:
     sales = second.today.queues["6400"]
     assert (sales.offered, sales.answered, sales.abandoned, sales.handled) == (4, 2, 1, 1)
     assert sales.talk_ms == 25_000  # answered at 5 s, found over by REST at 30 s
-    assert set(second.live.queues["6400"].waiting) == {"new"}
-    assert second.live.talking["wait"].agent == "1005"
+    assert [call.call_id for call in second.live.calls.waiting_in("6400")] == ["new"]
+    assert second.live.calls.talking()["wait"].agent == "1005"
 
 
 def test_without_the_ledger_a_successor_would_count_waiting_callers_twice() -> None:

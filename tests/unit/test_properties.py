@@ -124,8 +124,9 @@ def offers(state: LiveState, queue: str, call_id: str) -> int:
 
 
 def assert_consistent(state: LiveState, now_ms: int) -> None:
-    holders = Counter(call for queue in state.queues.values() for call in queue.waiting)
-    assert all(count == 1 for count in holders.values())
+    waiting = [(q, c) for q in state.queues for c in state.calls.waiting_in(q)]
+    assert all((c.phase, c.queue) == ("waiting", q) for q, c in waiting)
+    assert all(count == 1 for count in Counter(c.call_id for _, c in waiting).values())
     today = Today("2026-11-26", START_MS)
     for queue in state.queues.values():
         data = queue_data(state, today, queue, now_ms)

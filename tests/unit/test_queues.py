@@ -1,5 +1,6 @@
 """The waiting-callers reducer: events and REST answers to who waits in which queue."""
 
+from dashboard.live.call import QueueCall
 from dashboard.live.events import CallEvent, CallMember
 from dashboard.live.queues import apply_call_event, load_waiting
 from dashboard.live.state import LiveState
@@ -11,6 +12,10 @@ def state() -> LiveState:
     live = LiveState()
     live.set_queues({"6400": "Sales", "6401": "Support"})
     return live
+
+
+def waiting(live: LiveState, queue: str) -> dict[str, QueueCall]:
+    return {call.call_id: call for call in live.calls.waiting_in(queue)}
 
 
 def call(call_id: str, *members: CallMember) -> CallEvent:
@@ -37,7 +42,7 @@ def test_it_keeps_the_wait_start_while_an_agent_rings() -> None:
     live = state()
     apply_call_event(live, call("1.1", caller("ALERT")), now_ms=5000)
     assert apply_call_event(live, call("1.1", caller("ALERT"), agent("RING")), 9000) == set()
-    assert live.queues["6400"].waiting["1.1"].since_ms == 5000
+    assert waiting(live, "6400")["1.1"].since_ms == 5000
 
 
 def test_it_removes_a_caller_once_answered() -> None:
@@ -45,14 +50,14 @@ def test_it_removes_a_caller_once_answered() -> None:
     apply_call_event(live, call("1.1", caller("ALERT")), now_ms=5000)
     changed = apply_call_event(live, call("1.1", caller("ANSWERED"), agent("ANSWER")), 9000)
     assert changed == {"6400"}
-    assert live.queues["6400"].waiting == {}
+    assert waiting(live, "6400") == {}
 
 
 def test_it_removes_a_caller_who_hangs_up_while_waiting() -> None:
     live = state()
     apply_call_event(live, call("1.1", caller("ALERT")), now_ms=5000)
     assert apply_call_event(live, call("1.1", caller("BYE")), 7000) == {"6400"}
-    assert live.queues["6400"].waiting == {}
+    assert waiting(live, "6400") == {}
 
 
 def test_it_follows_a_caller_who_overflows_to_another_queue() -> None:
@@ -60,8 +65,8 @@ def test_it_follows_a_caller_who_overflows_to_another_queue() -> None:
     apply_call_event(live, call("1.1", caller("ALERT", "6400")), now_ms=5000)
     changed = apply_call_event(live, call("1.1", caller("ALERT", "6400-6401")), 8000)
     assert changed == {"6400", "6401"}
-    assert "1.1" in live.queues["6401"].waiting
-    assert live.queues["6400"].waiting == {}
+    assert "1.1" in waiting(live, "6401")
+    assert waiting(live, "6400") == {}
 
 
 def test_it_ignores_calls_that_never_touch_a_known_queue() -> None:
@@ -74,7 +79,7 @@ def test_it_counts_an_internal_caller_dialling_a_queue() -> None:
     live = state()
     member = CallMember("extension", "1005", "PJSIP/1005-0000000a", "ALERT", "6401")
     assert apply_call_event(live, call("1.1", member), 5000) == {"6401"}
-    assert live.queues["6401"].waiting["1.1"].caller == "1005"
+    assert waiting(live, "6401")["1.1"].caller == "1005"
 
 
 def test_rest_waiting_list_replaces_the_set_and_dates_newcomers_by_duration() -> None:
@@ -86,10 +91,10 @@ def test_rest_waiting_list_replaces_the_set_and_dates_newcomers_by_duration() ->
         {"call_id": "1.3", "caller_number": "5550003", "duration": 12},
     ]
     assert load_waiting(live, live.queues["6400"], entries, now_ms=20_000) is True
-    waiting = live.queues["6400"].waiting
-    assert sorted(waiting) == ["1.2", "1.3"]
-    assert waiting["1.2"].since_ms == 6000
-    assert waiting["1.3"].since_ms == 8000
+    listed = waiting(live, "6400")
+    assert sorted(listed) == ["1.2", "1.3"]
+    assert listed["1.2"].since_ms == 6000
+    assert listed["1.3"].since_ms == 8000
     assert load_waiting(live, live.queues["6400"], entries, now_ms=21_000) is False
 
 
@@ -97,7 +102,7 @@ def test_queue_list_changes_keep_waiting_callers_and_report_renames() -> None:
     live = state()
     apply_call_event(live, call("1.1", caller("ALERT")), now_ms=5000)
     assert live.set_queues({"6400": "Sales EN", "6402": "Billing"}) == {"6400", "6401", "6402"}
-    assert "1.1" in live.queues["6400"].waiting
+    assert "1.1" in waiting(live, "6400")
     assert "6401" not in live.queues
 
 
@@ -109,12 +114,12 @@ def test_a_caller_answered_by_the_queue_itself_still_waits() -> None:
     live = state()
     assert apply_call_event(live, call("1.1", caller("ANSWERED")), 5000) == {"6400"}
     apply_call_event(live, call("1.1", caller("ANSWERED"), agent("RING")), 6000)
-    assert "1.1" in live.queues["6400"].waiting
+    assert "1.1" in waiting(live, "6400")
     apply_call_event(live, call("1.1", caller("ANSWERED"), agent("ANSWER")), 7000)
-    assert live.queues["6400"].waiting == {}
+    assert waiting(live, "6400") == {}
     apply_call_event(live, call("1.2", caller("ANSWERED")), 8000)
     apply_call_event(live, call("1.2", caller("BYE")), 9000)
-    assert live.queues["6400"].waiting == {}
+    assert waiting(live, "6400") == {}
 
 
 def test_the_queue_as_a_ringing_member_is_not_an_agent() -> None:
@@ -122,7 +127,7 @@ def test_the_queue_as_a_ringing_member_is_not_an_agent() -> None:
     live = state()
     queue_leg = CallMember("extension", "6400", "", "RING", "6400")
     assert apply_call_event(live, call("1.1", caller("ALERT"), queue_leg), 5000) == {"6400"}
-    assert "1.1" in live.queues["6400"].waiting
+    assert "1.1" in waiting(live, "6400")
 
 
 def test_a_caller_reaching_the_queue_through_an_ivr_waits_from_then() -> None:
@@ -130,7 +135,7 @@ def test_a_caller_reaching_the_queue_through_an_ivr_waits_from_then() -> None:
     live = state()
     assert apply_call_event(live, call("1.1", caller("ALERT", "6500")), 4000) == set()
     assert apply_call_event(live, call("1.1", caller("ALERT", "6400")), 5000) == {"6400"}
-    assert live.queues["6400"].waiting["1.1"].since_ms == 5000
+    assert waiting(live, "6400")["1.1"].since_ms == 5000
     assert apply_call_event(live, call("1.2", caller("ALERT", "6500-6400")), 6000) == {"6400"}
 
 
@@ -165,4 +170,4 @@ def test_a_caller_rest_removed_early_is_settled_by_its_late_events() -> None:
     apply_call_event(live, call("1.1", caller("ANSWERED"), agent("ANSWER")), 11_200)
     assert outcomes(live) == [("Offered", ""), ("Settled", "answered")]
     assert live.outbox[-1].wait_ms == 1200  # type: ignore[union-attr]
-    assert live.queues["6400"].waiting == {}
+    assert waiting(live, "6400") == {}
