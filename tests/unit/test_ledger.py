@@ -10,7 +10,7 @@ from dashboard.live.calls import load_active
 from dashboard.live.cdr import apply_cdr, parse_cdr
 from dashboard.live.events import CallEvent, CallMember
 from dashboard.live.ledger import RECENT_MS, Ledger, ledger_json, restore
-from dashboard.live.outcomes import Offered, Settled
+from dashboard.live.outcomes import Handled, Offered, Settled
 from dashboard.live.queues import apply_call_event, load_waiting
 from dashboard.live.state import LiveState
 from dashboard.live.today import Thresholds, Today, from_json, to_json
@@ -148,3 +148,48 @@ def test_cdrs_read_back_by_the_pbx_clock_are_not_counted_again_however_old() -> 
     second.count(RECENT_MS // 1000 + 62)
     assert second.today.queues["6400"].offered == 2
     assert second.today.queues["6400"].answered == 1
+
+
+# Kept at T0 + 240 s by the reducer that held a map per fact (before calls had one record each):
+# "wait" waits, "aside" was taken off REST's list, "long" talks since T0 + 5 s (counted then, so
+# no longer among the recent), "found" was found answered on connecting, "rest" was first seen
+# answered by REST, and "gone" was closed by its CDR.
+OLDER_LEDGER = {
+    "version": 3, "saved_ms": T0 + 240_000, "read_back_ms": T0 + 239_000,
+    "closed": {"gone": T0 + 239_000},
+    "waiting": {"6400": [{"call_id": "wait", "caller": "0812", "since_ms": T0 + 230_000}]},
+    "unsettled": [{"call_id": "aside", "caller": "0813", "since_ms": T0 + 235_000}],
+    "talking": {
+        "long": {"queue": "6400", "agent": "1001", "answered_ms": T0 + 5000, "caller": "0810",
+                 "channel_id": "PJSIP/1001-1", "held": False, "counted": True},
+        "found": {"queue": "6400", "agent": "1005", "answered_ms": T0 + 170_000,
+                  "caller": "0811", "channel_id": "", "held": False, "counted": True},
+        "rest": {"queue": "6400", "agent": "1005", "answered_ms": T0 + 220_000, "caller": "0814",
+                 "channel_id": "", "held": False, "counted": False},
+    },
+    "open_offers": {"wait": "6400", "aside": "6400"},
+    "uncounted": {"rest": "6400"},
+    "wait_unknown": {"found": "6400"},
+    "answered_in": {"long": "6400", "found": "6400"},
+    "recent": {"found": ["6400", T0 + 200_000], "wait": ["6400", T0 + 230_000],
+               "aside": ["6400", T0 + 235_000], "gone": ["6400", T0 + 239_000]},
+    "did_queues": {"021000001": "6400"},
+}  # fmt: skip
+
+
+def test_a_ledger_kept_before_calls_had_one_record_each_is_taken_over_whole() -> None:
+    live = centre()
+    ledger = restore(live, json.loads(json.dumps(OLDER_LEDGER)))
+    phases = {call.call_id: call.phase for call in live.calls.records()}
+    assert phases == {"gone": "closed", "wait": "waiting", "aside": "aside", "long": "talking",
+                      "found": "talking", "rest": "talking"}  # fmt: skip
+    kept = json.loads(json.dumps(ledger_json(ledger, live, T0 + 240_000)))
+    assert kept == OLDER_LEDGER  # and a leader of either kind reads what this one keeps
+
+
+def test_a_call_counted_answered_long_before_the_hand_over_is_not_counted_again() -> None:
+    """Its answer was counted more than RECENT_MS before the ledger was kept: its CDR adds only
+    its talk time (the map-per-fact reducer counted the whole call a second time)."""
+    second = successor(json.dumps({"ledger": OLDER_LEDGER, **to_json(Today("2026-11-18", T0))}))
+    second.cdr("long", "1001", answered=True, call_s=400, talk_s=395)
+    assert second.live.outbox == [Handled("6400", "long", "1001", 395_000)]
