@@ -1,4 +1,4 @@
-"""Who may act on what (design.md §1): staff on everything, supervisors on their own queues."""
+"""Who may act on what (docs/design.md#roles): staff on every queue, supervisors on theirs."""
 
 from collections.abc import Iterable
 

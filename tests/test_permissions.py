@@ -1,6 +1,6 @@
-"""The role model of design.md §1 on every HTTP endpoint that needs no PBX: anonymous, viewer,
-a signed-in user the board is not shared with, TV display, supervisor, admin. (Actions against
-the PBX: tests/test_actions.py; the board socket: tests/test_board_socket.py.)"""
+"""The role model of docs/design.md#roles on every HTTP endpoint that needs no PBX: anonymous,
+viewer, a signed-in user the board is not shared with, TV display, supervisor, admin. (Actions
+against the PBX: tests/test_actions.py; the board socket: tests/test_board_socket.py.)"""
 
 import pytest
 from django.contrib.auth.models import User

@@ -1,4 +1,4 @@
-"""Queue and extension numbers → the PBX's numeric IDs, which its REST calls take (design.md §3)."""
+"""Queue and extension numbers → the PBX's IDs, which REST takes (docs/design.md#identifiers)."""
 
 import json
 from dataclasses import dataclass

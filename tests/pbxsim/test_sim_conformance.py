@@ -163,7 +163,8 @@ async def test_a_held_call_shows_hold_for_both_members(sim: RunningSim) -> None:
 async def test_an_unanswered_queue_call_ends_in_one_counted_outcome(
     sim: RunningSim, outcome: str
 ) -> None:
-    """Design §5 (one outcome per queue call) on top of §4.1 (BYE) and §4.2 (NO ANSWER CDR)."""
+    """One outcome per queue call (docs/design.md#how-a-queue-call-ends) on top of §4.1 (BYE) and
+    §4.2 (NO ANSWER CDR)."""
     async with sim.socket([30011, 30012]) as ws:
         call_id = (await sim.control("calls", {"queue": SALES, "caller": CALLER}))["call_id"]
         await sim.control(f"calls/{call_id}/{outcome}")

@@ -43,3 +43,26 @@ def test_the_worker_and_the_web_never_import_each_other(
     for room in rooms:
         for path in modules_of(room):
             assert not rooms_imported(path) & forbidden, path
+
+
+def top_modules_imported(path: Path) -> set[str]:
+    """The top-level packages a file imports, anywhere in it (relative imports left out)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+    return names
+
+
+def test_the_simulator_and_the_product_share_no_code() -> None:
+    """docs/design.md#the-simulator-stands-apart: each side is written from the PBX's API alone,
+    so a misreading of it shows up as a failing test instead of being shared."""
+    root = DASHBOARD.parent
+    product = {"dashboard", "wallboard", "devstack", "django", "channels"}
+    for path in sorted((root / "pbxsim").rglob("*.py")):
+        assert not top_modules_imported(path) & product, path
+    for room in ("dashboard", "wallboard", "devstack"):
+        for path in sorted((root / room).rglob("*.py")):
+            assert "pbxsim" not in top_modules_imported(path), path

@@ -1,4 +1,4 @@
-"""Today's figures from call outcomes, as defined in design.md §5."""
+"""Today's figures from call outcomes, as defined in docs/design.md#metrics."""
 
 from datetime import time
 
