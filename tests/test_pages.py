@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import OperationalError, connection
 from django.test import Client, override_settings
 
 from dashboard.models import Board, Supervisor
@@ -67,14 +68,34 @@ def test_staff_act_on_every_queue(client: Client, board: Board, charlie: User) -
 
 @pytest.mark.usefixtures("clean_redis")
 def test_healthz_answers_before_any_worker_ran(client: Client) -> None:
-    assert client.get("/healthz").json() == {"ok": True, "redis": "ok", "pbx_link": None}
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "database": "ok", "redis": "ok", "pbx_link": None}
 
 
 def test_healthz_says_503_without_redis(client: Client) -> None:
     with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
         response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["ok"] is False
+    assert response.json() == {
+        "ok": False, "database": "ok", "redis": "ConnectionError", "pbx_link": None
+    }  # fmt: skip
+
+
+@pytest.mark.usefixtures("clean_redis")
+def test_healthz_says_503_naming_the_database_when_it_refuses(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable() -> None:
+        raise OperationalError('connection to server at "db" (10.0.0.9), port 5432 failed')
+
+    monkeypatch.setattr(connection, "ensure_connection", unreachable)
+    response = client.get("/healthz")
+    assert response.status_code == 503  # not 500: the check itself must not fail
+    assert response.json() == {
+        "ok": False, "database": "OperationalError", "redis": "ok", "pbx_link": None
+    }  # fmt: skip
+    assert b"10.0.0.9" not in response.content  # anyone may ask: no hosts, no user names
 
 
 def test_seed_demo_prints_a_working_login_and_tv_link() -> None:

@@ -5,7 +5,7 @@ from typing import Any, cast
 
 import redis
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -47,13 +47,32 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Health for load balancers and monitoring: 503 when this web process cannot work (database
-    or Redis down); 200 otherwise, with the PBX link as the worker last published it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Health for load balancers and monitoring: 503 when this web process cannot work (its
+    database or Redis down), naming what failed; 200 otherwise, with the PBX link as the worker
+    last published it."""
+    database = database_health()
+    redis_health, link = live_state_health()
+    ok = database == "ok" and redis_health == "ok"
+    body = {"ok": ok, "database": database, "redis": redis_health, "pbx_link": link}
+    return JsonResponse(body, status=200 if ok else 503)
+
+
+def database_health() -> str:
+    """The database's health: "ok", or the kind of error it gave (never the error's message,
+    which may name hosts and users: this page answers anyone)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        return type(error).__name__
+    return "ok"
+
+
+def live_state_health() -> tuple[str, Any]:
+    """Redis's health ("ok" or the kind of error) and the PBX link's data: JSON the worker
+    wrote (docs/architecture.md, *PBX link health*), passed on unread, hence Any."""
     try:
         raw = cast(str | None, live_redis_sync().get(stream_key(LINK_STREAM)))
     except redis.RedisError as error:
-        return JsonResponse({"ok": False, "redis": type(error).__name__}, status=503)
-    link = json.loads(raw)["data"] if raw else None
-    return JsonResponse({"ok": True, "redis": "ok", "pbx_link": link})
+        return type(error).__name__, None
+    return "ok", json.loads(raw)["data"] if raw else None
