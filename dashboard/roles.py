@@ -1,7 +1,5 @@
 """Who may act on what (docs/design.md#roles): staff on every queue, supervisors on theirs."""
 
-from collections.abc import Iterable
-
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
@@ -24,10 +22,3 @@ def acting_queues(user: AnyUser) -> set[str] | None:
         return None
     supervisor = supervisor_of(user)
     return set(supervisor.queue_numbers) if supervisor else set()
-
-
-def may_act_on(user: AnyUser, queue_numbers: Iterable[str]) -> bool:
-    """True only if the user may act on every one of these queues (and there is at least one)."""
-    wanted = set(queue_numbers)
-    allowed = acting_queues(user)
-    return bool(wanted) and (allowed is None or wanted <= allowed)

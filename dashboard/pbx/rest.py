@@ -1,6 +1,5 @@
 """REST calls to the PBX: the errcode envelope, the User-Agent rule, token in the query string."""
 
-import logging
 import ssl
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +14,6 @@ from dashboard.pbx.errors import (
     error_for,
     transport_failure,
 )
-
-log = logging.getLogger(__name__)
 
 API_PATH = "/openapi/v1.0/"
 USER_AGENT = "yeastar-wallboard/0.1"  # the PBX answers 40002 to requests without one
