@@ -107,18 +107,25 @@ WHITENOISE_USE_FINDERS = True
 
 _LAYER_CLASSES = {"pubsub": "RedisPubSubChannelLayer", "core": "RedisChannelLayer"}
 REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", ("redis", "rediss", "unix"))
-# redis-py's asyncio pool defaults to 100 connections and raises beyond that; every connected
-# screen can hold one while a group_send is in flight, so size it for the largest wall of TVs.
+# The cap on each Redis connection pool of a process (the live-state client and the channel
+# layer's); beyond it redis-py raises instead of waiting. The busiest is a web process's
+# live-state pool (dashboard/boards/livestore.py): each screen that connects or resyncs holds a
+# connection while its snapshot is read, so a wall of TVs reconnecting at once (after a
+# restart) holds about one per screen. The channel layer needs few: one channel per process.
 REDIS_MAX_CONNECTIONS = env_int("REDIS_MAX_CONNECTIONS", 2000, minimum=10)
-# "pubsub": one PUBLISH per group message, fanned out in memory by each web process (measured
-# about 40 % less Daphne CPU per frame, docs/performance.md); "core": a copy per screen through
-# Redis lists, with per-channel capacity. Screens detect a lost delta either way and resync.
+# Screens have no channel of their own: each web process holds one (its hub,
+# dashboard/boards/fanout.py) and hands every delta to its screens in memory. "pubsub": one
+# PUBLISH per group message, received once by each web process; "core": a copy per web process
+# through Redis lists, at most 100 waiting. Either may lose a delta (pub/sub while Redis
+# restarts, core beyond capacity): screens see the gap and resync. pubsub is the default since
+# it cost about 40 % less Daphne CPU per frame when each screen still had a channel
+# (docs/performance.md); the two have not been compared since.
 CHANNEL_LAYER = env_choice("CHANNEL_LAYER", "pubsub", ("pubsub", "core"))
 _REDIS_HOST = {
     "address": REDIS_URL,
     "max_connections": REDIS_MAX_CONNECTIONS,
-    # channels_redis blocks 5 s waiting for a message; redis-py 8's default read timeout is
-    # also 5 s, which killed quiet screens' consumers. Reads must outlast that wait.
+    # channels_redis's core layer blocks 5 s waiting for a message; redis-py 8's default read
+    # timeout is also 5 s, which broke a quiet web process's receive. Reads must outlast that.
     "socket_timeout": 30,
 }
 CHANNEL_LAYERS: dict[str, Any] = {
