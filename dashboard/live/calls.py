@@ -97,25 +97,31 @@ def reconcile_calls(
     Waiting callers and answered calls it lacks are ghosts; phones follow their legs.
     Returns the corrections and the queues whose board data changed."""
     events = [e for e in (parse_call_event(dict(call)) for call in calls) if e is not None]
-    live = {event.call_id for event in events}
-    corrections: list[str] = []
     changed: set[str] = set()
     for event in events:
         changed |= track_talk(state, event)
+    ghosts, emptied = _drop_ghosts(state, {event.call_id for event in events}, now_ms)
+    phones, queues = _correct_phones(state, events)
+    return ghosts + phones, changed | emptied | queues
+
+
+def _drop_ghosts(state: LiveState, live: set[str], now_ms: int) -> tuple[list[str], set[str]]:
+    """Waiting callers on no live call are set aside (a late event or its CDR still says how
+    the call left); answered calls on none have ended."""
+    corrections: list[str] = []
+    changed: set[str] = set()
     for queue in state.queues.values():
         for call in state.calls.waiting_in(queue.number):
             if call.call_id not in live:
-                # Kept aside: a late event or its CDR still says how the call left.
                 state.calls.set_aside(call.call_id)
                 corrections.append("ghost_waiting")
                 changed.add(queue.number)
     for call_id, talk in state.calls.talking().items():
         if call_id not in live:
-            changed.add(talk.queue)
             state.calls.hang_up(call_id, now_ms)
             corrections.append("ghost_call")
-    phones, queues = _correct_phones(state, events)
-    return corrections + phones, changed | queues
+            changed.add(talk.queue)
+    return corrections, changed
 
 
 def _phone_states(events: Iterable[CallEvent]) -> dict[str, str]:
