@@ -157,6 +157,7 @@ class DayBook:
         return {**to_json(self.today), "ledger": ledger_json(self.ledger, self.state, now_ms)}
 
     async def save(self, now_ms: int) -> None:
-        """Keep today's figures now (a new day began)."""
+        """Keep today's figures now (a new day began): the one write of `wb:today` that does not
+        ride in a publisher flush, fenced all the same."""
         self._stored_ms = now_ms
         await self.leadership.fenced_set_many({TODAY_KEY: compact(self._kept(now_ms))})

@@ -1,4 +1,5 @@
-"""The one place that writes live state and tells the browsers: Redis first, then group_send."""
+"""The one place that writes the streams (and their epoch) and tells the browsers: Redis first,
+then group_send."""
 
 import asyncio
 import math
@@ -117,8 +118,9 @@ class Publisher:
         """Store every pending stream in one fenced write, then send one message per stream,
         each naming the flush and its streams (a screen sends them on as one frame).
 
-        Storing first matters: a consumer joins the group before reading its snapshot, so every
-        change is either in the snapshot or arrives after it as a delta (or both; it dedups)."""
+        Storing first matters: a screen's groups are joined (by its web process's hub) before
+        its snapshot is read, so every change is either in the snapshot or arrives after it as
+        a delta (or both; the screen dedups)."""
         async with self._lock:
             batch, self._pending = self._pending, {}
             if not batch:
