@@ -4,11 +4,12 @@ import asyncio
 from typing import Any
 
 import pytest
+from channels.layers import get_channel_layer
 from django.contrib.auth.models import User
 from redis.exceptions import RedisError
 
 from dashboard.boards import consumers
-from dashboard.boards.fanout import Delta, Frames, process_hub
+from dashboard.boards.fanout import Delta, Frames, Hub, process_hub
 from dashboard.boards.livestore import read_snapshot
 from dashboard.models import Board
 from dashboard.streams import queue_stream
@@ -74,3 +75,39 @@ async def test_a_socket_that_fails_while_connecting_leaves_the_hub(
     with pytest.raises(RedisError):
         await socket.receive_output(TIMEOUT_S)
     assert not process_hub().screens  # nothing left behind to feed
+
+
+async def test_a_screen_has_no_channel_of_its_own(
+    board: Board, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """channels gives a consumer whose `channel_layer_alias` names no configured layer no layer,
+    so no channel and no receive loop: the process's one channel (the hub's) feeds every screen.
+    Should a channels upgrade change that, each screen would cost a Redis subscription again."""
+    layer = get_channel_layer()
+    assert layer is not None
+    joined: list[Any] = []
+    channels_made: list[str] = []
+    join, new_channel = Hub.join, layer.new_channel
+
+    async def note_join(hub: Hub, screen: Any) -> None:
+        joined.append(screen)
+        await join(hub, screen)
+
+    async def note_new_channel(prefix: str = "specific") -> str:
+        channels_made.append(await new_channel(prefix))
+        return channels_made[-1]
+
+    monkeypatch.setattr(Hub, "join", note_join)
+    monkeypatch.setattr(layer, "new_channel", note_new_channel)
+    cookie = (b"cookie", await session_cookie(alice))
+    sockets = [await open_board("sales", cookie) for _ in range(3)]
+    for socket in sockets:
+        await receive(socket)
+    assert len(joined) == 3
+    for screen in joined:
+        assert get_channel_layer(screen.channel_layer_alias) is None
+        assert screen.channel_layer is None
+        assert not hasattr(screen, "channel_name")
+    assert channels_made == [process_hub().channel]  # one for the process, none per screen
+    for socket in sockets:
+        await socket.disconnect()
