@@ -10,7 +10,7 @@ from redis.exceptions import RedisError
 
 from dashboard.boards import consumers
 from dashboard.boards.fanout import Delta, Frames, Hub, process_hub
-from dashboard.boards.livestore import read_snapshot
+from dashboard.boards.livestore import Snapshot, read_snapshot
 from dashboard.models import Board
 from dashboard.streams import queue_stream
 from tests.sockets import TIMEOUT_S, StartPublisher, open_board, receive, session_cookie, waiting
@@ -48,7 +48,7 @@ async def test_a_change_made_while_the_snapshot_is_read_follows_the_snapshot(
         await deliver(screen, deltas, frames)
         handed_over.set()
 
-    async def read_then_change(streams: list[str]) -> dict[str, Any]:
+    async def read_then_change(streams: list[str]) -> Snapshot:
         snapshot = await read_snapshot(streams)  # seq 0: taken before the change
         await pub.publish(queue_stream("6400"), waiting("5550001"))
         await asyncio.wait_for(handed_over.wait(), TIMEOUT_S)
@@ -67,7 +67,7 @@ async def test_a_change_made_while_the_snapshot_is_read_follows_the_snapshot(
 async def test_a_socket_that_fails_while_connecting_leaves_the_hub(
     board: Board, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def redis_gone(streams: list[str]) -> dict[str, Any]:
+    async def redis_gone(streams: list[str]) -> Snapshot:
         raise RedisError("Connection refused")
 
     monkeypatch.setattr(consumers, "read_snapshot", redis_gone)

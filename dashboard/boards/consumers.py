@@ -6,6 +6,7 @@ import random
 import time
 from typing import Any
 
+from asgiref.typing import ASGIReceiveCallable, ASGISendCallable
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import DatabaseError
@@ -16,6 +17,7 @@ from dashboard.boards.acks import Unacked
 from dashboard.boards.displays import touch
 from dashboard.boards.fanout import Delta, Frames, process_hub
 from dashboard.boards.frames import (
+    BoardSettings,
     Ping,
     Resync,
     board_settings,
@@ -54,8 +56,13 @@ MAX_UNACKED_CHARS = 16 * 1024 * 1024
 RECYCLE_AFTER_S = (6 * 3600.0, 12 * 3600.0)
 
 
+# An ASGI scope as the server and channels' middleware fill it: a dict of values of every kind
+# (asgiref's WebSocketScope lacks what the middleware adds: `user`, `cookies`, `url_route`).
+Scope = dict[str, Any]
+
+
 @database_sync_to_async
-def check_access(scope: dict[str, Any]) -> Access:
+def check_access(scope: Scope) -> Access:
     slug = scope["url_route"]["kwargs"]["slug"]
     return board_access(scope["user"], scope.get("cookies", {}).get(DISPLAY_COOKIE), slug)
 
@@ -76,14 +83,16 @@ class BoardConsumer(AsyncWebsocketConsumer):
     followed: frozenset[str] = frozenset()
     seen: dict[str, int]
     epoch: str
-    settings: dict[str, Any]
+    settings: BoardSettings  # set once access is granted; nothing reads it before
     display_id: int | None
     unacked: Unacked
     closing: bool
     upkeep: asyncio.Task[None] | None = None
     held: list[Delta] | None  # deltas that came while a snapshot was being read and sent
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(
+        self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> None:
         """However the socket ends (closed, failed, cancelled by Daphne), it leaves the hub."""
         try:
             await super().__call__(scope, receive, send)
@@ -93,7 +102,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 self.upkeep.cancel()
 
     async def connect(self) -> None:
-        self.streams, self.seen, self.epoch, self.settings = [], {}, "", {}
+        self.streams, self.seen, self.epoch = [], {}, ""
         self.display_id, self.closing = None, False
         self.held = []  # nothing goes out before the snapshot
         self.unacked = Unacked(MAX_UNACKED_CHARS, ACK_DEADLINE_S)
@@ -213,7 +222,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=frame)
 
 
-def client_address(scope: dict[str, Any]) -> str:
+def client_address(scope: Scope) -> str:
     client = scope.get("client") or ("unknown", 0)
     return str(client[0])
 

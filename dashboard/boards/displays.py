@@ -3,6 +3,7 @@
 import contextlib
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Literal
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -18,7 +19,10 @@ ONLINE_WITHIN = timedelta(minutes=2)
 REVOCATION_MARKER_TTL_S = 600
 
 
-def display_status(last_seen_at: datetime | None, now: datetime) -> str:
+DisplayStatus = Literal["online", "stale", "never"]
+
+
+def display_status(last_seen_at: datetime | None, now: datetime) -> DisplayStatus:
     """ "online", "stale" (seen, but not within two minutes) or "never" (never connected)."""
     if last_seen_at is None:
         return "never"

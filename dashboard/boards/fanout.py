@@ -30,6 +30,11 @@ BATCH_WAIT_S = 0.25
 # After the channel layer failed to receive (Redis down), try again after this long.
 RETRY_S = 1.0
 
+# A channel-layer message as received: whatever its sender put in it, so Any-valued until
+# `_take` has checked its type. A "board.delta" is the worker's DeltaMessage
+# (dashboard/worker/publish.py; the two processes share its form, never its code).
+Received = dict[str, Any]
+
 
 @dataclass(frozen=True, eq=False)  # compared by identity: each is one message received once
 class Delta:
@@ -111,7 +116,7 @@ class Hub:
     async def _feed(self) -> None:
         """Receive for ever. A pending receive is never cancelled: the pub/sub layer would
         unsubscribe the channel."""
-        receiving: asyncio.Future[dict[str, Any]] | None = None
+        receiving: asyncio.Future[Received] | None = None
         while True:
             if receiving is None:
                 receiving = asyncio.ensure_future(self.layer.receive(self.channel))
@@ -129,7 +134,7 @@ class Hub:
             return None
         return max(0.0, self.deadline - asyncio.get_running_loop().time())
 
-    async def _received(self, receiving: asyncio.Future[dict[str, Any]]) -> dict[str, Any] | None:
+    async def _received(self, receiving: asyncio.Future[Received]) -> Received | None:
         try:
             return receiving.result()
         except Exception as error:  # the hub outlives anything: its screens resync once fed again
@@ -137,7 +142,7 @@ class Hub:
             await asyncio.sleep(RETRY_S)
             return None
 
-    async def _take(self, message: dict[str, Any]) -> None:
+    async def _take(self, message: Received) -> None:
         """Gather a flush's deltas; a delta of another flush sends the one before first."""
         if message.get("type") != "board.delta":
             log.warning("board deltas: ignored a %r message", message.get("type"))

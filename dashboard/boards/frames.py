@@ -3,8 +3,9 @@ browsers may send (see docs/protocol.md)."""
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal, TypedDict
 
+from dashboard.boards.livestore import Snapshot, StreamEntry
 from dashboard.models import Board
 from dashboard.streams import compact
 
@@ -29,7 +30,47 @@ class Invalid:
 Incoming = Ping | Resync | Invalid
 
 
-def board_settings(board: Board) -> dict[str, Any]:
+class Thresholds(TypedDict):
+    """At or beyond *warn* a figure turns amber, at *critical* red (service level: at or below)."""
+
+    waiting_warn: int
+    waiting_critical: int
+    longest_wait_warn_s: int
+    longest_wait_critical_s: int
+    service_level_warn: int
+    service_level_critical: int
+
+
+class Sections(TypedDict):
+    """Which parts of the board to show."""
+
+    agents: bool
+    waiting: bool
+    calls: bool
+
+
+class BoardSettings(TypedDict):
+    """A snapshot's `board`: a change to any of it starts the board's screens afresh."""
+
+    slug: str
+    name: str
+    queues: list[str]
+    language: str  # "" (each browser's own preference), "en" or "th": the model's choices
+    thresholds: Thresholds
+    sections: Sections
+
+
+class SnapshotFrame(TypedDict):
+    """The first frame on every socket (docs/protocol.md)."""
+
+    type: Literal["snapshot"]
+    server_time: int
+    board: BoardSettings
+    epoch: str
+    streams: dict[str, StreamEntry]
+
+
+def board_settings(board: Board) -> BoardSettings:
     """What a screen needs to know about its board besides the live data."""
     return {
         "slug": board.slug,
@@ -52,9 +93,16 @@ def board_settings(board: Board) -> dict[str, Any]:
     }
 
 
-def snapshot_frame(settings: dict[str, Any], snapshot: dict[str, Any], now_ms: int) -> str:
+def snapshot_frame(settings: BoardSettings, snapshot: Snapshot, now_ms: int) -> str:
     """The first frame on every socket, and the snapshot API's body (the same JSON)."""
-    return compact({"type": "snapshot", "server_time": now_ms, "board": settings, **snapshot})
+    frame: SnapshotFrame = {
+        "type": "snapshot",
+        "server_time": now_ms,
+        "board": settings,
+        "epoch": snapshot["epoch"],
+        "streams": snapshot["streams"],
+    }
+    return compact(dict(frame))
 
 
 def pong_frame(now_ms: int) -> str:

@@ -1,7 +1,7 @@
 """Pages: the board list and a board (supervisor console), plus the health check."""
 
 import json
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 import redis
 from django.contrib.auth.decorators import login_required
@@ -24,7 +24,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/home.html", {"boards": boards})
 
 
-def actor_for(user: AnyUser) -> dict[str, Any] | None:
+class Actor(TypedDict):
+    """What the console's action UI needs to know of its user."""
+
+    extension: str  # the supervisor's own phone, which listens in; "" when none is set
+    queues: list[str] | None  # the queues they may act on; None: every queue (staff)
+
+
+def actor_for(user: AnyUser) -> Actor | None:
     """What the action UI needs: None for users who may not act on anything."""
     queues = acting_queues(user)
     if queues is not None and not queues:

@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DatabaseError
 
@@ -35,6 +35,13 @@ PERSIST_MS = 10_000
 # How often today's figures (and the ledger, which grows with the calls of the last minutes)
 # go to Redis with a publisher flush.
 STORE_EVERY_MS = 1_000
+
+# The day's kept value (`wb:today`, and the DaySnapshot row): today's figures as live/today.py's
+# to_json writes them, plus "ledger", live/ledger.py's JSON of the calls counted (None before a
+# live state is attached). Those modules own that shape and read it back (from_json, restore);
+# the daybook reads only "day" and "ledger" and passes the rest on, so here it stays JSON (Any).
+Kept = dict[str, Any]
+Saved = TypeVar("Saved")
 
 
 class DayBook:
@@ -72,7 +79,7 @@ class DayBook:
         await history.prune(datetime.now(UTC))
         return kept_ms
 
-    async def _saved(self, day: str) -> dict[str, Any] | None:
+    async def _saved(self, day: str) -> Kept | None:
         raw = await self.leadership.redis.get(TODAY_KEY)
         saved = json.loads(raw) if raw else None
         if saved is None or saved["day"] != day:
@@ -80,6 +87,7 @@ class DayBook:
         return saved if saved is not None and saved["day"] == day else None
 
     def _take_over(self, data: dict[str, Any] | None, state: LiveState) -> int | None:
+        """Restore the predecessor's ledger (JSON of live/ledger.py's making, read there)."""
         if data is None:  # kept by a version without a ledger
             return None
         try:
@@ -122,7 +130,9 @@ class DayBook:
         if saved and await self._write("the interval", history.save_interval, self.interval):
             self._persisted_ms = now_ms  # else again at the next tick
 
-    async def _write(self, what: str, save: Callable[[Any], Awaitable[None]], data: Any) -> bool:
+    async def _write(
+        self, what: str, save: Callable[[Saved], Awaitable[None]], data: Saved
+    ) -> bool:
         """A database write that fails (locked, down) must not stop the worker: the boards run
         on Redis, and the next write carries the figures up to then."""
         try:
@@ -147,7 +157,7 @@ class DayBook:
         self._stored_ms = now
         return {TODAY_KEY: compact(self._kept(now))}
 
-    def _kept(self, now_ms: int) -> dict[str, Any]:
+    def _kept(self, now_ms: int) -> Kept:
         """Today's figures with the ledger beside them, both as of now. A flush can come while
         a REST re-read is half-way: what it recorded so far is counted first, else the ledger
         would hand over as counted what today's figures lack."""

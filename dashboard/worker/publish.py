@@ -7,7 +7,8 @@ import secrets
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal, TypedDict
 
 from channels.layers import BaseChannelLayer
 
@@ -26,12 +27,58 @@ FLUSH_BURST = 3
 MIN_GAP_S = 0.03
 
 
-# A stream's new value, or how to build it: built at flush time, once however many changes
+# A stream's data: a queue's board data (live/view.py) or the PBX link's health (loop.py).
+# Its shape is the stream's, documented in docs/protocol.md; the publisher stores and sends it
+# without reading it, hence Any.
+Data = dict[str, Any]
+# A stream's new data, or how to build it: built at flush time, once however many changes
 # the window took in (a busy PBX changes a queue many times between two frames).
-StreamData = dict[str, Any] | Callable[[], dict[str, Any]]
+StreamData = Data | Callable[[], Data]
 
 
-def built(data: StreamData) -> dict[str, Any]:
+class Stored(TypedDict):
+    """A stream's Redis value (`wb:stream:<name>`), which snapshots read."""
+
+    epoch: str
+    seq: int
+    data: Data
+
+
+class DeltaFrame(TypedDict):
+    """What a browser receives for a change (docs/protocol.md)."""
+
+    type: Literal["delta"]
+    epoch: str
+    stream: str
+    seq: int
+    data: Data
+
+
+class DeltaMessage(TypedDict):
+    """One channel-layer message per stream per flush; each web process's hub
+    (dashboard/boards/fanout.py) gathers a flush's messages and hands them to its screens."""
+
+    type: Literal["board.delta"]
+    epoch: str
+    stream: str
+    seq: int
+    text: str  # the DeltaFrame, serialised once here for every screen
+    flush: int  # numbers the flush, so screens know which deltas belong together
+    streams: list[str]  # every stream of the flush: a hub knows when it has all it follows
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """A stream's change with its epoch and seq, serialised for Redis and for browsers."""
+
+    epoch: str
+    stream: str
+    seq: int
+    stored: str  # Stored
+    frame: str  # DeltaFrame
+
+
+def built(data: StreamData) -> Data:
     return data() if callable(data) else data
 
 
@@ -127,28 +174,35 @@ class Publisher:
                 return
             self._pacer.took(time.monotonic())
             self._flushes += 1
-            messages = [self._numbered(stream, built(data)) for stream, data in batch.items()]
-            writes = {stream_key(m["stream"]): m["stored"] for m in messages}
+            changes = [self._numbered(stream, built(data)) for stream, data in batch.items()]
+            writes = {stream_key(change.stream): change.stored for change in changes}
             await self._leadership.fenced_set_many({**writes, **self._also_store()})
             streams = list(batch)
-            for message in messages:
-                del message["stored"]
-                message.update(flush=self._flushes, streams=streams)
-                await self._layer.group_send(stream_group(message["stream"]), message)
+            for change in changes:
+                message: DeltaMessage = {
+                    "type": "board.delta",
+                    "epoch": change.epoch,
+                    "stream": change.stream,
+                    "seq": change.seq,
+                    "text": change.frame,
+                    "flush": self._flushes,
+                    "streams": streams,
+                }
+                await self._layer.group_send(stream_group(change.stream), message)
 
     async def close(self) -> None:
         if self._later is not None:
             self._later.cancel()
 
-    def _numbered(self, stream: str, data: dict[str, Any]) -> dict[str, Any]:
+    def _numbered(self, stream: str, data: Data) -> Numbered:
         self._seq[stream] += 1
         seq = self._seq[stream]
-        frame = {"type": "delta", "epoch": self.epoch, "stream": stream, "seq": seq, "data": data}
-        return {
-            "type": "board.delta",
+        stored: Stored = {"epoch": self.epoch, "seq": seq, "data": data}
+        frame: DeltaFrame = {
+            "type": "delta",
             "epoch": self.epoch,
             "stream": stream,
             "seq": seq,
-            "text": compact(frame),
-            "stored": compact({"epoch": self.epoch, "seq": seq, "data": data}),
+            "data": data,
         }
+        return Numbered(self.epoch, stream, seq, compact(dict(stored)), compact(dict(frame)))
