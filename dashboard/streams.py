@@ -1,12 +1,56 @@
 """Live-state streams: their names, Redis keys, channel-layer groups and wire form."""
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Literal, NotRequired, TypedDict
 
 LINK_STREAM = "link"
 EPOCH_KEY = "wb:epoch"
 # The PBX's number↔ID maps, written by the worker for every process (actions need IDs).
 DIRECTORY_KEY = "wb:directory"
+
+LinkState = Literal["connecting", "connected", "reconnecting", "down"]
+AgentKind = Literal["static", "dynamic"]
+
+
+class Link(TypedDict):
+    """The PBX link as the worker knows it (epoch milliseconds)."""
+
+    state: LinkState
+    since: int  # when `state` began
+    detail: str  # why the link is not connected, in words ("" when it is)
+    last_event_at: NotRequired[int]  # absent until the first event
+    last_heartbeat_at: NotRequired[int]  # absent until the first heartbeat reply
+
+
+class LinkData(Link):
+    """The `link` stream's data, as every board receives it."""
+
+    checked_at: int  # when the worker last published it: boards go stale when it is old
+    token_expires_at: int | None  # the shared PBX token's expiry, if there is one
+    corrections: dict[str, int]  # REST resync corrections by kind, since the worker started
+
+
+class DirectoryAgent(TypedDict):
+    kind: AgentKind
+
+
+class DirectoryQueue(TypedDict):
+    id: int
+    name: str
+    agents: dict[str, DirectoryAgent]  # by extension number
+
+
+class DirectoryExtension(TypedDict):
+    id: int
+    name: str
+
+
+class DirectoryData(TypedDict):
+    """The `wb:directory` value: queues and extensions by number, with the PBX's IDs."""
+
+    queues: dict[str, DirectoryQueue]
+    extensions: dict[str, DirectoryExtension]
 
 
 def queue_stream(number: str) -> str:
@@ -28,6 +72,6 @@ def board_streams(queue_numbers: list[str]) -> list[str]:
     return [LINK_STREAM, *(queue_stream(number) for number in queue_numbers)]
 
 
-def compact(data: dict[str, Any]) -> str:
+def compact(data: Mapping[str, object]) -> str:
     """The one JSON form of everything stored or sent: no spaces to pay for on every screen."""
     return json.dumps(data, separators=(",", ":"))

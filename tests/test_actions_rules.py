@@ -3,6 +3,7 @@
 import csv
 import io
 from io import StringIO
+from typing import cast
 
 import pytest
 from django.contrib.auth.models import User
@@ -15,10 +16,12 @@ from dashboard.actions.requests import ActionRequest, Refusal, parse, plan
 from dashboard.live.directory import directory_data
 from dashboard.models import ActionAttempt, Supervisor
 from dashboard.pbx.agent_control import monitor_phase, talking_leg
+from dashboard.pbx.replies import CallMemberRow, CallRow
+from dashboard.streams import DirectoryData
 
 # Like pbxsim's small scenario: 1001 static in Sales, 1003 dynamic in both, 1004 static in Support.
 DIRECTORY = Directory(
-    directory_data(
+    cast(DirectoryData, directory_data(
         [
             {"id": 1, "number": "6400", "name": "Sales",
              "static_agent_list": [{"text": "A", "text2": "1001", "value": "17"}],
@@ -28,7 +31,7 @@ DIRECTORY = Directory(
              "dynamic_agent_list": [{"text": "C", "text2": "1003", "value": "19"}]},
         ],
         [],
-    )
+    ))
 )  # fmt: skip
 
 
@@ -69,10 +72,10 @@ def test_logging_in_all_queues_skips_static_memberships() -> None:
     directory = Directory(
         {
             "queues": {
-                "6400": {"id": 1, "agents": {"1003": {"kind": "static"}}},
-                "6401": {"id": 2, "agents": {"1003": {"kind": "dynamic"}}},
+                "6400": {"id": 1, "name": "Sales", "agents": {"1003": {"kind": "static"}}},
+                "6401": {"id": 2, "name": "Support", "agents": {"1003": {"kind": "dynamic"}}},
             },
-            "extensions": {"1003": {"id": 19}},
+            "extensions": {"1003": {"id": 19, "name": "C"}},
         }
     )
     assert plan(request(action="login"), directory).queues == ["6401"]
@@ -102,13 +105,15 @@ def test_it_explains_the_pbx_errors_a_supervisor_meets() -> None:
     assert failure_message("pause", 99999) == "The PBX refused the request (errcode 99999)."
 
 
-def call(*legs: tuple[str, str]) -> dict[str, object]:
-    members = [
+def call(*legs: tuple[str, str]) -> CallRow:
+    caller: CallMemberRow = {"inbound": {"from": "0800", "to": "6400", "trunk_name": "t",
+        "channel_id": "PJSIP/t-1", "member_status": "ANSWERED", "call_path": "6400"}}  # fmt: skip
+    members: list[CallMemberRow] = [
         {"extension": {"number": n, "channel_id": f"PJSIP/{n}-1", "member_status": s,
                        "call_path": "6400"}}
         for n, s in legs
     ]  # fmt: skip
-    return {"call_id": "1.1", "members": [{"inbound": {"from": "0800"}}, *members]}
+    return {"call_id": "1.1", "members": [caller, *members]}
 
 
 def test_it_finds_the_channel_of_the_agents_talking_leg() -> None:

@@ -2,7 +2,7 @@
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -10,11 +10,37 @@ from django.utils import timezone
 from dashboard.actions.outcomes import Outcome
 from dashboard.actions.requests import ActionRequest, Refusal
 from dashboard.models import ActionAttempt
-from dashboard.pbx.agent_control import MONITOR_MODES
+from dashboard.pbx.agent_control import MONITOR_MODES, MonitorPhase
 
 # Monitoring sessions older than this are not listed as active (a forgotten tab stops asking).
 MONITOR_HORIZON = timedelta(hours=4)
 ACTIVE_PHASES = ("ringing", "monitoring")
+
+
+class AttemptJson(TypedDict):
+    """An attempt as the action API answers it."""
+
+    id: int
+    status: str  # pending | ok | failed | refused
+    message: str
+    errcode: int | None
+    action: str
+    agent: str
+    call_id: NotRequired[str | None]  # monitoring only, as are phase and extension
+    phase: NotRequired[MonitorPhase | None]
+    extension: NotRequired[str | None]
+
+
+class MonitorJson(TypedDict):
+    """A monitoring session as the action API lists it."""
+
+    id: int
+    supervisor: str  # the user's name
+    extension: str | None  # the supervisor's
+    agent: str
+    mode: str  # listen | whisper | barge
+    phase: MonitorPhase | None
+    call_id: str | None
 
 
 def _clip(value: object, limit: int) -> str:
@@ -22,7 +48,7 @@ def _clip(value: object, limit: int) -> str:
     return text[:limit]
 
 
-async def record_refusal(user: User, body: dict[str, Any], refusal: Refusal) -> None:
+async def record_refusal(user: User, body: dict[str, object], refusal: Refusal) -> None:
     """A request refused before it could be understood or allowed (bad input, CSRF, rate)."""
     parameters = {k: _clip(body[k], 200) for k in ("queues", "reason_code") if k in body}
     await ActionAttempt.objects.acreate(
@@ -59,7 +85,7 @@ async def finish(attempt: ActionAttempt, outcome: Outcome, queues: list[str] | N
         attempt.pbx_latency_ms = outcome.latency_ms
     if queues is not None:
         attempt.queues = ",".join(queues)
-    attempt.parameters = {**attempt.parameters, **outcome.extra}
+    attempt.parameters = {**attempt.parameters, **(outcome.extra or {})}
     await attempt.asave()
 
 
@@ -95,8 +121,8 @@ def needs_follow_up(attempt: ActionAttempt) -> bool:
     )
 
 
-def attempt_json(attempt: ActionAttempt) -> dict[str, Any]:
-    shown: dict[str, Any] = {
+def attempt_json(attempt: ActionAttempt) -> AttemptJson:
+    shown: AttemptJson = {
         "id": attempt.pk,
         "status": attempt.result,
         "message": attempt.message,
@@ -105,12 +131,16 @@ def attempt_json(attempt: ActionAttempt) -> dict[str, Any]:
         "agent": attempt.target,
     }
     if attempt.action in MONITOR_MODES:
-        for key in ("call_id", "phase", "extension"):
-            shown[key] = attempt.parameters.get(key)
+        kept = attempt.parameters
+        shown |= {
+            "call_id": kept.get("call_id"),
+            "phase": kept.get("phase"),
+            "extension": kept.get("extension"),
+        }
     return shown
 
 
-def monitor_json(attempt: ActionAttempt) -> dict[str, Any]:
+def monitor_json(attempt: ActionAttempt) -> MonitorJson:
     return {
         "id": attempt.pk,
         "supervisor": attempt.username,

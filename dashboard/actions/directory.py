@@ -2,13 +2,13 @@
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 import redis.asyncio as aioredis
 
 from dashboard.live.directory import directory_data
 from dashboard.pbx.api import PbxApi
-from dashboard.streams import DIRECTORY_KEY
+from dashboard.streams import DIRECTORY_KEY, AgentKind, DirectoryData
 
 # Ours, until a worker has published DIRECTORY_KEY: a short cache, so that each action does not
 # page through queue/list again.
@@ -18,10 +18,9 @@ FALLBACK_TTL_S = 60
 
 @dataclass(frozen=True)
 class Directory:
-    """`{"queues": {number: {"id", "name", "agents": {ext: {"kind"}}}}, "extensions":
-    {number: {"id", "name"}}}`, as the worker publishes it."""
+    """The PBX's numbers and IDs, as the worker publishes them."""
 
-    data: dict[str, Any]
+    data: DirectoryData
 
     def queue_id(self, number: str) -> int:
         """The ID of a queue this directory lists (a KeyError for others)."""
@@ -31,10 +30,10 @@ class Directory:
         extension = self.data.get("extensions", {}).get(number)
         return int(extension["id"]) if extension else None
 
-    def memberships(self, agent: str) -> dict[str, str]:
+    def memberships(self, agent: str) -> dict[str, AgentKind]:
         """The queues this extension is an agent of, with its kind there (static | dynamic)."""
         return {
-            number: str(queue["agents"][agent].get("kind", "static"))
+            number: queue["agents"][agent].get("kind", "static")
             for number, queue in self.data.get("queues", {}).items()
             if agent in queue.get("agents", {})
         }
@@ -47,6 +46,7 @@ async def load_directory(api: PbxApi, redis: aioredis.Redis) -> Directory:
         if raw:
             return Directory(json.loads(raw))
     # Queue members carry their extensions' IDs: queue/list alone is enough to act.
-    data = directory_data(await api.pages("queue/list", "queue_list"), [])
+    # live/directory.py builds it untyped: DirectoryData names its shape.
+    data = cast(DirectoryData, directory_data(await api.queue_list(), []))
     await redis.set(FALLBACK_KEY, json.dumps(data), ex=FALLBACK_TTL_S)
     return Directory(data)

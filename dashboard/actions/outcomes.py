@@ -2,14 +2,16 @@
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Literal, TypedDict
 
 from dashboard.actions.messages import done_message, failure_message, unreachable_message
 from dashboard.actions.requests import Plan
 from dashboard.pbx import agent_control as pbx
+from dashboard.pbx.agent_control import MonitorMode, MonitorPhase
 from dashboard.pbx.api import PbxApi
 from dashboard.pbx.errors import PbxError, PbxUnreachable
+from dashboard.pbx.replies import AgentStatusRow
 
 # How long the PBX has to show a change in queue/agent_status before we call the action failed.
 CONFIRM_WITHIN_S = 15
@@ -17,13 +19,25 @@ CONFIRM_WITHIN_S = 15
 ANSWER_WITHIN_S = 60
 
 
+Result = Literal["pending", "ok", "failed", "refused"]
+
+
+class Monitoring(TypedDict):
+    """A monitoring call, kept beside the request in its attempt's `parameters`."""
+
+    call_id: str  # the call the PBX made to the supervisor
+    extension: str  # the supervisor's, which the PBX rings
+    phase: MonitorPhase
+    queue: str  # the queue the monitored call came through ("" if none)
+
+
 @dataclass(frozen=True)
 class Outcome:
-    result: str  # pending | ok | failed | refused
+    result: Result
     message: str = ""
     errcode: int | None = None
     latency_ms: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)  # monitoring: call_id, extension, phase
+    extra: Monitoring | None = None
 
 
 async def carry_out(api: PbxApi, plan: Plan, extension: str, allowed: set[str] | None) -> Outcome:
@@ -31,8 +45,8 @@ async def carry_out(api: PbxApi, plan: Plan, extension: str, allowed: set[str] |
     wanted = plan.request
     started = time.monotonic()
     try:
-        if wanted.action in pbx.MONITOR_MODES:
-            return await _monitor(api, plan, extension, allowed)
+        if pbx.is_monitor_mode(wanted.action):
+            return await _monitor(api, plan, wanted.action, extension, allowed)
         await _agent_call(api, plan)
     except PbxError as error:
         return Outcome("failed", _explain(plan, error), error.errcode, _ms_since(started))
@@ -57,7 +71,9 @@ def _agent_call(api: PbxApi, plan: Plan) -> Awaitable[None]:
     )
 
 
-async def _monitor(api: PbxApi, plan: Plan, extension: str, allowed: set[str] | None) -> Outcome:
+async def _monitor(
+    api: PbxApi, plan: Plan, mode: MonitorMode, extension: str, allowed: set[str] | None
+) -> Outcome:
     """Find the agent's talking channel, check the call's queue, then ring the supervisor."""
     agent = plan.request.agent
     leg = pbx.talking_leg(await pbx.calls_of(api, agent), agent)
@@ -68,8 +84,8 @@ async def _monitor(api: PbxApi, plan: Plan, extension: str, allowed: set[str] | 
     if allowed is not None and queue and queue not in allowed and queue.isdigit():
         return Outcome("refused", f"This call came through queue {queue}, not one of yours.")
     started = time.monotonic()
-    call_id = await pbx.listen(api, extension, leg.channel_id, plan.request.action)
-    extra = {"call_id": call_id, "extension": extension, "phase": "ringing", "queue": queue}
+    call_id = await pbx.listen(api, extension, leg.channel_id, mode)
+    extra = Monitoring(call_id=call_id, extension=extension, phase="ringing", queue=queue)
     message = f"Ringing your extension {extension}…"
     return Outcome("pending", message, None, _ms_since(started), extra)
 
@@ -84,7 +100,7 @@ def _ms_since(started: float) -> int:
     return round((time.monotonic() - started) * 1000)
 
 
-Check = Callable[[dict[str, Any]], bool]
+Check = Callable[[AgentStatusRow], bool]
 CHECKS: dict[str, Check] = {
     "login": lambda row: int(row.get("is_login", 0)) == 1,
     "logout": lambda row: int(row.get("is_login", 0)) == 0,
@@ -118,9 +134,10 @@ async def confirm_agent(
 
 
 async def follow_monitor(
-    api: PbxApi, action: str, result: str, agent: str, extra: dict[str, Any], age_s: float
+    api: PbxApi, action: str, result: str, agent: str, extra: Monitoring, age_s: float
 ) -> Outcome:
     """The monitoring call's phase now: ringing (pending) → monitoring (ok) → ended."""
+    phase: MonitorPhase | Literal["unanswered"]
     try:
         phase = pbx.monitor_phase(await pbx.call_by_id(api, extra["call_id"]), extra["extension"])
     except (PbxError, PbxUnreachable):

@@ -3,13 +3,16 @@
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal, NotRequired, TypedDict, get_args
 
 from dashboard.actions.directory import Directory
-from dashboard.pbx.agent_control import MONITOR_MODES
+from dashboard.pbx.agent_control import MONITOR_MODES, MonitorMode
+from dashboard.streams import AgentKind
 
-AGENT_ACTIONS = ("login", "logout", "pause", "unpause")
-ACTIONS = AGENT_ACTIONS + MONITOR_MODES
+AgentAction = Literal["login", "logout", "pause", "unpause"]
+Action = AgentAction | MonitorMode
+AGENT_ACTIONS: tuple[AgentAction, ...] = get_args(AgentAction)
+ACTIONS: tuple[Action, ...] = AGENT_ACTIONS + MONITOR_MODES
 LOGIN_ACTIONS = ("login", "logout")
 NUMBER = re.compile(r"^[0-9]{1,32}$")
 # Pause reason feature codes start with * or # (yeastar-api.md §5.6).
@@ -27,18 +30,26 @@ class Refusal(Exception):
         self.message = message
 
 
+class Parameters(TypedDict):
+    """What the audit log keeps of a request (an ActionAttempt's `parameters`)."""
+
+    queues: list[str] | Literal["all"]
+    reason_code: NotRequired[str]  # pause only
+    unpause_after_s: NotRequired[int]  # pause only
+
+
 @dataclass(frozen=True)
 class ActionRequest:
-    action: str
+    action: Action
     agent: str
     queues: list[str] | None  # None: every queue of the agent's that the action applies to
     reason_code: str = ""
     unpause_after_s: int = 0
     idempotency_key: str = ""
 
-    def parameters(self) -> dict[str, Any]:
+    def parameters(self) -> Parameters:
         """What the audit log keeps of the request."""
-        wanted: dict[str, Any] = {"queues": self.queues or "all"}
+        wanted: Parameters = {"queues": self.queues or "all"}
         if self.action == "pause":
             wanted |= {"reason_code": self.reason_code, "unpause_after_s": self.unpause_after_s}
         return wanted
@@ -54,7 +65,8 @@ class Plan:
     queue_ids: list[int] = field(default_factory=list)
 
 
-def read_body(raw: bytes) -> dict[str, Any]:
+def read_body(raw: bytes) -> dict[str, object]:
+    """The request's JSON object, unchecked: `parse` checks each field it takes."""
     try:
         body = json.loads(raw or b"null")
     except ValueError:
@@ -64,28 +76,33 @@ def read_body(raw: bytes) -> dict[str, Any]:
     return body
 
 
-def idempotency_key(body: dict[str, Any]) -> str:
+def idempotency_key(body: dict[str, object]) -> str:
     key = body.get("idempotency_key") or ""
     if not isinstance(key, str) or len(key) > 64:
         raise Refusal(400, "idempotency_key must be text of at most 64 characters.")
     return key
 
 
-def parse(body: dict[str, Any]) -> ActionRequest:
+def parse(body: dict[str, object]) -> ActionRequest:
     """Check the shape of the request; raises Refusal(400) with what is wrong."""
-    action, agent = body.get("action"), body.get("agent")
-    if action not in ACTIONS:
-        raise Refusal(400, f"action must be one of: {', '.join(ACTIONS)}.")
+    action, agent = _action(body.get("action")), body.get("agent")
     if not isinstance(agent, str) or not NUMBER.match(agent):
         raise Refusal(400, "agent must be an extension number.")
     return ActionRequest(
-        action=str(action),
+        action=action,
         agent=agent,
         queues=_queues(body.get("queues", "all")),
         reason_code=_reason_code(body.get("reason_code")) if action == "pause" else "",
         unpause_after_s=_unpause_after(body.get("unpause_after_s")) if action == "pause" else 0,
         idempotency_key=idempotency_key(body),
     )
+
+
+def _action(value: object) -> Action:
+    for action in ACTIONS:
+        if value == action:
+            return action
+    raise Refusal(400, f"action must be one of: {', '.join(ACTIONS)}.")
 
 
 def _queues(value: object) -> list[str] | None:
@@ -136,7 +153,9 @@ def plan(wanted: ActionRequest, directory: Directory) -> Plan:
     return Plan(wanted, queues, ext_id, queue_ids)
 
 
-def _dynamic_only(wanted: ActionRequest, queues: list[str], kinds: dict[str, str]) -> list[str]:
+def _dynamic_only(
+    wanted: ActionRequest, queues: list[str], kinds: dict[str, AgentKind]
+) -> list[str]:
     """Only dynamic members can be logged in or out; static members always take calls."""
     static = [number for number in queues if kinds[number] != "dynamic"]
     if wanted.queues is None:

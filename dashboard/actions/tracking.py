@@ -9,6 +9,7 @@ from dashboard.actions.outcomes import Outcome, confirm_agent, follow_monitor
 from dashboard.actions.web import Edge
 from dashboard.models import ActionAttempt
 from dashboard.pbx import agent_control as control
+from dashboard.pbx.replies import PauseReason
 
 REASONS_KEY = "wb:actions:pause-reasons"
 # The PBX's list changes rarely (an admin edits it); a minute keeps the dialog quick.
@@ -31,7 +32,7 @@ async def follow_up(pbx: Edge, attempt: ActionAttempt) -> Outcome:
     return await confirm_agent(pbx.api, attempt.action, attempt.target, queues, queue_ids, age_s)
 
 
-async def pause_reasons_of(pbx: Edge) -> list[dict[str, str]]:
+async def pause_reasons_of(pbx: Edge) -> list[PauseReason]:
     cached = await pbx.redis.get(REASONS_KEY)
     if cached:
         return list(json.loads(cached))

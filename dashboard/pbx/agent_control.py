@@ -1,14 +1,22 @@
 """The PBX calls behind supervisor actions: agent log-in/pause, pause reasons, call monitoring."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal, TypeGuard, get_args
 
 from dashboard.pbx.api import PbxApi
+from dashboard.pbx.replies import AgentStatusRow, CallRow, PauseReason
 
-MONITOR_MODES = ("listen", "whisper", "barge")
+MonitorMode = Literal["listen", "whisper", "barge"]  # call/listen's `type`
+MONITOR_MODES: tuple[MonitorMode, ...] = get_args(MonitorMode)
+# Where a monitoring call stands: ringing the supervisor, monitoring, or over.
+MonitorPhase = Literal["ringing", "monitoring", "ended"]
 # 30011 member statuses of a leg that is talking (ANSWER for a callee, ANSWERED for a caller).
 TALKING = {"ANSWER", "ANSWERED", "HOLD"}
 RINGING = {"RING", "ALERT", "EARLYMEDIA"}
+
+
+def is_monitor_mode(action: str) -> TypeGuard[MonitorMode]:
+    return action in MONITOR_MODES
 
 
 def _ids(values: list[int]) -> str:
@@ -42,7 +50,7 @@ async def set_paused(
     await api.get("agent/pause", False, **params)
 
 
-async def pause_reasons(api: PbxApi) -> list[dict[str, str]]:
+async def pause_reasons(api: PbxApi) -> list[PauseReason]:
     body = await api.get("queue_pause_reason/list", empty_ok=True, page=1, page_size=100)
     return [
         {"code": str(item.get("code", "")), "reason": str(item.get("reason", ""))}
@@ -50,13 +58,13 @@ async def pause_reasons(api: PbxApi) -> list[dict[str, str]]:
     ]
 
 
-async def agent_status(api: PbxApi, queue_id: int) -> list[dict[str, Any]]:
+async def agent_status(api: PbxApi, queue_id: int) -> list[AgentStatusRow]:
     """`queue/agent_status`; 60001 (nobody logged in to the queue) reads as an empty list."""
     body = await api.get("queue/agent_status", empty_ok=True, id=queue_id)
     return list(body.get("data") or [])
 
 
-async def listen(api: PbxApi, monitor: str, channel_id: str, mode: str) -> str:
+async def listen(api: PbxApi, monitor: str, channel_id: str, mode: MonitorMode) -> str:
     """`call/listen`: the PBX rings the `monitor` extension first; returns that call's ID."""
     body = await api.post(
         "call/listen", {"monitor": monitor, "channel_id": channel_id, "type": mode}
@@ -64,13 +72,13 @@ async def listen(api: PbxApi, monitor: str, channel_id: str, mode: str) -> str:
     return str(body.get("call_id", ""))
 
 
-async def calls_of(api: PbxApi, extension: str) -> list[dict[str, Any]]:
+async def calls_of(api: PbxApi, extension: str) -> list[CallRow]:
     """`call/query` by extension: the live calls it is a member of (60001: none)."""
     body = await api.get("call/query", empty_ok=True, extension=extension)
     return list(body.get("data") or [])
 
 
-async def call_by_id(api: PbxApi, call_id: str) -> dict[str, Any] | None:
+async def call_by_id(api: PbxApi, call_id: str) -> CallRow | None:
     """`call/query` by call ID: the call with its members, or None once it has ended."""
     body = await api.get("call/query", empty_ok=True, call_id=call_id)
     return next(iter(body.get("data") or []), None)
@@ -84,7 +92,7 @@ class Leg:
     call_path: str
 
 
-def extension_legs(found: dict[str, Any]) -> list[Leg]:
+def extension_legs(found: CallRow) -> list[Leg]:
     """A call's `extension` members (each member object has exactly one key)."""
     legs = []
     for member in found.get("members") or []:
@@ -101,7 +109,7 @@ def extension_legs(found: dict[str, Any]) -> list[Leg]:
     return legs
 
 
-def talking_leg(calls: list[dict[str, Any]], extension: str) -> Leg | None:
+def talking_leg(calls: list[CallRow], extension: str) -> Leg | None:
     """The extension's leg in a call it is talking on (what `call/listen` monitors)."""
     for found in calls:
         for leg in extension_legs(found):
@@ -110,7 +118,7 @@ def talking_leg(calls: list[dict[str, Any]], extension: str) -> Leg | None:
     return None
 
 
-def monitor_phase(found: dict[str, Any] | None, monitor: str) -> str:
+def monitor_phase(found: CallRow | None, monitor: str) -> MonitorPhase:
     """Where a monitoring call stands: `ringing` the supervisor, `monitoring`, or `ended`."""
     if found is None:
         return "ended"

@@ -1,9 +1,10 @@
 """PBX REST calls with the shared token: a 10004 answer renews the token once and retries once."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from dashboard.pbx.errors import TokenExpired
+from dashboard.pbx.replies import ExtensionRow, QueueRow
 from dashboard.pbx.rest import PbxRest
 from dashboard.pbx.tokens import TokenManager
 
@@ -23,12 +24,21 @@ class PbxApi:
             lambda token: self.rest.get(endpoint, token, empty_ok, **params)
         )
 
-    async def post(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def post(self, endpoint: str, body: Mapping[str, object]) -> dict[str, Any]:
         return await self._with_token(lambda token: self.rest.post(endpoint, token, body))
 
-    async def pages(self, endpoint: str, key: str) -> list[dict[str, Any]]:
-        """Every item of a paged list endpoint (`total_number` counts all pages)."""
-        items: list[dict[str, Any]] = []
+    async def queue_list(self) -> list[QueueRow]:
+        """Every queue, with its members (`queue/list`, whose rows are under `queue_list`)."""
+        return await self._pages("queue/list", "queue_list")
+
+    async def extension_list(self) -> list[ExtensionRow]:
+        """Every extension (`extension/list`)."""
+        return await self._pages("extension/list", "data")
+
+    async def _pages(self, endpoint: str, key: str) -> list[Any]:
+        """Every row of a paged list endpoint (`total_number` counts all pages), as JSON: the
+        readers above name the rows' type."""
+        items: list[Any] = []
         page = 1
         while True:
             body = await self.get(endpoint, empty_ok=True, page=page, page_size=PAGE_SIZE)

@@ -119,7 +119,7 @@ async def check_monitors(ctx: Context) -> Outcome:
     return ok(f"Registration, Call and Presence Status Monitors are on for {len(rows)} extensions.")
 
 
-def _switched_on(value: Any) -> bool:
+def _switched_on(value: object) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "on", "enable", "enabled"}
 
 
@@ -143,7 +143,9 @@ async def check_pause_reasons(ctx: Context) -> Outcome:
 
 
 def _record(body: dict[str, Any]) -> dict[str, Any]:
-    """An endpoint's fields: under `data` when it holds an object, else at the top level."""
+    """An endpoint's fields: under `data` when it holds an object, else at the top level. Any
+    fields: the reference does not name system/information's, and the checks report what
+    they find."""
     data = body.get("data")
     if isinstance(data, dict):
         return data

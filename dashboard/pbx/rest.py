@@ -1,6 +1,7 @@
 """REST calls to the PBX: the errcode envelope, the User-Agent rule, token in the query string."""
 
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -95,10 +96,11 @@ class PbxRest:
                 return {}
             raise
 
-    async def post(self, endpoint: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def post(self, endpoint: str, token: str, body: Mapping[str, object]) -> dict[str, Any]:
         return await self._send("POST", endpoint, params={"access_token": token}, json=body)
 
     async def _send(self, method: str, endpoint: str, **kwargs: Any) -> dict[str, Any]:
+        """The reply's JSON object, whatever the endpoint: callers read the fields they know."""
         try:
             response = await self._http.request(method, endpoint, **kwargs)
             body = response.json()

@@ -24,7 +24,7 @@ from dashboard.pbx.errors import PbxError, PbxUnreachable, TokenExpired
 from dashboard.pbx.rest import events_url
 from dashboard.pbx.subscription import LinkLost, open_events
 from dashboard.pbx.tokens import LOGIN_HOLD_S
-from dashboard.streams import LINK_STREAM, queue_stream
+from dashboard.streams import LINK_STREAM, DirectoryData, Link, LinkData, LinkState, queue_stream
 from dashboard.worker.concurrency import first_to_finish
 from dashboard.worker.daybook import DayBook
 from dashboard.worker.leader import Leadership
@@ -92,8 +92,8 @@ class Worker:
         self.daybook = daybook
         self.timing = timing
         self.state = LiveState(zone=daybook.zone)
-        self.link: dict[str, Any] = {}
-        self.directory: dict[str, Any] = {}
+        self.link: Link = {"state": "connecting", "since": now_ms(), "detail": ""}
+        self.directory: DirectoryData = {"queues": {}, "extensions": {}}
         self.corrections: Counter[str] = Counter()
         self._unknown_types: set[int] = set()
         self._rebuild_tried = False
@@ -103,14 +103,15 @@ class Worker:
 
     @property
     def queue_ids(self) -> dict[str, int]:
-        return {n: int(q["id"]) for n, q in self.directory.get("queues", {}).items()}
+        return {number: queue["id"] for number, queue in self.directory["queues"].items()}
 
     async def run(self) -> None:
         """Connect, and reconnect with backoff, until cancelled."""
         await self.publisher.start_epoch()
         # Calls that ended since the figures taken over were kept: read back from the CDRs.
         self._catch_up_from = await self.daybook.load(now_ms(), self.state)
-        await self._set_link("connecting", "")
+        self.link["since"] = now_ms()  # connecting from now, not from when the worker was built
+        await self._publish_link()
         try:
             await first_to_finish(self._connect_forever, self._refresh_link, self._clock)
         finally:
@@ -310,24 +311,21 @@ class Worker:
         if effect.recheck:
             await self._reconcile(effect.recheck)
 
-    async def _set_link(self, state: str, detail: str) -> None:
-        if self.link.get("state") != state:
-            self.link.update(state=state, since=now_ms())
+    async def _set_link(self, state: LinkState, detail: str) -> None:
+        if self.link["state"] != state:
+            self.link |= {"state": state, "since": now_ms()}
         self.link["detail"] = detail
         await self._publish_link()
 
     async def _publish_link(self) -> None:
         token = await self.api.tokens.current()
-        expires = int(token.access_expires_at * 1000) if token else None
-        await self.publisher.publish(
-            LINK_STREAM,
-            {
-                **self.link,
-                "checked_at": now_ms(),
-                "token_expires_at": expires,
-                "corrections": dict(self.corrections),
-            },
-        )
+        data: LinkData = {
+            **self.link,
+            "checked_at": now_ms(),
+            "token_expires_at": int(token.access_expires_at * 1000) if token else None,
+            "corrections": dict(self.corrections),
+        }
+        await self.publisher.publish(LINK_STREAM, dict(data))  # it takes a plain dict
 
     async def _refresh_link(self) -> None:
         """Tell browsers the worker is alive even when the PBX is quiet."""

@@ -2,7 +2,7 @@
 
 import logging
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
 from dashboard.live.agents import load_agent_status
 from dashboard.live.calls import load_active, reconcile_calls
@@ -11,7 +11,8 @@ from dashboard.live.directory import apply_extensions, apply_queue_details, dire
 from dashboard.live.queues import load_waiting
 from dashboard.live.state import LiveState
 from dashboard.pbx.api import PbxApi
-from dashboard.streams import DIRECTORY_KEY, compact
+from dashboard.pbx.replies import CallRow
+from dashboard.streams import DIRECTORY_KEY, DirectoryData, compact
 from dashboard.worker.leader import Leadership
 
 log = logging.getLogger(__name__)
@@ -22,21 +23,22 @@ CDR_PAGE_SIZE = 1000
 CDR_MAX_PAGES = 50
 
 
-async def load_directory(api: PbxApi, state: LiveState) -> tuple[dict[str, Any], set[str]]:
+async def load_directory(api: PbxApi, state: LiveState) -> tuple[DirectoryData, set[str]]:
     """Queues (names, members, wrap-up, maximum wait) and extensions (names, presence,
     registration): returns the number↔ID directory and the queues whose board data changed."""
-    queues = await api.pages("queue/list", "queue_list")
+    queues = await api.queue_list()
     changed = state.set_queues({str(q["number"]): str(q.get("name", "")) for q in queues})
     if queues:
         ids = ",".join(str(q["id"]) for q in queues)
         details = await api.get("queue/query", empty_ok=True, ids=ids)
         changed |= apply_queue_details(state, details.get("data") or [])
-    extensions = await api.pages("extension/list", "data")
+    extensions = await api.extension_list()
     changed |= apply_extensions(state, extensions)
-    return directory_data(queues, extensions), changed
+    # live/directory.py builds it untyped: DirectoryData names its shape.
+    return cast(DirectoryData, directory_data(queues, extensions)), changed
 
 
-async def store_directory(leadership: Leadership, directory: dict[str, Any]) -> None:
+async def store_directory(leadership: Leadership, directory: DirectoryData) -> None:
     """For every process (actions need IDs): fenced like every other worker write."""
     await leadership.fenced_set(DIRECTORY_KEY, compact(directory))
 
@@ -60,7 +62,7 @@ async def reconcile_calls_now(
     api: PbxApi, state: LiveState, now_ms: int
 ) -> tuple[list[str], set[str]]:
     """`call/query` once per selector (it takes exactly one): every live call on the PBX."""
-    calls: list[dict[str, Any]] = []
+    calls: list[CallRow] = []
     for call_type in CALL_TYPES:
         calls += (await api.get("call/query", empty_ok=True, type=call_type)).get("data") or []
     return reconcile_calls(state, calls, now_ms)
@@ -82,6 +84,7 @@ async def cdrs_since(api: PbxApi, since_ms: int, zone: str) -> list[Cdr]:
 
 
 def _total(body: dict[str, Any]) -> int:
+    """A list reply's `total_number` (all pages), from its body as it came."""
     return int(body.get("total_number") or 0)
 
 
