@@ -16,7 +16,7 @@ from dashboard.live.cdr import Cdr, apply_cdr, rebuild
 from dashboard.live.directory import moved_agents
 from dashboard.live.events import HeartbeatReply, PbxEvent
 from dashboard.live.reduce import Effect, apply_event
-from dashboard.live.state import LiveState, QueueState
+from dashboard.live.state import LiveState, QueueState, end_wrap_ups
 from dashboard.live.view import queue_data
 from dashboard.pbx.api import PbxApi
 from dashboard.pbx.backoff import Backoff
@@ -284,9 +284,7 @@ class Worker:
             if await self.daybook.tick(now_ms()):
                 await self.daybook.save(now_ms())
                 await self._publish_queues(list(self.state.queues))
-            ended = [n for n, until in self.state.wrap_up_until.items() if until <= now_ms()]
-            for number in ended:
-                del self.state.wrap_up_until[number]
+            ended = end_wrap_ups(self.state, now_ms())
             await self._publish_queues(
                 {q.number for n in ended for q, _ in self.state.memberships(n)}
             )
