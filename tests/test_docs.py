@@ -19,11 +19,6 @@ TEXT_SUFFIXES = {
     ".example",
 }  # fmt: skip
 TEXT_NAMES = {"Makefile", "Dockerfile", "run"}
-# The one document cited by name that is kept outside: the team's notes on Yeastar's P-Series
-# API (its sections are the "§N" of docs/pbxsim.md and the simulator's tests). Any other cited
-# document must be in the repository; this list is not the place to add one.
-KEPT_OUTSIDE = {"yeastar-api.md"}
-
 MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
 # A page named in text or code: `docs/design.md`, `README.md`, `docs/operations.md#health`.
 PAGE = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.md)(?:#([\w-]+))?(?![\w-])")
@@ -119,7 +114,7 @@ def test_every_page_cited_in_code_and_docs_is_in_the_repository() -> None:
         text = prose(path)
         for match in PAGE.finditer(text):
             page, anchor = match.groups()
-            if quoted_whole(text, match) or page in KEPT_OUTSIDE:
+            if quoted_whole(text, match):
                 continue
             candidates = [ROOT / page] if "/" in page else [ROOT / page, path.parent / page]
             found = [broken(candidate, anchor) for candidate in candidates]

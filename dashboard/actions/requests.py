@@ -15,7 +15,7 @@ AGENT_ACTIONS: tuple[AgentAction, ...] = get_args(AgentAction)
 ACTIONS: tuple[Action, ...] = AGENT_ACTIONS + MONITOR_MODES
 LOGIN_ACTIONS = ("login", "logout")
 NUMBER = re.compile(r"^[0-9]{1,32}$")
-# Pause reason feature codes start with * or # (yeastar-api.md §5.6).
+# Pause reason feature codes start with * or # (docs/yeastar-api.md §5.6).
 REASON_CODE = re.compile(r"^[*#]?[0-9A-Za-z]{1,15}$")
 # The PBX takes 0 (until unpaused) or at least 10 s; a day is the most we offer.
 MAX_UNPAUSE_AFTER_S = 24 * 3600

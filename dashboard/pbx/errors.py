@@ -29,7 +29,7 @@ class PbxError(Exception):
         self.errcode = errcode
         self.errmsg = errmsg
         self.endpoint = endpoint
-        self.body = body  # the reply as it came: its error fields vary (yeastar-api.md §1)
+        self.body = body  # the reply as it came: its error fields vary (docs/yeastar-api.md §1)
         self.explanation = EXPLANATIONS.get(errcode, "The PBX reported an error.")
         super().__init__(f"{endpoint}: {errcode} {errmsg} — {self.explanation}")
 

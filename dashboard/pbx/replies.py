@@ -1,4 +1,4 @@
-"""The rows of PBX REST replies that our code reads, as yeastar-api.md gives them.
+"""The rows of PBX REST replies that our code reads, as docs/yeastar-api.md gives them.
 
 They type JSON the PBX sent, unchecked: readers keep their defaults and conversions for a PBX
 that strays from the reference. Only the fields some reader uses are named."""

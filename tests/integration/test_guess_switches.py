@@ -1,5 +1,5 @@
 """The reducer stays right under every GUESS the reference leaves open: pbxsim switches each one
-(yeastar-api.md §3.4, §4.1, §4.9, §6.2) and the board must match the simulator's truth."""
+(docs/yeastar-api.md §3.4, §4.1, §4.9, §6.2) and the board must match the simulator's truth."""
 
 import json
 from typing import Any

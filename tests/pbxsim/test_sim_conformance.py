@@ -1,4 +1,4 @@
-"""Conformance with yeastar-api.md, rule by rule over real sockets; each test names its section."""
+"""Conformance with docs/yeastar-api.md, rule by rule over real sockets; each test names its §."""
 
 import re
 

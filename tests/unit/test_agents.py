@@ -1,4 +1,4 @@
-"""Agents and extensions from the documented payloads of yeastar-api.md (§4.3–4.9, §5.3, §7.1)."""
+"""Agents and extensions from the payloads of docs/yeastar-api.md (§4.3–4.9, §5.3, §7.1)."""
 
 import pytest
 

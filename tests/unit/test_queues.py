@@ -106,7 +106,7 @@ def test_queue_list_changes_keep_waiting_callers_and_report_renames() -> None:
     assert "6401" not in live.queues
 
 
-# The GUESS alternatives of yeastar-api.md §4.1 that pbxsim can emit: the reducer must read each.
+# The GUESS alternatives of docs/yeastar-api.md §4.1 that pbxsim can emit: the reducer reads each.
 
 
 def test_a_caller_answered_by_the_queue_itself_still_waits() -> None:
