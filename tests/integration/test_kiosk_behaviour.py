@@ -198,7 +198,9 @@ def test_a_tv_reloads_itself_once_at_the_quiet_hour_and_comes_back_live(
     }""")
     # Two hours on: the page is old enough to shed, but a reload must wait until it is fresh.
     context.clock.fast_forward("02:00:30")
-    tv.wait_for_function("!window.notReloaded", timeout=RECOVER_MS + 30_000)
+    # A function, which Playwright evaluates once: a bare expression is re-evaluated with eval()
+    # at every poll, which the page's CSP (no 'unsafe-eval') refuses.
+    tv.wait_for_function("() => !window.notReloaded", timeout=RECOVER_MS + 30_000)
     live(tv)
     assert len(navigations) == 1, navigations
     assert tv.evaluate("sessionStorage.getItem('leftWhile')") == "live"
