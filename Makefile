@@ -26,9 +26,17 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 
 test: lint typecheck pytest
 
-lint: $(VENV)/.dev
+# ESLint for static/ (package.json is for linting only): npm ci again whenever the lockfile changes.
+node_modules/.installed: package.json package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || \
+		{ echo "make lint needs Node.js 18.18+ and npm for ESLint: sudo apt-get install nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: $(VENV)/.dev node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	node_modules/.bin/eslint
 
 typecheck: $(VENV)/.dev
 	$(TEST_ENV) $(BIN)/mypy .
@@ -64,4 +72,4 @@ fmt: $(VENV)/.dev
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache staticfiles
+	rm -rf $(VENV) node_modules .demo .pytest_cache .mypy_cache .ruff_cache staticfiles

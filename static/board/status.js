@@ -51,7 +51,7 @@ export class StatusView {
     this.linkLabel.dataset.state = link?.state ?? "";
     setText(this.linkLabel, format(gettext("PBX: %(state)s"), { state: LINK_LABELS[link?.state] ?? gettext("unknown") }));
     this.renderAge(now);
-    this.renderBanner(state, now);
+    this.renderBanner(state);
   }
 
   renderAge(now) {
@@ -59,8 +59,8 @@ export class StatusView {
     setText(this.age, at ? format(gettext("Data age %(age)s"), { age: formatDuration(now - at) }) : "");
   }
 
-  renderBanner(state, now) {
-    const message = bannerText(this.status, this.link, state, now);
+  renderBanner(state) {
+    const message = bannerText(this.status, this.link, state);
     this.banner.hidden = !message;
     setText(this.banner, message);
   }
@@ -73,7 +73,7 @@ const BADGES = {
   reconnecting: gettext("RECONNECTING…"),
 };
 
-function bannerText(status, link, state, now) {
+function bannerText(status, link, state) {
   if (status === "signed-out") return gettext("Your session has ended: log in again.");
   if (status === "forbidden") return gettext("Access revoked: this board is no longer shared with this screen or account.");
   if (status === "reconnecting") return gettext("Reconnecting to the server… The figures below are the last ones received.");
