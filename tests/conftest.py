@@ -1,21 +1,21 @@
-"""Shared fixtures: a real Redis for every test session, and a small named cast of users."""
+"""Shared fixtures: a Redis server of the session's own, and a small named cast of users."""
 
-import os
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 import redis
 from django.conf import settings
 from django.contrib.auth.models import User
 
+from dashboard.boards.livestore import close_live_redis
 from dashboard.models import Board
-from devstack.redis import DEFAULT_URL, ensure_redis
+from devstack.redis import start_private_redis
 from tests.sockets import StartPublisher, publishing, with_db
 from wallboard.env import channel_prefix
 
-# Tests use their own Redis database so they never clobber a demo sharing the same server;
-# TEST_REDIS_DB lets two test runs share one server without flushing each other's data.
-TEST_REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "15"))
+# Not database 0, so that nothing passes only because it fell back to a default.
+TEST_REDIS_DB = 15
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -26,11 +26,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     soak.addoption("--soak-seed", default="1", help="seed of the random fault order")
 
 
+class ClosingLoop(asyncio.SelectorEventLoop):
+    """An async test's event loop, which closes the live-state client that the code under test
+    opened on it (one per loop) before it closes: left to the garbage collector, each of its
+    connections would warn "unclosed Connection". (The channel layers close their own.)"""
+
+    def close(self) -> None:
+        if not self.is_closed() and not self.is_running():
+            self.run_until_complete(close_live_redis())
+        super().close()
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
+    return {"asyncio": ClosingLoop}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def redis_url() -> Iterator[str]:
-    """The Redis at REDIS_URL if one answers, else a private one (never a silent skip)."""
-    with ensure_redis(os.environ.get("REDIS_URL", DEFAULT_URL)) as handle:
+    """A redis-server of this session's own on a free loopback port, stopped at the end: two
+    test runs on one machine never see each other's keys or channel-layer messages. Processes
+    the tests start (Daphne, workers, the demo) inherit it through REDIS_URL."""
+    with start_private_redis() as handle, pytest.MonkeyPatch.context() as patch:
         url = with_db(handle.url, TEST_REDIS_DB)
+        patch.setenv("REDIS_URL", url)
         settings.REDIS_URL = url
         layer = settings.CHANNEL_LAYERS["default"]["CONFIG"]
         layer["hosts"][0]["address"], layer["prefix"] = url, channel_prefix(url)
@@ -39,8 +59,10 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture
 def clean_redis(redis_url: str) -> str:
-    """An empty test database, so no live state leaks from one test to the next."""
-    redis.Redis.from_url(redis_url).flushdb()
+    """An empty Redis (the server is this session's alone), so no live state leaks from one
+    test to the next."""
+    with redis.Redis.from_url(redis_url) as client:
+        client.flushall()
     return redis_url
 
 

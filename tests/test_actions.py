@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -16,23 +15,15 @@ from dashboard.actions import outcomes
 from dashboard.models import ActionAttempt, Board, Supervisor
 from devstack.procs import ManagedProcess, free_port
 from tests.integration.stack import ROOT, wait_until
+from tests.simcontrol import SimControl
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
 
 CLIENT_ID = "wallboard"
 
 
-class Sim:
+class Sim(SimControl):
     """A running `python -m pbxsim` and its control API (ground truth, faults, callers)."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def control(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        method = "GET" if body is None else "POST"
-        response = httpx.request(method, f"{self.url}/_sim/{path}", json=body, timeout=5)
-        response.raise_for_status()
-        return response.json()
 
     def membership(self, agent: str, queue: str) -> dict[str, Any]:
         """What the simulator holds true of one agent in one queue."""

@@ -12,7 +12,6 @@ import threading
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -27,24 +26,19 @@ from pytest_django.fixtures import Settings
 
 from devstack.procs import ManagedProcess, free_port
 from tests.integration.stack import ROOT
+from tests.simcontrol import SimControl
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
 
 CLIENT_ID = "wallboard"
 
 
-class Sim:
+class Sim(SimControl):
     """A running `python -m pbxsim` and its control API."""
 
     def __init__(self, url: str, secret: str) -> None:
-        self.url = url
+        super().__init__(url)
         self.secret = secret
-
-    def control(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        method = "GET" if body is None else "POST"
-        response = httpx.request(method, f"{self.url}/_sim/{path}", json=body, timeout=5)
-        response.raise_for_status()
-        return response.json()
 
     def call_soon(self, delay_s: float = 1.0) -> None:
         """A caller joins queue 6400 shortly, while the check listens for events."""

@@ -1,7 +1,9 @@
 """What the browser tests do on screens: sign in, pair a TV, measure fonts, save screenshots."""
 
+import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -46,33 +48,53 @@ def scratch_folder() -> Path:
     return Path(tempfile.gettempdir()) / "wallboard-screenshots"
 
 
-def shipped_thai_font_renders(page: Page, text: str) -> bool:
-    """The page's Thai came from the font we ship: it was fetched and used, and its glyphs
-    measure differently from a browser's fallback (boxes, or some other font)."""
+# The family static/board.css ships (static/fonts/noto-sans-thai/) for Thai.
+THAI_FAMILY = "Noto Sans Thai"
+
+
+@dataclass
+class DrawnWith:
+    """How a text was drawn."""
+
+    text: str
+    # weight -> FontFace status of each face of the family we ship ("loaded" once fetched and
+    # decoded, "error" if it could not be).
+    faces: dict[str, str]
+    # document.fonts.check() for the text in that family: no face it needs is still to load.
+    checks: bool
+    # (family, custom) of each font Chromium drew the text with; custom fonts came from an
+    # @font-face rule, so a system font of the same name (Debian's fonts-noto-core has one) is not.
+    fonts: list[tuple[str, bool]]
+
+
+def drawn_with(page: Page, selector: str) -> DrawnWith:
+    """How the first text in the element at `selector` was drawn: with which fonts (DevTools'
+    CSS.getPlatformFontsForNode), and the state of the Thai faces we ship. Measuring widths
+    cannot tell our font from a system copy of the same design; this can."""
     found = page.evaluate(
-        """async (text) => {
+        """async ([selector, family]) => {
             await document.fonts.ready;
-            const width = (family) => {
-                const probe = document.createElement("span");
-                probe.style.cssText = `position:absolute;white-space:nowrap;font:48px ${family}`;
-                probe.textContent = text;
-                document.body.append(probe);
-                const measured = probe.getBoundingClientRect().width;
-                probe.remove();
-                return measured;
-            };
-            const loaded = [...document.fonts].filter((face) =>
-                face.family.replaceAll('"', "") === "Noto Sans Thai" && face.status === "loaded");
+            const text = document.querySelector(selector).firstChild.textContent;
+            const faces = [...document.fonts].filter(
+                (face) => face.family.replaceAll('"', "") === family);
             return {
-                loaded: loaded.length,
-                checks: document.fonts.check('48px "Noto Sans Thai"', text),
-                shipped: width('"Noto Sans Thai"'),
-                fallback: width('"No Such Family", sans-serif'),
+                text,
+                faces: Object.fromEntries(faces.map((face) => [face.weight, face.status])),
+                checks: document.fonts.check(`48px "${family}"`, text),
             };
         }""",
-        text,
+        [selector, THAI_FAMILY],
     )
-    return bool(
-        found["loaded"] and found["checks"] and found["shipped"] > 0
-        and abs(found["shipped"] - found["fallback"]) > 1
-    )  # fmt: skip
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        cdp.send("DOM.getDocument", {"depth": 0})  # DOM.requestNode needs the document known
+        script = f"document.querySelector({json.dumps(selector)}).firstChild"
+        text = cdp.send("Runtime.evaluate", {"expression": script})["result"]
+        node = cdp.send("DOM.requestNode", {"objectId": text["objectId"]})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    finally:
+        cdp.detach()
+    used = [(font["familyName"], font["isCustomFont"]) for font in fonts if font["glyphCount"]]
+    return DrawnWith(found["text"], found["faces"], found["checks"], used)

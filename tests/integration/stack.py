@@ -3,7 +3,6 @@
 import json
 import os
 import secrets
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -13,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import redis
 
 from dashboard.streams import LINK_STREAM, stream_key
 from devstack.procs import ManagedProcess, ProcessGroup
 from devstack.web import daphne_args
+from tests.simcontrol import SimControl
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 30
@@ -76,7 +75,8 @@ def wait_until(condition: Callable[[], Any], timeout: float = WAIT_S) -> Any:
 
 def read_link(redis_url: str) -> dict[str, Any] | None:
     """The PBX link as the active worker last published it."""
-    raw = redis.Redis.from_url(redis_url, decode_responses=True).get(stream_key(LINK_STREAM))
+    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+        raw = client.get(stream_key(LINK_STREAM))
     return json.loads(str(raw))["data"] if raw else None
 
 
@@ -103,11 +103,9 @@ class Rig:
 
     def sim(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """Drive the simulator's control API (ground truth, scripted callers, faults)."""
-        trust = ssl.create_default_context(cafile=self.tls_cert if self.tls else None)
-        url = f"{self.sim_url}/_sim/{path}"
-        response = httpx.request(method, url, json=body, timeout=5, verify=trust)
-        response.raise_for_status()
-        return response.json()
+        return SimControl(self.sim_url, self.tls_cert if self.tls else None).request(
+            method, path, body
+        )
 
     @property
     def tls(self) -> bool:

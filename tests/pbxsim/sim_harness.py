@@ -13,6 +13,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from pbxsim.app import create_app
 from pbxsim.config import SimConfig
+from tests.simcontrol import control_path
 
 JsonObj = dict[str, Any]
 
@@ -58,14 +59,14 @@ class RunningSim:
 
     async def control(self, path: str, body: JsonObj | None = None, status: int = 200) -> JsonObj:
         """POST to the control API and check the HTTP status it answers with."""
-        response = await self.http.post(f"/_sim/{path}", json=body or {})
+        response = await self.http.post(control_path(path), json=body or {})
         assert response.status_code == status, response.text
         result: JsonObj = response.json()
         return result
 
     async def state(self) -> JsonObj:
         """The simulator's ground truth (`GET /_sim/state`)."""
-        response = await self.http.get("/_sim/state")
+        response = await self.http.get(control_path("state"))
         assert response.status_code == 200
         result: JsonObj = response.json()
         return result

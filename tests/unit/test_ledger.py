@@ -127,10 +127,20 @@ def test_the_ledger_forgets_calls_counted_long_ago() -> None:
     assert list(ledger.recent) == ["new"]
 
 
-@pytest.mark.parametrize("data", [{"version": 99}, {"version": 1, "waiting": {}}])
-def test_a_malformed_or_foreign_ledger_is_refused(data: dict[str, object]) -> None:
+@pytest.mark.parametrize("foreign", ["older", "newer", "as text", "none"])
+def test_a_malformed_or_foreign_ledger_is_refused(foreign: str) -> None:
+    """A ledger of another version is refused even when otherwise well formed (it may mean other
+    things by the same keys); one of this version lacking what it must hold is refused too."""
+    first = Leader(centre(), Today("2026-11-18", T0), Ledger())
+    first.event("wait", 0, caller("ALERT", "0811"))
+    kept = json.loads(first.kept(1))["ledger"]
+    restore(centre(), kept)  # as kept: taken over
+    current = kept["version"]
+    version = {"older": current - 1, "newer": current + 1, "as text": str(current), "none": None}
+    with pytest.raises(KeyError, match="ledger version"):
+        restore(centre(), {**kept, "version": version[foreign]})
     with pytest.raises(KeyError):
-        restore(centre(), data)
+        restore(centre(), {"version": current, "waiting": {}})
 
 
 def test_cdrs_read_back_by_the_pbx_clock_are_not_counted_again_however_old() -> None:
