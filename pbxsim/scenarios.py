@@ -1,9 +1,13 @@
-"""Built-in PBX configurations (`small`, `contact-centre`, `stress`) and JSON scenario files."""
+"""Built-in PBX configurations (`small`, `demo`, `contact-centre`, `stress`) and JSON scenario
+files."""
 
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from pbxsim.arrivals import QueueRate, Scenario
 from pbxsim.directory import DEFAULT_PAUSE_REASONS, SMALL, Directory, ExtensionDef, QueueDef
 
 STRATEGY_CYCLE = ("ring_all", "least_recent", "linear", "fewest_calls", "rrmemory", "random")
@@ -31,8 +35,43 @@ def generated(queues: int, agents_per_queue: int, supervisors: int) -> Directory
     return Directory("SIP-Trunk", tuple(extensions), tuple(defs))
 
 
-BUILT_IN = {
+# The demo's call centre: `small`'s queues, extensions and supervisor, staffed for about
+# 10 callers a minute to Sales and 7.5 to Support (at `--arrival-per-min 10`, as `make demo` runs
+# it), with a one-minute rush of 2.5 times that to each queue every ten minutes, Support's five
+# minutes after Sales'. Measured in docs/pbxsim.md ("The demo's call centre").
+_DEMO_NAMES = (
+    "Ice Kittisak", "Jin Park", "Kanya Suk", "Lek Wong", "May Tan", "Nok Chai", "Oat Siri",
+    "Ploy Rattana", "Rin Sato", "Som Boon", "Tae Kim", "Ubon Dee", "Vee Lert", "Wan Phet",
+    "Yui Mori", "Zaw Min", "Aom Jaidee",
+)  # fmt: skip
+_DEMO_EXTRA = tuple(ExtensionDef(50 + i, str(1009 + i), name) for i, name in enumerate(_DEMO_NAMES))
+_SALES_RATE = QueueRate(share=1.0, spell_factor=2.5, spell_first=240.0, spell_length=60.0)
+_SUPPORT_RATE = QueueRate(share=0.75, spell_factor=2.5, spell_first=540.0, spell_length=60.0)
+
+
+def demo() -> Scenario:
+    """`small` plus 17 agents (1009-1025, IDs 50-66): Sales 14 (10 static), Support 12
+    (6 static), 1003 in both; Support fails over to voicemail after a minute."""
+    extra = [e.number for e in _DEMO_EXTRA]
+    sales, support = SMALL.queues
+    queues = (
+        replace(sales, static_agents=(*sales.static_agents, *extra[0:8]),
+                dynamic_agents=(*sales.dynamic_agents, *extra[8:10])),
+        replace(support, static_agents=(*support.static_agents, *extra[10:14]),
+                dynamic_agents=(*support.dynamic_agents, *extra[14:17]), max_wait_time=60),
+    )  # fmt: skip
+    return Scenario(
+        trunk_name=SMALL.trunk_name,
+        extensions=(*SMALL.extensions, *_DEMO_EXTRA),
+        queues=queues,
+        pause_reasons=SMALL.pause_reasons,
+        arrivals={sales.number: _SALES_RATE, support.number: _SUPPORT_RATE},
+    )
+
+
+BUILT_IN: dict[str, Callable[[], Directory]] = {
     "small": lambda: SMALL,
+    "demo": demo,
     "contact-centre": lambda: generated(10, 20, 5),
     "stress": lambda: generated(50, 20, 10),
 }

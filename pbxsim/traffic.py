@@ -3,6 +3,7 @@
 import random
 from functools import partial
 
+from pbxsim.arrivals import ArrivalProfile
 from pbxsim.model import CallCentre
 from pbxsim.records import Call, Phase
 from pbxsim.schedule import Action, Schedule
@@ -37,6 +38,8 @@ class Traffic:
         self._schedule = schedule
         self._rng = rng
         self._arrivals_per_s = per_min / 60
+        # The scenario's busy spells and shares of the rate per queue (flat if it has none).
+        self._profile = ArrivalProfile(centre.directory, start)
         self._flaky = rng.choice(sorted(centre.agents))
         if self._arrivals_per_s > 0:
             for number in centre.queues:
@@ -46,10 +49,14 @@ class Traffic:
         self._schedule.at(at + seconds, action)
 
     def _schedule_arrival(self, queue_number: str, now: float) -> None:
-        gap = self._rng.expovariate(self._arrivals_per_s)
+        peak = self._arrivals_per_s * self._profile.peak(queue_number)
+        gap = self._rng.expovariate(peak)
         self._after(gap, now, partial(self._arrive, queue_number))
 
     def _arrive(self, queue_number: str, now: float) -> None:
+        if not self._profile.admits(queue_number, now, self._rng):
+            self._schedule_arrival(queue_number, now)  # thinned: no caller this time
+            return
         caller = "08" + "".join(self._rng.choice("0123456789") for _ in range(8))
         call = self._centre.arrive(queue_number, caller, now, scripted=False)
         patience = self._rng.expovariate(1 / MEAN_PATIENCE)
