@@ -1,0 +1,497 @@
+"""`python -m bench.accuracy`: how often a board equals the PBX while calls flow, figure by
+figure; how long a change of the truth takes to reach a screen; how often the worker's REST
+resync had to correct what the events had told it. The real worker and Daphne against pbxsim,
+whose clock the benchmark moves at `--speed` times wall time (docs/performance.md)."""
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections import Counter, OrderedDict, deque
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+
+from bench.accuracy_watch import BoardSocket, Fact, MissedCalls, SimClock
+from bench.livetruth import (
+    METRICS,
+    SHORT_ABANDON_S,
+    Tracker,
+    View,
+    between,
+    board_view,
+    differences,
+    facts,
+    fingerprint,
+    truth_view,
+    unequal,
+)
+from bench.report import RESULTS, machine, percentiles, write_json
+from bench.stack import SIM_CLIENT_ID, bench_env, link_connected, private_redis, run_python
+from bench.usage import UsageMeter
+from dashboard.worker.leader import LEADER_KEY
+from devstack.procs import ManagedProcess, ProcessGroup, free_port
+from devstack.web import APPLICATION, daphne_args
+
+# 5 x: the service level's 20 s and a short abandon's 5 s are 4 s and 1 s of the worker's clock.
+DEFAULT_SPEED = 5.0
+SERVICE_LEVEL_S = 20.0
+STEP_S = 0.2  # wall seconds between two moves of the simulated clock
+BEHIND_S = 1.0  # an unequal sample is "behind" when the board shows the truth of this long ago
+SAMPLE_PAUSE_S = 0.05  # between samples: the benchmark must not starve what it measures
+VIEWS_KEPT = 400
+# --faults: one every FAULT_EVERY_MIN simulated minutes from FIRST_FAULT_MIN on, in turn.
+FAULTS = ("pushes dropped", "link dropped", "hand-over")
+FIRST_FAULT_MIN, FAULT_EVERY_MIN = 2.0, 5.0
+PUSHES_DROPPED_S = 10.0  # wall seconds without events
+AFTER_FAULT_S = 60.0  # corrections and unequal samples this soon after a fault are its doing
+SETTLE_S = 60.0  # at the end, how long the board may take to equal the frozen truth
+BOARD = "bench"
+CORRECTED = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) WARNING \S+: "
+    r"REST resync corrected the live state: (.*)$"
+)
+
+
+@dataclass
+class Tally:
+    """One metric over the stable samples."""
+
+    equal: int = 0
+    behind: int = 0  # unequal, but the board showed the truth of at most BEHIND_S ago
+    different: int = 0
+    near_fault: int = 0  # unequal within AFTER_FAULT_S after an injected fault
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def samples(self) -> int:
+        return self.equal + self.behind + self.different
+
+
+@dataclass
+class Run:
+    """What the driver, the sampler and the fault injector share."""
+
+    args: argparse.Namespace
+    sim: httpx.AsyncClient
+    web: httpx.AsyncClient
+    clock: SimClock
+    screen: BoardSocket
+    missed: MissedCalls
+    tracker: Tracker
+    views: OrderedDict[str, View] = field(default_factory=OrderedDict)
+    recent: deque[tuple[float, View]] = field(default_factory=lambda: deque(maxlen=200))
+    shown: dict[Fact, Any] = field(default_factory=dict)
+    changes: list[tuple[Fact, Any, float]] = field(default_factory=list)
+    tallies: dict[str, Tally] = field(default_factory=lambda: {m: Tally() for m in METRICS})
+    counts: Counter[str] = field(default_factory=Counter)
+    faults: list[tuple[float, str]] = field(default_factory=list)
+    done: bool = False
+
+    async def truth(self) -> dict[str, Any]:
+        return dict((await self.sim.get("/_sim/state")).raise_for_status().json())
+
+    async def board(self) -> dict[str, Any]:
+        reply = await self.web.get(f"/api/boards/{BOARD}/snapshot/")
+        return dict(reply.raise_for_status().json())
+
+    def observe(self, state: dict[str, Any], wall: float, first: bool = False) -> None:
+        """A ground truth read right after a clock step (or, `first`, at the start)."""
+        self.tracker.observe(state)
+        missed = dict(self.missed.by_agent) if self.missed.known else None
+        view = truth_view(state, self.tracker, missed)
+        self.views[fingerprint(state)] = view
+        while len(self.views) > VIEWS_KEPT:
+            self.views.popitem(last=False)
+        self.recent.append((wall, view))
+        now = facts(view)
+        for key in () if first else now.keys() | self.shown.keys():
+            if now.get(key) != self.shown.get(key):
+                self.changes.append((key, now.get(key), wall))
+        self.shown = now
+
+
+async def drive(run: Run) -> None:
+    """Move the clock step by step for `--minutes` simulated minutes, reading the truth after
+    each step (the tracker needs every step, and lag counts from the step that made a change)."""
+    while run.clock.simulated_s < run.args.minutes * 60:
+        step = await run.clock.step()
+        run.observe(await run.truth(), step.wall)
+    run.done = True
+
+
+async def sample(run: Run) -> None:
+    """Read the truth, the board, the truth again; compare when the truth did not change."""
+    while not run.done:
+        await asyncio.sleep(SAMPLE_PAUSE_S)
+        first = await run.truth()
+        snapshot = await run.board()
+        read_at = time.time()
+        second = await run.truth()
+        run.counts["samples"] += 1
+        if fingerprint(first) != fingerprint(second):
+            continue
+        view = await _view_of(run, fingerprint(second))
+        if view is None:
+            run.counts["unmatched"] += 1  # changed by itself between the steps: not compared
+            continue
+        run.counts["stable"] += 1
+        _tally(run, view, board_view(snapshot, run.clock.to_sim), read_at)
+
+
+async def _view_of(run: Run, key: str) -> View | None:
+    """The driver's view of this truth (its read of it may still be on its way)."""
+    for _ in range(20):
+        if key in run.views:
+            return run.views[key]
+        await asyncio.sleep(0.05)
+    return None
+
+
+def _tally(run: Run, truth: View, board: View, read_at: float) -> None:
+    found = differences(truth, board)
+    near_fault = any(0 <= read_at - at <= AFTER_FAULT_S for at, _ in run.faults)
+    run.counts["all_equal"] += not any(found.values())
+    for metric, wrong in found.items():
+        tally = run.tallies[metric]
+        if not wrong:
+            tally.equal += 1
+            continue
+        tally.near_fault += near_fault
+        if _behind(run, truth, board, metric, read_at):
+            tally.behind += 1
+            continue
+        tally.different += 1
+        if len(tally.examples) < 5:
+            sim_s = run.clock.simulated_s
+            tally.examples.append(f"at {sim_s:.0f} s: " + "; ".join(wrong)[:400])
+
+
+def _behind(run: Run, truth: View, board: View, metric: str, read_at: float) -> bool:
+    """Whether every queue the board shows wrong shows what was true at most BEHIND_S ago, or
+    a moment between two such truths one step apart (queues are published one by one, and the
+    events of one step one by one)."""
+    views = [view for at, view in run.recent if at <= read_at]
+    start = next((i for i, (at, _) in enumerate(run.recent) if at >= read_at - BEHIND_S), 0)
+    views = [*views[max(0, start - 1) :], truth]
+    shown = board[metric]
+    return all(
+        number in shown
+        and any(
+            number in old[metric] and number in new[metric]
+            and between(metric, old[metric][number], new[metric][number], shown[number])
+            for old, new in pairwise(views)
+        )
+        for number in unequal(truth, board, metric)
+    )  # fmt: skip
+
+
+async def inject_faults(run: Run, start_worker: Callable[[], None]) -> None:
+    """Every FAULT_EVERY_MIN simulated minutes one fault, in turn."""
+    due, index = FIRST_FAULT_MIN * 60, 0
+    while not run.done:
+        await asyncio.sleep(0.2)
+        if run.clock.simulated_s < due:
+            continue
+        kind = FAULTS[index % len(FAULTS)]
+        run.faults.append((time.time(), kind))
+        run.missed.known = False  # our own subscription loses what the worker loses
+        if kind == "pushes dropped":
+            await run.sim.post("/_sim/faults/events", json={"paused": True})
+            await asyncio.sleep(PUSHES_DROPPED_S)
+            await run.sim.post("/_sim/faults/events", json={"paused": False})
+        elif kind == "link dropped":
+            await run.sim.post("/_sim/faults/drop_sockets")
+        else:
+            await asyncio.to_thread(hand_over, run.args.redis_url, start_worker)
+        due, index = due + FAULT_EVERY_MIN * 60, index + 1
+
+
+def hand_over(redis_url: str, start_worker: Callable[[], None]) -> None:
+    """A fresh standby joins, then the leader is killed (SIGKILL): the standby already
+    running takes over, as in production."""
+    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+        holder = str(client.get(LEADER_KEY) or "")
+    start_worker()
+    if ":" in holder:
+        os.kill(int(holder.rsplit(":", 1)[1]), signal.SIGKILL)
+
+
+async def settle(run: Run) -> dict[str, Any]:
+    """The clock stopped: how long until the board equals the truth, or what still differs."""
+    started = time.monotonic()
+    found: dict[str, list[str]] = {}
+    while time.monotonic() - started < SETTLE_S:
+        state = await run.truth()
+        run.tracker.observe(state)
+        missed = dict(run.missed.by_agent) if run.missed.known else None
+        view = truth_view(state, run.tracker, missed)
+        found = differences(view, board_view(await run.board(), run.clock.to_sim))
+        found = {metric: wrong for metric, wrong in found.items() if wrong}
+        if not found:
+            return {"equal": True, "after_s": round(time.monotonic() - started, 1)}
+        await asyncio.sleep(0.5)
+    return {"equal": False, "after_s": SETTLE_S, "differences": found}
+
+
+def lags(run: Run) -> dict[str, Any]:
+    """Truth change (the clock step that made it) → the board socket showing it, in ms."""
+    by_key: dict[Fact, list[tuple[Any, float]]] = {}
+    for key, value, at in run.changes:
+        by_key.setdefault(key, []).append((value, at))
+    samples: list[float] = []
+    outcome: Counter[str] = Counter()
+    for key, changes in by_key.items():
+        ends = [at for _, at in changes[1:]] + [float("inf")]
+        for (value, at), end in zip(changes, ends, strict=True):
+            shown = run.screen.first_shown(key, value, at, end)
+            if shown is not None:
+                samples.append((shown - at) * 1000)
+            elif _showing(run.screen, key, at) == value:
+                outcome[f"already_shown:{key[0]}"] += 1  # flickered back to what was shown
+            else:
+                outcome[f"never_shown:{key[0]}"] += 1  # before the truth moved on
+    return {
+        "ms": percentiles(samples),
+        "already_shown": sum(n for k, n in outcome.items() if k.startswith("already")),
+        "never_shown": sum(n for k, n in outcome.items() if k.startswith("never")),
+        "by_metric": dict(outcome),
+    }
+
+
+def _showing(screen: BoardSocket, key: Fact, at: float) -> Any:
+    before = [value for when, value in screen.history.get(key, []) if when < at]
+    return before[-1] if before else None
+
+
+def corrections(workers: list[ManagedProcess], faults: list[tuple[float, str]]) -> dict[str, Any]:
+    """The worker's "REST resync corrected the live state" lines, by kind, and how many came
+    within AFTER_FAULT_S of an injected fault."""
+    kinds: Counter[str] = Counter()
+    near: Counter[str] = Counter()
+    for worker in workers:
+        for line in worker.output_tail().splitlines():
+            match = CORRECTED.match(line)
+            if match is None:
+                continue
+            at = datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S").timestamp() + int(match[2]) / 1e3
+            for part in match[3].split(", "):
+                kind, _, count = part.rpartition(" x")
+                kinds[kind] += int(count)
+                if any(0 <= at - when <= AFTER_FAULT_S for when, _ in faults):
+                    near[kind] += int(count)
+    return {"total": sum(kinds.values()), "by_kind": dict(kinds), "after_faults": dict(near)}
+
+
+async def measure(
+    args: argparse.Namespace, web_port: int, token: str, start_worker: Callable[[], None]
+) -> tuple[Run, float, dict[str, Any]]:
+    headers = {"Cookie": f"wb_display={token}", "Origin": f"http://127.0.0.1:{web_port}"}
+    async with (
+        httpx.AsyncClient(base_url=args.sim_url, timeout=30) as sim,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{web_port}", headers=headers) as web,
+    ):
+        screen = BoardSocket(f"ws://127.0.0.1:{web_port}/ws/board/{BOARD}/", headers)
+        missed = MissedCalls(args.sim_url, SIM_CLIENT_ID, args.sim_secret)
+        watchers = [asyncio.create_task(screen.run()), asyncio.create_task(missed.run())]
+        await asyncio.wait_for(asyncio.gather(screen.ready.wait(), missed.ready.wait()), 60)
+        clock = SimClock(sim, args.speed, STEP_S)
+        run = Run(args, sim, web, clock, screen, missed, Tracker(SERVICE_LEVEL_S))
+        await clock.start()
+        run.observe(await run.truth(), time.time(), first=True)
+        started = time.monotonic()
+        tasks = [asyncio.create_task(sample(run))]
+        if args.faults:
+            tasks.append(asyncio.create_task(inject_faults(run, start_worker)))
+        await drive(run)
+        wall = time.monotonic() - started
+        await asyncio.gather(*tasks)
+        end = await settle(run)
+        for task in watchers:
+            task.cancel()
+        await asyncio.gather(*watchers, return_exceptions=True)
+        return run, wall, end
+
+
+def worker_env(env: dict[str, str], speed: float) -> dict[str, str]:
+    """The thresholds the board applies by its own clock, which runs `speed` times slower than
+    the simulated one: 20 s of simulated wait is 20 / speed s of the worker's."""
+    return {
+        **env,
+        "SERVICE_LEVEL_SECONDS": str(max(1, round(SERVICE_LEVEL_S / speed))),
+        "SHORT_ABANDON_SECONDS": str(round(SHORT_ABANDON_S / speed)),
+    }
+
+
+def run_bench(args: argparse.Namespace) -> dict[str, Any]:
+    state_dir = Path(tempfile.mkdtemp(prefix="bench-accuracy-"))
+    try:
+        with private_redis() as handle, ProcessGroup(ready_timeout=60) as group:
+            env = worker_env(bench_env(state_dir, handle.url), args.speed)
+            run_python(env, "manage.py", "migrate", "--no-input", "-v0")
+            args.sim_secret, args.redis_url = env["PBX_CLIENT_SECRET"], handle.url
+            sim = ["-m", "pbxsim", "--port", "0", "--client-id", SIM_CLIENT_ID,
+                   "--client-secret", args.sim_secret, "--scenario", args.scenario,
+                   "--speed", "0.001", "--seed", str(args.seed),
+                   *(["--arrival-per-min", str(args.arrival_per_min)]
+                     if args.arrival_per_min is not None else [])]  # fmt: skip
+            ready = r"pbxsim listening on (http://\S+)"
+            (sim_url,) = group.start(_process("pbxsim", sim, env, ready_line_pattern=ready))
+            args.sim_url = env["PBX_URL"] = str(sim_url)
+            state = httpx.get(f"{sim_url}/_sim/state", timeout=10).json()
+            queues = ",".join(str(q["number"]) for q in state["queues"])
+            seeded = run_python(env, "-m", "bench.seed", "--queues", queues, "--screens", "1")
+            token = seeded.split('"tokens": ["', 1)[1].split('"', 1)[0]
+            workers: list[ManagedProcess] = []
+
+            def start_worker(wait: bool = False) -> None:
+                name = f"worker{len(workers) + 1}"
+                check = {"ready_check": lambda: link_connected(handle.url)} if wait else {}
+                workers.append(_process(name, ["manage.py", "listen_pbx"], env, **check))
+                group.start(workers[-1])
+
+            start_worker(wait=True)
+            if args.faults:
+                start_worker()  # the standby a hand-over needs
+            port = free_port()
+            daphne = ["-m", "daphne", *daphne_args("127.0.0.1", port, APPLICATION)]
+            group.start(_process("daphne", daphne, env, ready_url=f"http://127.0.0.1:{port}/"))
+            pids = {n: group[n].pid or 0 for n in ("pbxsim", "daphne", "worker1")}
+            redis_pid = handle.process.pid if handle.process else 0
+            meter = UsageMeter({**pids, "redis": redis_pid or 0, "bench": os.getpid()})
+            meter.start()
+            run, wall, end = asyncio.run(measure(args, port, token, start_worker))
+            usage = {name: asdict(u) for name, u in meter.stop().items()}
+            return report(run, wall, end, usage, corrections(workers, run.faults))
+    finally:
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def _process(name: str, args: list[str], env: dict[str, str], **ready: Any) -> ManagedProcess:
+    """A process whose every output line is kept (the worker's corrections are read from it)."""
+    root = Path(__file__).resolve().parent.parent
+    return ManagedProcess(name, [sys.executable, *args], env, root, tail_lines=10**6, **ready)
+
+
+def _metric(tally: Tally) -> dict[str, Any]:
+    share = round(100 * tally.equal / tally.samples, 2) if tally.samples else None
+    return {**asdict(tally), "samples": tally.samples, "equal_pct": share}
+
+
+def report(
+    run: Run, wall: float, end: dict[str, Any], usage: dict[str, Any], fixed: dict[str, Any]
+) -> dict[str, Any]:
+    stable = run.counts["stable"]
+    metrics = {metric: _metric(tally) for metric, tally in run.tallies.items()}
+    return {
+        "simulated_s": round(run.clock.simulated_s, 1),
+        "wall_s": round(wall, 1),
+        "achieved_speed": round(run.clock.simulated_s / wall, 2) if wall else None,
+        "steps": len(run.clock.steps) - 1,
+        "samples": run.counts["samples"],
+        "stable": stable,
+        "unmatched": run.counts["unmatched"],
+        "all_equal_pct": round(100 * run.counts["all_equal"] / stable, 2) if stable else None,
+        "metrics": metrics,
+        "lag": lags(run),
+        "corrections": fixed,
+        "faults": [
+            {"at_s": round(at - run.clock.steps[0].wall, 1), "kind": kind}
+            for at, kind in run.faults
+        ],
+        "end": end,
+        "board_socket_reconnects": run.screen.reconnects,
+        "missed_calls_known": run.missed.known,
+        "per_agent_answered_known": run.tracker.complete,
+        "usage": usage,
+    }
+
+
+def table(result: dict[str, Any]) -> str:
+    rows = [("metric", "samples", "equal %", "behind", "different", "near fault")]
+    for metric, m in result["metrics"].items():
+        if m["samples"]:
+            rows.append((metric, str(m["samples"]), f"{m['equal_pct']:.2f}", str(m["behind"]),
+                         str(m["different"]), str(m["near_fault"])))  # fmt: skip
+        else:
+            rows.append((metric, "0", "no truth", "-", "-", "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
+                       enumerate(zip(row, widths, strict=True))) for row in rows]  # fmt: skip
+    return "\n".join(lines)
+
+
+def summary(args: argparse.Namespace, result: dict[str, Any]) -> str:
+    lag, fixed, end = result["lag"], result["corrections"], result["end"]
+    ms = lag["ms"]
+    kinds = ", ".join(f"{k} x{n}" for k, n in sorted(fixed["by_kind"].items())) or "none"
+    lines = [
+        f"accuracy: {args.scenario}, {result['simulated_s'] / 60:.1f} simulated minutes in "
+        f"{result['wall_s']:.0f} s (speed {args.speed:g}, achieved {result['achieved_speed']}), "
+        f"faults: {', '.join(f['kind'] for f in result['faults']) or 'none'}",
+        f"samples {result['samples']}, stable {result['stable']} (compared; "
+        f"{result['unmatched']} unmatched), all metrics equal in {result['all_equal_pct']} %",
+        table(result),
+        f"lag truth change -> board socket: p50 {ms.get('p50')} ms, p95 {ms.get('p95')}, "
+        f"p99 {ms.get('p99')}, max {ms.get('max')} ({ms.get('count', 0)} changes; "
+        f"{lag.get('never_shown', 0)} never shown, {lag.get('already_shown', 0)} already shown)",
+        f"REST corrections: {fixed['total']} ({kinds}); within {AFTER_FAULT_S:.0f} s after a "
+        f"fault: {sum(fixed['after_faults'].values())}",
+        "end (clock stopped): "
+        + (
+            f"equal after {end['after_s']} s"
+            if end["equal"]
+            else f"still different after {end['after_s']} s: {end['differences']}"
+        ),
+    ]
+    for metric, m in result["metrics"].items():
+        lines += [f"  {metric}: {example}" for example in m["examples"][:2]]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.accuracy", description=__doc__)
+    parser.add_argument("--minutes", type=float, default=30, help="simulated minutes")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=DEFAULT_SPEED,
+        help="simulated seconds per wall second (5: the thresholds stay whole)",
+    )
+    parser.add_argument("--scenario", default="contact-centre", help="pbxsim scenario")
+    parser.add_argument(
+        "--arrival-per-min",
+        type=float,
+        default=None,
+        help="callers per minute per queue (default: pbxsim's)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="pbxsim's traffic seed")
+    parser.add_argument(
+        "--faults",
+        action="store_true",
+        help="dropped pushes, link drops and worker hand-overs, in turn",
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON")
+    args = parser.parse_args(argv)  # fmt: skip
+    result = run_bench(args)
+    print(summary(args, result))
+    config = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()
+              if k not in ("sim_secret",)}  # fmt: skip
+    path = write_json("accuracy", {"config": config, "machine": machine(), **result}, args.out)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
