@@ -10,7 +10,7 @@ stamped by its own clock), equal to a value or bounds within the metric's tolera
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 JsonObj = dict[str, Any]
@@ -94,7 +94,7 @@ class _Call:
 
 
 @dataclass
-class _Counts:
+class Counts:
     """A queue's figures that depend on how long each caller waited, from waits known within
     bounds: each is known to lie between its sure count and its sure plus maybe count."""
 
@@ -119,6 +119,10 @@ class _Counts:
     def short_abandoned(self) -> Bounds:
         return Bounds(self.short, self.short + self.maybe_short)
 
+    def since(self, earlier: "Counts") -> "Counts":
+        """What was counted after `earlier` (a copy of these counts taken before)."""
+        return Counts(**{k: v - getattr(earlier, k) for k, v in asdict(self).items()})
+
 
 @dataclass
 class Tracker:
@@ -130,7 +134,7 @@ class Tracker:
 
     service_level_s: float = 20.0
     calls: dict[tuple[str, str], _Call] = field(default_factory=dict)
-    counts: dict[str, _Counts] = field(default_factory=dict)
+    counts: dict[str, Counts] = field(default_factory=dict)
     answered_by: dict[str, int] = field(default_factory=dict)
     complete: bool = True
     _previous: JsonObj | None = None
@@ -150,7 +154,7 @@ class Tracker:
         self, queue: JsonObj, old: JsonObj | None, since_ms: float | None, now: float
     ) -> None:
         number = str(queue["number"])
-        counts = self.counts.setdefault(number, _Counts())
+        counts = self.counts.setdefault(number, Counts())
         waiting = {str(e["call_id"]): e for e in unanswered_entries(queue)}
         active = {str(e["call_id"]): str(e.get("agent_number") or "") for e in queue["active"]}
         known = len([key for key in self.calls if key[0] == number])
@@ -191,7 +195,7 @@ class Tracker:
             call.arrived = Bounds.exactly(float(exact))
         return call
 
-    def _count_answer(self, counts: _Counts, call: _Call) -> None:
+    def _count_answer(self, counts: Counts, call: _Call) -> None:
         assert call.answered is not None
         low = call.answered.low - call.arrived.high
         high = call.answered.high - call.arrived.low
@@ -200,7 +204,7 @@ class Tracker:
         counts.within += high <= threshold
         counts.maybe_within += low <= threshold < high
 
-    def _count_unanswered(self, counts: _Counts, outcomes: set[str], wait: Bounds) -> None:
+    def _count_unanswered(self, counts: Counts, outcomes: set[str], wait: Bounds) -> None:
         """A call that left the queue unanswered; `outcomes`: those counted meanwhile."""
         if "abandoned" not in outcomes:
             return
@@ -267,7 +271,7 @@ def _derived(view: View, tracker: Tracker, queue: JsonObj, members: list[str]) -
     """The figures only the tracker knows. Its short abandons are bounds as wide as the time
     between reads, which is as closely as a board watching the events can know them too."""
     number = str(queue["number"])
-    counts = tracker.counts.get(number, _Counts())
+    counts = tracker.counts.get(number, Counts())
     view["longest_wait"][number] = tracker.longest_wait(queue)
     view["service_level"][number] = counts.service_level()
     view["short_abandoned"][number] = counts.short_abandoned()

@@ -42,7 +42,7 @@ def generated(queues: int, agents_per_queue: int, supervisors: int) -> Directory
 _DEMO_NAMES = (
     "Ice Kittisak", "Jin Park", "Kanya Suk", "Lek Wong", "May Tan", "Nok Chai", "Oat Siri",
     "Ploy Rattana", "Rin Sato", "Som Boon", "Tae Kim", "Ubon Dee", "Vee Lert", "Wan Phet",
-    "Yui Mori", "Zaw Min", "Aom Jaidee",
+    "Yui Mori", "Zaw Min", "Aom Jaidee", "Bow Sriwan",
 )  # fmt: skip
 _DEMO_EXTRA = tuple(ExtensionDef(50 + i, str(1009 + i), name) for i, name in enumerate(_DEMO_NAMES))
 _SALES_RATE = QueueRate(share=1.0, spell_factor=2.5, spell_first=240.0, spell_length=60.0)
@@ -50,15 +50,15 @@ _SUPPORT_RATE = QueueRate(share=0.75, spell_factor=2.5, spell_first=540.0, spell
 
 
 def demo() -> Scenario:
-    """`small` plus 17 agents (1009-1025, IDs 50-66): Sales 14 (10 static), Support 12
+    """`small` plus 18 agents (1009-1026, IDs 50-67): Sales 15 (11 static), Support 12
     (6 static), 1003 in both; Support fails over to voicemail after a minute."""
     extra = [e.number for e in _DEMO_EXTRA]
     sales, support = SMALL.queues
     queues = (
-        replace(sales, static_agents=(*sales.static_agents, *extra[0:8]),
-                dynamic_agents=(*sales.dynamic_agents, *extra[8:10])),
-        replace(support, static_agents=(*support.static_agents, *extra[10:14]),
-                dynamic_agents=(*support.dynamic_agents, *extra[14:17]), max_wait_time=60),
+        replace(sales, static_agents=(*sales.static_agents, *extra[0:9]),
+                dynamic_agents=(*sales.dynamic_agents, *extra[9:11])),
+        replace(support, static_agents=(*support.static_agents, *extra[11:15]),
+                dynamic_agents=(*support.dynamic_agents, *extra[15:18]), max_wait_time=60),
     )  # fmt: skip
     return Scenario(
         trunk_name=SMALL.trunk_name,

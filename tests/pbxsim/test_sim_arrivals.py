@@ -55,4 +55,4 @@ def test_the_demo_scenario_is_small_staffed_up() -> None:
     demo = scenario("demo")
     assert {e.number for e in SMALL.extensions} < {e.number for e in demo.extensions}
     assert len({e.id for e in demo.extensions}) == len(demo.extensions)
-    assert [(q.number, len(q.members)) for q in demo.queues] == [("6400", 14), ("6401", 12)]
+    assert [(q.number, len(q.members)) for q in demo.queues] == [("6400", 15), ("6401", 12)]
