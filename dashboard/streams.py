@@ -5,11 +5,15 @@ from collections.abc import Mapping
 from typing import Literal, NotRequired, TypedDict
 
 LINK_STREAM = "link"
+# The worker's heartbeat, every 2 s whatever the PBX does (BEAT_S in worker/loop.py).
+BEAT_STREAM = "beat"
 EPOCH_KEY = "wb:epoch"
 # The PBX's number↔ID maps, written by the worker for every process (actions need IDs).
 DIRECTORY_KEY = "wb:directory"
 
-LinkState = Literal["connecting", "connected", "reconnecting", "down"]
+# not_answering: the PBX went silent (no event or heartbeat response within the deadline, or a
+# connection or REST request that timed out); reconnecting: it closed or refused the link.
+LinkState = Literal["connecting", "connected", "reconnecting", "not_answering", "down"]
 AgentKind = Literal["static", "dynamic"]
 
 
@@ -29,6 +33,16 @@ class LinkData(Link):
     checked_at: int  # when the worker last published it: boards go stale when it is old
     token_expires_at: int | None  # the shared PBX token's expiry, if there is one
     corrections: dict[str, int]  # REST resync corrections by kind, since the worker started
+
+
+class BeatData(TypedDict):
+    """The `beat` stream's data: the worker is alive, and when the PBX last was (epoch ms, both
+    on the worker's clock, so their difference is exact wherever the screen's clock stands)."""
+
+    at: int  # when the worker beat
+    # The PBX's last sign of life (an event, a heartbeat response, a completed resync) while the
+    # link was connected: what the figures are as fresh as. None before the first connection.
+    pbx_heard_at: int | None
 
 
 class DirectoryAgent(TypedDict):
@@ -68,8 +82,8 @@ def stream_group(stream: str) -> str:
 
 
 def board_streams(queue_numbers: list[str]) -> list[str]:
-    """Every board follows the PBX link's health and each of its queues."""
-    return [LINK_STREAM, *(queue_stream(number) for number in queue_numbers)]
+    """Every board follows the PBX link's health, the worker's beat and each of its queues."""
+    return [LINK_STREAM, BEAT_STREAM, *(queue_stream(number) for number in queue_numbers)]
 
 
 def compact(data: Mapping[str, object]) -> str:

@@ -1,15 +1,19 @@
 """Pages: who sees which board, what the page knows of its actor, health, and the demo seed."""
 
+import json
 import re
 from io import StringIO
 
 import pytest
+import redis
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.test import Client, override_settings
 
+from dashboard.clock import now_ms
 from dashboard.models import Board, Supervisor
+from dashboard.streams import BEAT_STREAM, stream_key
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +74,20 @@ def test_staff_act_on_every_queue(client: Client, board: Board, charlie: User) -
 def test_healthz_answers_before_any_worker_ran(client: Client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "database": "ok", "redis": "ok", "pbx_link": None}
+    body = response.json()
+    assert body == {"ok": True, "database": "ok", "redis": "ok", "pbx_link": None, "beat": None}
+
+
+def test_healthz_says_how_long_ago_the_worker_beat_and_the_pbx_was_heard(
+    client: Client, clean_redis: str
+) -> None:
+    now = now_ms()
+    beat = {"epoch": "e", "seq": 7, "data": {"at": now - 3_000, "pbx_heard_at": now - 5_000}}
+    with redis.Redis.from_url(clean_redis) as live:
+        live.set(stream_key(BEAT_STREAM), json.dumps(beat))
+    ages = client.get("/healthz").json()["beat"]
+    assert 3.0 <= ages["age_s"] < 4.0
+    assert 5.0 <= ages["pbx_heard_age_s"] < 6.0
 
 
 def test_healthz_says_503_without_redis(client: Client) -> None:
@@ -78,7 +95,8 @@ def test_healthz_says_503_without_redis(client: Client) -> None:
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {
-        "ok": False, "database": "ok", "redis": "ConnectionError", "pbx_link": None
+        "ok": False, "database": "ok", "redis": "ConnectionError", "pbx_link": None,
+        "beat": None,
     }  # fmt: skip
 
 
@@ -93,7 +111,8 @@ def test_healthz_says_503_naming_the_database_when_it_refuses(
     response = client.get("/healthz")
     assert response.status_code == 503  # not 500: the check itself must not fail
     assert response.json() == {
-        "ok": False, "database": "OperationalError", "redis": "ok", "pbx_link": None
+        "ok": False, "database": "OperationalError", "redis": "ok", "pbx_link": None,
+        "beat": None,
     }  # fmt: skip
     assert b"10.0.0.9" not in response.content  # anyone may ask: no hosts, no user names
 

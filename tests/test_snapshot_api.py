@@ -86,7 +86,7 @@ def test_it_returns_the_same_snapshot_as_the_socket(board: Board, alice: User) -
     assert snapshot["board"]["slug"] == "sales"
     assert snapshot["board"]["thresholds"]["waiting_critical"] == 6
     assert snapshot["streams"]["queue:6401"] == {"seq": 0, "data": None}
-    assert set(snapshot["streams"]) == {"link", "queue:6400", "queue:6401"}
+    assert set(snapshot["streams"]) == {"link", "beat", "queue:6400", "queue:6401"}
     assert isinstance(snapshot["server_time"], int)
 
 

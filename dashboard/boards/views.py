@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET
 
 from dashboard.access import AnyUser, board_for_user, boards_for_user
 from dashboard.boards.livestore import live_redis_sync
+from dashboard.clock import now_ms
 from dashboard.roles import acting_queues, supervisor_of
-from dashboard.streams import LINK_STREAM, stream_key
+from dashboard.streams import BEAT_STREAM, LINK_STREAM, stream_key
 
 
 @login_required
@@ -52,15 +53,26 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "dashboard/board.html", context)
 
 
+class BeatHealth(TypedDict):
+    """How long ago the active worker last beat, and the PBX last showed a sign of life."""
+
+    age_s: float
+    pbx_heard_age_s: float | None  # None: the worker has not been connected to the PBX yet
+
+
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Health for load balancers and monitoring: 503 when this web process cannot work (its
     database or Redis down), naming what failed; 200 otherwise, with the PBX link as the worker
-    last published it."""
+    last published it and the age of its last beat (a dead worker does not make the web process
+    unhealthy: monitor `beat.age_s` for that)."""
     database = database_health()
-    redis_health, link = live_state_health()
+    redis_health, link, beat = live_state_health()
     ok = database == "ok" and redis_health == "ok"
-    body = {"ok": ok, "database": database, "redis": redis_health, "pbx_link": link}
+    body = {
+        "ok": ok, "database": database, "redis": redis_health, "pbx_link": link,
+        "beat": beat_health(beat, now_ms()),
+    }  # fmt: skip
     return JsonResponse(body, status=200 if ok else 503)
 
 
@@ -75,11 +87,24 @@ def database_health() -> str:
     return "ok"
 
 
-def live_state_health() -> tuple[str, Any]:
-    """Redis's health ("ok" or the kind of error) and the PBX link's data: JSON the worker
-    wrote (docs/architecture.md, *PBX link health*), passed on unread, hence Any."""
+def live_state_health() -> tuple[str, Any, Any]:
+    """Redis's health ("ok" or the kind of error), the PBX link's data and the worker's beat:
+    JSON the worker wrote (docs/architecture.md, *PBX link health*), hence Any."""
+    keys = [stream_key(LINK_STREAM), stream_key(BEAT_STREAM)]
     try:
-        raw = cast(str | None, live_redis_sync().get(stream_key(LINK_STREAM)))
+        raw = cast(list[str | None], live_redis_sync().mget(keys))
     except redis.RedisError as error:
-        return type(error).__name__, None
-    return "ok", json.loads(raw)["data"] if raw else None
+        return type(error).__name__, None, None
+    link, beat = (json.loads(value)["data"] if value else None for value in raw)
+    return "ok", link, beat
+
+
+def beat_health(beat: Any, now: int) -> BeatHealth | None:
+    """The beat's age in seconds (by this process's clock: keep the machines on NTP)."""
+    if not beat:
+        return None
+    heard = beat.get("pbx_heard_at")
+    return {
+        "age_s": round((now - beat["at"]) / 1000, 1),
+        "pbx_heard_age_s": None if heard is None else round((now - heard) / 1000, 1),
+    }

@@ -1,39 +1,162 @@
-"""The PBX event socket: subscribe, heartbeat, and yield events until the link dies."""
+"""The PBX event socket: subscribe, heartbeat, and hand out events until the link dies.
+
+The socket is read all the time, whatever its user is busy with (a long REST resync, say), so
+that the PBX's last sign of life is always known and a PBX that stops answering is noticed
+within seconds: after PROBE_AFTER_S of silence a `heartbeat` asks it to speak, and after
+SILENCE_LIMIT_S with a question unanswered for REPLY_WITHIN_S the link is declared dead."""
 
 import asyncio
 import contextlib
 import json
 import logging
 import ssl
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 
 from dashboard.live.events import HeartbeatReply, Malformed, PbxEvent, SubscribeReply, parse_frame
-from dashboard.pbx.errors import error_for
+from dashboard.pbx.errors import PbxUnreachable, error_for
 from dashboard.pbx.rest import USER_AGENT
 
 log = logging.getLogger(__name__)
 
 SUBSCRIBE_REPLY_TIMEOUT_S = 10.0
+CLOSE_TIMEOUT_S = 2.0  # a PBX that does not close the socket with us within this is cut off
 MAX_FRAME_BYTES = 1 << 20  # the largest PBX event we have seen is a few KB
+# Silence this long: send a heartbeat (the PBX answers at once; it closes a socket idle 60 s,
+# so heartbeats more often than the keep-alive interval are harmless).
+PROBE_AFTER_S = 2.5
+# Nothing at all from the PBX this long, and a heartbeat sent since unanswered this long: the
+# PBX is not answering. (A worker that was itself paused asks again before judging.)
+SILENCE_LIMIT_S = 8.0
+REPLY_WITHIN_S = 3.0
+# How often the reader looks at the clock while the socket is quiet.
+TICK_S = 0.5
+# Frames read but not yet taken by a user this far behind: give up the link (a resync follows).
+MAX_WAITING_FRAMES = 100_000
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)  # pbx/ keeps to itself: dashboard.clock's unit
+
+
+Frame = PbxEvent | HeartbeatReply
 
 
 class LinkLost(Exception):
     """The event socket closed, timed out or refused our subscription."""
 
 
+class NotAnswering(LinkLost):
+    """The PBX stopped answering: no event and no heartbeat response within the deadline."""
+
+
+def not_answering(error: BaseException) -> bool:
+    """Silence rather than a refusal: the PBX, or the way to it, stopped answering (the event
+    socket's deadline, a connection or a REST request that timed out)."""
+    if isinstance(error, NotAnswering | TimeoutError):
+        return True
+    return isinstance(error, PbxUnreachable) and isinstance(
+        error.__context__, httpx.TimeoutException
+    )
+
+
+class EventLink:
+    """A subscribed event socket: its frames in order (`async for`), when the PBX was last heard
+    from, and `lost()`, which returns (raising why) only when the link is dead."""
+
+    def __init__(self, socket: ClientConnection, heartbeat_s: float) -> None:
+        self._socket = socket
+        self._keep_alive_s = heartbeat_s
+        self._waiting: asyncio.Queue[Frame | None] = asyncio.Queue()
+        self._ended: Exception | None = None
+        self._heard = self._sent = time.monotonic()  # the subscription was just answered
+        self._asked: float | None = None  # first heartbeat sent since the PBX was last heard
+        self.heard_at = now_ms()  # the PBX's last sign of life (epoch ms)
+        self._reader: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._reader = asyncio.create_task(self._read())
+
+    async def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        if isinstance(self._ended, NotAnswering):
+            self._socket.transport.abort()  # a closing handshake would wait on it in vain
+
+    async def lost(self) -> None:
+        """Wait until the link dies and raise why (never cancels the reader: others read too)."""
+        assert self._reader is not None
+        await asyncio.wait({self._reader})
+        raise self._why()
+
+    async def __aiter__(self) -> AsyncIterator[Frame]:
+        while (frame := await self._waiting.get()) is not None:
+            yield frame
+        raise self._why()
+
+    def _why(self) -> Exception:
+        return self._ended or LinkLost("the event socket was closed")
+
+    async def _read(self) -> None:
+        try:
+            while True:
+                await self._heartbeat_if_due(time.monotonic())
+                try:
+                    async with asyncio.timeout(TICK_S):
+                        text = await self._socket.recv()
+                except TimeoutError:
+                    self._check_answering(time.monotonic())
+                    continue
+                self._take(text if isinstance(text, str) else text.decode(errors="replace"))
+        except Exception as error:  # kept for lost() and the frames' reader, which raise it
+            self._ended = error
+        finally:
+            self._waiting.put_nowait(None)
+
+    def _take(self, text: str) -> None:
+        self._heard, self._asked, self.heard_at = time.monotonic(), None, now_ms()
+        frame = parse_frame(text)
+        if isinstance(frame, Malformed):
+            log.warning("Ignored a malformed PBX frame (%s): %.120s", frame.reason, frame.text)
+        elif isinstance(frame, PbxEvent | HeartbeatReply):
+            if self._waiting.qsize() >= MAX_WAITING_FRAMES:
+                raise LinkLost(f"{MAX_WAITING_FRAMES} PBX events waiting: the worker fell behind")
+            self._waiting.put_nowait(frame)
+
+    async def _heartbeat_if_due(self, now: float) -> None:
+        """Keep-alive every heartbeat interval, and a question whenever the PBX is quiet."""
+        quiet = now - self._heard >= PROBE_AFTER_S and now - self._sent >= PROBE_AFTER_S
+        if quiet or now - self._sent >= self._keep_alive_s:
+            await self._socket.send("heartbeat")
+            self._sent = now
+            if self._asked is None and quiet:
+                self._asked = now
+
+    def _check_answering(self, now: float) -> None:
+        asked_long_ago = self._asked is not None and now - self._asked >= REPLY_WITHIN_S
+        if asked_long_ago and now - self._heard >= SILENCE_LIMIT_S:
+            raise NotAnswering(
+                f"the PBX has not answered for {now - self._heard:.0f} s "
+                "(no event, no heartbeat response)"
+            )
+
+
 @contextlib.asynccontextmanager
 async def open_events(
     url: str, token: str, topics: list[int], heartbeat_s: float, tls: ssl.SSLContext
-) -> AsyncIterator[AsyncIterator[PbxEvent | HeartbeatReply]]:
-    """Connect and subscribe, then hand out the frame iterator while heartbeating. `tls` is
+) -> AsyncIterator[EventLink]:
+    """Connect and subscribe, then hand out the link while reading and heartbeating. `tls` is
     `PbxSettings.tls_verify`, the REST client's TLS policy; a ws:// URL does without it.
 
-    The iterator raises LinkLost when nothing (not even a heartbeat reply) arrives for two
-    heartbeat intervals, so a half-dead TCP link is noticed within a minute."""
+    Iterating the link raises (LinkLost, NotAnswering, the socket's ConnectionClosed) once it
+    dies; a PBX that stops answering is declared dead within SILENCE_LIMIT_S."""
     async with _connect(
         f"{url}?access_token={token}",
         ssl=tls if url.startswith("wss:") else None,
@@ -41,15 +164,15 @@ async def open_events(
         ping_interval=None,  # the PBX documents its own text heartbeat, not WebSocket pings
         max_size=MAX_FRAME_BYTES,
         open_timeout=10,
+        close_timeout=CLOSE_TIMEOUT_S,
     ) as socket:
         await _subscribe(socket, topics)
-        beating = asyncio.create_task(_heartbeat(socket, heartbeat_s))
+        link = EventLink(socket, heartbeat_s)
+        link.start()
         try:
-            yield _events(socket, silence_limit_s=2 * heartbeat_s + 5)
+            yield link
         finally:
-            beating.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await beating
+            await link.stop()
 
 
 @contextlib.asynccontextmanager
@@ -81,25 +204,3 @@ async def _subscribe(socket: ClientConnection, topics: list[int]) -> None:
                 break
     if frame.errcode != 0:
         raise LinkLost(f"subscription refused: {frame.errcode} {frame.errmsg}")
-
-
-async def _heartbeat(socket: ClientConnection, interval_s: float) -> None:
-    while True:
-        await asyncio.sleep(interval_s)
-        await socket.send("heartbeat")
-
-
-async def _events(
-    socket: ClientConnection, silence_limit_s: float
-) -> AsyncIterator[PbxEvent | HeartbeatReply]:
-    while True:
-        try:
-            async with asyncio.timeout(silence_limit_s):
-                text = await socket.recv()
-        except TimeoutError:
-            raise LinkLost(f"nothing from the PBX for {silence_limit_s:.0f} s") from None
-        frame = parse_frame(text if isinstance(text, str) else text.decode(errors="replace"))
-        if isinstance(frame, PbxEvent | HeartbeatReply):
-            yield frame
-        elif isinstance(frame, Malformed):
-            log.warning("Ignored a malformed PBX frame (%s): %.120s", frame.reason, frame.text)

@@ -4,7 +4,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -22,9 +22,18 @@ from dashboard.pbx.api import PbxApi
 from dashboard.pbx.backoff import Backoff
 from dashboard.pbx.errors import PbxError, PbxUnreachable, TokenExpired
 from dashboard.pbx.rest import events_url
-from dashboard.pbx.subscription import LinkLost, open_events
+from dashboard.pbx.subscription import EventLink, LinkLost, not_answering, open_events
 from dashboard.pbx.tokens import LOGIN_HOLD_S
-from dashboard.streams import LINK_STREAM, DirectoryData, Link, LinkData, LinkState, queue_stream
+from dashboard.streams import (
+    BEAT_STREAM,
+    LINK_STREAM,
+    BeatData,
+    DirectoryData,
+    Link,
+    LinkData,
+    LinkState,
+    queue_stream,
+)
 from dashboard.worker.concurrency import first_to_finish
 from dashboard.worker.daybook import DayBook
 from dashboard.worker.leader import Leadership
@@ -41,7 +50,10 @@ from dashboard.worker.resync import (
 log = logging.getLogger(__name__)
 
 TOPICS = [30007, 30008, 30009, 30011, 30012, 30025, 30026, 30029]
-# Boards call themselves STALE after three missed refreshes, so this bounds how old a TV can be.
+# The worker tells every screen it is alive this often, whatever the PBX does: screens call
+# themselves STALE after three missed beats (docs/protocol.md, *Freshness*).
+BEAT_S = 2.0
+# The link's own figures (corrections, token expiry) are republished this often for /healthz.
 LINK_REFRESH_S = 15.0
 # After a refused login nothing happens until the hold ends; look again at this pace.
 LOGIN_PROBLEM_RETRY_S = 30.0
@@ -100,6 +112,8 @@ class Worker:
         # Where to read CDRs back from (less a margin): when the link went down, or what the
         # figures taken over had seen; None once caught up.
         self._catch_up_from: int | None = None
+        self._events: EventLink | None = None  # the event socket, while one is open
+        self._heard_at: int | None = None  # the PBX's last sign of life on a connected link
 
     @property
     def queue_ids(self) -> dict[str, int]:
@@ -113,7 +127,9 @@ class Worker:
         self.link["since"] = now_ms()  # connecting from now, not from when the worker was built
         await self._publish_link()
         try:
-            await first_to_finish(self._connect_forever, self._refresh_link, self._clock)
+            await first_to_finish(
+                self._connect_forever, self._beat, self._refresh_link, self._clock
+            )
         finally:
             await self.publisher.close()
 
@@ -147,7 +163,7 @@ class Worker:
         delay = backoff.next_delay()
         detail = str(error) or type(error).__name__
         log.warning("PBX link lost (%s); reconnecting in %.1f s", detail, delay)
-        await self._set_link("reconnecting", detail)
+        await self._set_link("not_answering" if not_answering(error) else "reconnecting", detail)
         return delay
 
     async def _session(self, backoff: Backoff) -> None:
@@ -158,17 +174,26 @@ class Worker:
                 events_url(settings.url), token, TOPICS, self.timing.heartbeat_s,
                 settings.tls_verify,
             )  # fmt: skip
-            async with events as frames:
-                await self._resync()
-                await self._set_link("connected", "")
-                log.info("PBX link up: subscribed to events %s", TOPICS)
-                backoff.reset()
-                await self._follow(frames)
+            async with events as link:
+                self._events = link
+                try:
+                    # A REST call held up by a PBX that stopped answering ends with the link.
+                    await first_to_finish(partial(self._live, link, backoff), link.lost)
+                finally:
+                    self._pbx_heard_at()  # its last sign of life before the link went
+                    self._events = None
         except TokenExpired:
             await self.api.tokens.renew(token)
             raise
 
-    async def _follow(self, frames: AsyncIterator[PbxEvent | HeartbeatReply]) -> None:
+    async def _live(self, link: EventLink, backoff: Backoff) -> None:
+        await self._resync()
+        await self._set_link("connected", "")
+        log.info("PBX link up: subscribed to events %s", TOPICS)
+        backoff.reset()
+        await self._follow(link)
+
+    async def _follow(self, frames: AsyncIterable[PbxEvent | HeartbeatReply]) -> None:
         """Apply events as they come. REST is re-read between frames (heartbeat replies come
         every few seconds), in this one task: nothing else then waits on the PBX or can be
         cancelled half-way through a database call."""
@@ -310,9 +335,14 @@ class Worker:
             await self._reconcile(effect.recheck)
 
     async def _set_link(self, state: LinkState, detail: str) -> None:
+        self._pbx_heard_at()  # signs of life count until the state changes
         if self.link["state"] != state:
             self.link |= {"state": state, "since": now_ms()}
+            if state == "connected":
+                self._heard_at = now_ms()  # the resync has just confirmed every figure
         self.link["detail"] = detail
+        # The beat first: a screen that sees "connected" already has the fresh data age.
+        await self.publisher.publish(BEAT_STREAM, self._beat_data)
         await self._publish_link()
 
     async def _publish_link(self) -> None:
@@ -326,7 +356,26 @@ class Worker:
         await self.publisher.publish(LINK_STREAM, dict(data))  # it takes a plain dict
 
     async def _refresh_link(self) -> None:
-        """Tell browsers the worker is alive even when the PBX is quiet."""
+        """Keep the link's figures current (at /healthz) even when its state does not change."""
         while True:
             await asyncio.sleep(LINK_REFRESH_S)
             await self._publish_link()
+
+    async def _beat(self) -> None:
+        """Tell every screen that the worker is alive, whatever the PBX does. The write is
+        fenced like any other: a worker that lost the lease (frozen, say) stops here."""
+        while True:
+            await self.publisher.publish(BEAT_STREAM, self._beat_data)
+            await asyncio.sleep(BEAT_S)
+
+    def _beat_data(self) -> dict[str, Any]:
+        """Built when the publisher flushes, so `at` is when the beat went out."""
+        beat: BeatData = {"at": now_ms(), "pbx_heard_at": self._pbx_heard_at()}
+        return dict(beat)  # the publisher takes a plain dict
+
+    def _pbx_heard_at(self) -> int | None:
+        """The PBX's last sign of life (an event, a heartbeat response) while the link is
+        connected: what the figures on the boards are as fresh as, whatever the worker did."""
+        if self.link["state"] == "connected" and self._events is not None:
+            self._heard_at = max(self._heard_at or 0, self._events.heard_at)
+        return self._heard_at

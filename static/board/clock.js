@@ -12,6 +12,29 @@ export function serverNow() {
   return Date.now() + skewMs;
 }
 
+// The board's timers (waits, durations) run no further than HOLD_MS past the figures' last
+// confirmation (the PBX's last sign of life: 0–6 s ago while live), and stop where they stand
+// while the board is not live.
+const HOLD_MS = 8_000;
+let asOfMs = null; // server time of the last confirmation, when known
+let heldAtMs = null; // server time the timers stopped at, while not live
+
+/** What the timers go by: live or not, and (server time) when the figures were confirmed. */
+export function holdClock(held, asOf) {
+  asOfMs = asOf;
+  heldAtMs = held ? (heldAtMs ?? runningNow()) : null;
+}
+
+function runningNow() {
+  const now = serverNow();
+  return asOfMs === null ? now : Math.min(now, asOfMs + HOLD_MS);
+}
+
+/** The time the board's timers show. */
+export function boardNow() {
+  return heldAtMs ?? runningNow();
+}
+
 /** m:ss below an hour, h:mm:ss above: digits only, so every locale reads it. */
 export function formatDuration(ms) {
   const total = Math.max(0, Math.floor(ms / 1000));

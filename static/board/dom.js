@@ -1,5 +1,5 @@
 // Small DOM helpers for keyed, cell-by-cell updates (a delta never re-renders a whole table).
-import { formatDuration, serverNow } from "./clock.js";
+import { boardNow, formatDuration } from "./clock.js";
 import { SortedRows, same } from "./order.js";
 
 /** Set text only when it changed, so unchanged cells cost no layout. */
@@ -19,7 +19,7 @@ export function element(tag, className, text) {
 export function setSince(cell, since) {
   const value = since ? String(since) : "";
   if (cell.dataset.since !== value) cell.dataset.since = value;
-  setText(cell, since ? formatDuration(serverNow() - since) : "–");
+  setText(cell, since ? formatDuration(boardNow() - since) : "–");
 }
 
 /** Bring the ticking cells under `scope` to `now`. */
@@ -52,11 +52,11 @@ export class Ticker {
   changed(event) {
     if (event.skipped) return this.shown.delete(event.target);
     this.shown.add(event.target);
-    tickUnder(event.target, serverNow());
+    tickUnder(event.target, boardNow());
   }
 
   tick() {
-    const now = serverNow();
+    const now = boardNow();
     if (!TOLD_WHEN_SHOWN) return tickUnder(this.root, now);
     for (const scope of this.shown) {
       if (scope.isConnected) tickUnder(scope, now);

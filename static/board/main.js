@@ -91,12 +91,13 @@ function hostActions(actor) {
 }
 
 const socket = new BoardSocket({ onSnapshot, onStream, onStatus });
+status.watch(socket);
 socket.open(root.dataset.slug);
 setInterval(() => {
+  socket.check();
+  status.render(); // first: timers stop (or run again) in this very second
   ticker.tick();
   tiles.tickAll();
-  status.render();
-  socket.check();
 }, 1000);
 document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && socket.wake());
 window.addEventListener("pageshow", () => socket.wake());

@@ -1,21 +1,47 @@
-// Honesty about freshness: the LIVE/STALE badge, the PBX link, the data's age and the banner.
-import { formatClock, formatDuration, serverNow } from "./clock.js";
+// Honesty about freshness: the LIVE/STALE badge, what is silent, the data's age and the banner.
+import { formatClock, formatDuration, holdClock, serverNow } from "./clock.js";
 import { setText } from "./dom.js";
 import { format, gettext } from "./i18n.js";
-import { SILENCE_LIMIT_MS } from "./protocol.js";
+
+// The worker declares a silent PBX after 8 s; a beat saying the PBX is older than this is a
+// PBX not answering even if the link has not said so yet.
+const PBX_SILENT_MS = 10_000;
 
 const LINK_LABELS = {
   connected: gettext("connected"),
   connecting: gettext("connecting"),
   reconnecting: gettext("reconnecting"),
+  not_answering: gettext("not answering"),
   down: gettext("down"),
 };
 
-/** live, stale or reconnecting: LIVE only while the socket, the worker and the PBX link are. */
-export function freshness(status, link, now) {
-  if (status === "reconnecting") return "reconnecting";
-  if (status !== "live" || !link || link.state !== "connected") return "stale";
-  return link.checked_at && now - link.checked_at > SILENCE_LIMIT_MS ? "stale" : "live";
+// The status line names what is silent, if anything: this screen's socket, the worker, the PBX.
+const SILENT_LABELS = {
+  socket: gettext("Server: no connection"),
+  worker: gettext("Worker: not responding"),
+};
+
+/**
+ * What is silent, judged from the socket's status, its liveness (protocol.js) and the link:
+ * "socket", "worker", "pbx" or "" (nothing: the figures are current).
+ */
+export function silentPart(status, liveness, link) {
+  if (status === "connecting") return ""; // nothing heard yet, so nothing has gone quiet
+  if (status === "reconnecting" || liveness.silent === "socket") return "socket";
+  if (liveness.silent === "worker") return "worker";
+  if (!link || link.state !== "connected") return "pbx";
+  return liveness.pbxAgeMs === null || liveness.pbxAgeMs > PBX_SILENT_MS ? "pbx" : "";
+}
+
+/** connecting, live, stale or reconnecting: LIVE only while the socket, the worker and the PBX are. */
+export function freshness(status, silent) {
+  if (status === "connecting" || status === "reconnecting") return status;
+  return status === "live" && !silent ? "live" : "stale";
+}
+
+/** The PBX link's state as shown: the worker's word, or "not answering" if its beat says so. */
+function pbxState(link, silent) {
+  return link?.state === "connected" && silent === "pbx" ? "not_answering" : link?.state;
 }
 
 export class StatusView {
@@ -27,12 +53,16 @@ export class StatusView {
     this.banner = root.querySelector("#banner");
     this.status = "connecting";
     this.link = null;
-    this.receivedAt = 0; // server time of the last snapshot, when the link never said
+    this.socket = null;
+  }
+
+  /** The socket whose liveness (what is silent, how old the figures are) this view shows. */
+  watch(socket) {
+    this.socket = socket;
   }
 
   setStatus(status) {
     this.status = status;
-    if (status === "live") this.receivedAt = serverNow();
     this.render();
   }
 
@@ -42,25 +72,32 @@ export class StatusView {
   }
 
   render() {
-    const now = serverNow();
-    const state = this.status === "connecting" ? "connecting" : freshness(this.status, this.link, now);
+    const liveness = this.socket?.liveness() ?? { silent: "", pbxAgeMs: null, beat: null };
+    const silent = silentPart(this.status, liveness, this.link);
+    const state = freshness(this.status, silent);
     this.root.dataset.freshness = state;
+    this.root.dataset.silent = silent;
     this.badge.className = `freshness ${state}`;
     setText(this.badge, BADGES[state]);
-    const link = this.link;
-    this.linkLabel.dataset.state = link?.state ?? "";
-    setText(this.linkLabel, format(gettext("PBX: %(state)s"), { state: LINK_LABELS[link?.state] ?? gettext("unknown") }));
-    this.renderAge(now);
-    this.renderBanner(state);
+    // Timers stop while not live, and never run far past the PBX's last sign of life.
+    const asOf = liveness.pbxAgeMs === null ? null : serverNow() - liveness.pbxAgeMs;
+    holdClock(state === "stale" || state === "reconnecting", asOf);
+    this.renderLink(silent);
+    const age = liveness.pbxAgeMs;
+    setText(this.age, age === null ? "" : format(gettext("Data age %(age)s"), { age: formatDuration(age) }));
+    this.renderBanner(state, silent, liveness);
   }
 
-  renderAge(now) {
-    const at = this.link?.checked_at || this.receivedAt;
-    setText(this.age, at ? format(gettext("Data age %(age)s"), { age: formatDuration(now - at) }) : "");
+  renderLink(silent) {
+    const state = pbxState(this.link, silent);
+    this.linkLabel.dataset.state = state ?? "";
+    this.linkLabel.dataset.silent = silent;
+    const label = SILENT_LABELS[silent] ?? format(gettext("PBX: %(state)s"), { state: LINK_LABELS[state] ?? gettext("unknown") });
+    setText(this.linkLabel, label);
   }
 
-  renderBanner(state) {
-    const message = bannerText(this.status, this.link, state);
+  renderBanner(state, silent, liveness) {
+    const message = bannerText(this.status, state, silent, this.link, liveness);
     this.banner.hidden = !message;
     setText(this.banner, message);
   }
@@ -73,15 +110,26 @@ const BADGES = {
   reconnecting: gettext("RECONNECTING…"),
 };
 
-function bannerText(status, link, state) {
+function bannerText(status, state, silent, link, liveness) {
   if (status === "signed-out") return gettext("Your session has ended: log in again.");
   if (status === "forbidden") return gettext("Access revoked: this board is no longer shared with this screen or account.");
-  if (status === "reconnecting") return gettext("Reconnecting to the server… The figures below are the last ones received.");
-  if (link && link.state !== "connected") {
-    const since = format(gettext("since %(time)s"), { time: formatClock(link.since) });
-    const detail = link.detail ? `: ${link.detail}` : "";
-    return `${format(gettext("PBX link %(state)s"), { state: LINK_LABELS[link.state] ?? link.state })} ${since}${detail}`;
+  if (silent === "socket") return gettext("Reconnecting to the server… The figures below are the last ones received.");
+  if (silent === "worker") {
+    if (!liveness.beat) return gettext("STALE: the worker that follows the PBX is not running. The figures below are not current.");
+    const time = formatClock(liveness.beat.at);
+    return format(gettext("STALE: the worker that follows the PBX has been silent since %(time)s. The figures below are not current."), { time });
   }
+  if (silent === "pbx" && status !== "connecting") return pbxBanner(link, liveness);
   if (state === "stale" && status !== "connecting") return gettext("STALE: the figures below are not current. Catching up…");
   return "";
+}
+
+function pbxBanner(link, liveness) {
+  const silentFor = link?.state === "connected" && liveness.pbxAgeMs !== null;
+  const state = silentFor ? "not_answering" : link?.state;
+  if (!state) return gettext("STALE: the figures below are not current. Catching up…");
+  const sinceMs = silentFor ? Date.now() - liveness.pbxAgeMs : link.since;
+  const since = format(gettext("since %(time)s"), { time: formatClock(sinceMs) });
+  const detail = !silentFor && link.detail ? `: ${link.detail}` : "";
+  return `${format(gettext("PBX link %(state)s"), { state: LINK_LABELS[state] ?? state })} ${since}${detail}`;
 }

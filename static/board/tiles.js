@@ -1,5 +1,5 @@
 // Queue tiles: the figures of each queue, coloured by the board's thresholds, waits ticking.
-import { formatClock, formatDuration, formatPercent, formatSeconds, serverNow } from "./clock.js";
+import { boardNow, formatClock, formatDuration, formatPercent, formatSeconds } from "./clock.js";
 import { setText } from "./dom.js";
 import { format, gettext } from "./i18n.js";
 
@@ -93,7 +93,7 @@ export class QueueTiles {
   /** Longest wait from the oldest caller's arrival; then the colours. */
   tick(tile) {
     const oldest = Number(tile.dataset.oldest);
-    const waitedMs = oldest ? serverNow() - oldest : null;
+    const waitedMs = oldest ? boardNow() - oldest : null;
     setText(tile.querySelector(".longest"), waitedMs === null ? null : formatDuration(waitedMs));
     this.colour(tile, waitedMs);
   }

@@ -66,9 +66,9 @@ def test_a_dropped_event_socket_reconnects_and_events_flow_again(rig: Rig) -> No
     assert_token_discipline(rig)
 
 
-def test_a_link_whose_heartbeats_go_unanswered_is_declared_dead(rig: Rig) -> None:
+def test_a_link_whose_heartbeats_go_unanswered_is_declared_dead_within_10_s(rig: Rig) -> None:
     rig.sim("POST", "faults/heartbeat", {"reply": False})
-    wait_until(link_is(rig, "reconnecting", "nothing from the PBX"))
+    wait_until(link_is(rig, "not_answering", "has not answered"), timeout=10)
     rig.sim("POST", "faults/heartbeat", {"reply": True})
     wait_until(link_is(rig, "connected"))
     wait_until(caller_shows(rig, "5550102"))
@@ -135,13 +135,13 @@ def test_a_slow_pbx_still_gets_the_board_resynced(rig: Rig) -> None:
     rig.sim("POST", "faults/delay", {"seconds": 0})
 
 
-def test_a_pbx_that_stops_answering_is_reported_then_recovered(rig: Rig) -> None:
+def test_a_pbx_that_stops_answering_is_reported_within_10_s_then_recovered(rig: Rig) -> None:
     """A frozen PBX refuses nothing, it just never answers: only the heartbeat deadline tells."""
     sim = rig.processes["pbxsim"]
     assert sim.pid is not None
     os.kill(sim.pid, signal.SIGSTOP)
     try:
-        wait_until(link_is(rig, "reconnecting"))
+        wait_until(link_is(rig, "not_answering", "has not answered"), timeout=10)
     finally:
         os.kill(sim.pid, signal.SIGCONT)
     wait_until(link_is(rig, "connected"), timeout=60)
