@@ -63,24 +63,41 @@ def python(
     return ManagedProcess(name, argv, env, ROOT, ready_line_pattern, ready_url, echo=True)
 
 
-def wait_for_first_exit(group: ProcessGroup) -> ManagedProcess:
-    """Block until any service exits: the demo is broken then, so everything stops."""
+def worker(env: dict[str, str], number: int) -> ManagedProcess:
+    """A `listen_pbx`: the first leads (ready once its link is up), the others stand by."""
+    ready = "link up" if number == 1 else None
+    return python(f"worker{number}", ["manage.py", "listen_pbx"], env, ready_line_pattern=ready)
+
+
+def wait_for_first_exit(group: ProcessGroup, env: dict[str, str]) -> ManagedProcess:
+    """Block until a service other than a worker exits: the demo is broken then, so everything
+    stops. A worker that was stopped or killed (to watch the standby take over, say) is replaced
+    by a new standby, as a process supervisor would in production."""
+    replaced: set[str] = set()
     while True:
         for process in group.processes:
-            if process.returncode is not None:
-                return process
+            if process.returncode is None or process.name in replaced:
+                continue
+            if not process.name.startswith("worker") or process.returncode > 0:
+                return process  # a worker that failed (bad settings, say) would fail again
+            replaced.add(process.name)
+            number = len([p for p in group.processes if p.name.startswith("worker")]) + 1
+            print(f"demo: {process.name} exited ({process.returncode}); worker{number} stands by")
+            group.start(worker(env, number))
         with contextlib.suppress(subprocess.TimeoutExpired):
             group.processes[-1].wait(timeout=1)
 
 
 def start_services(group: ProcessGroup, env: dict[str, str], web_port: int) -> None:
-    """Simulator first (the worker needs its URL), then the worker, then the web server."""
+    """Simulator first (the workers need its URL), then the leading worker and a standby (as
+    in production: freeze or kill the leader and the standby takes over), then the web server."""
     sim_args = ["-m", "pbxsim", "--port", "0", "--client-id", env["PBX_CLIENT_ID"],
                 "--client-secret", env["PBX_CLIENT_SECRET"], "--seed", "1",
                 "--arrival-per-min", DEMO_ARRIVALS_PER_MIN]  # fmt: skip
     (sim_url,) = group.start(python("pbxsim", sim_args, env, ready_line_pattern=r"on (http://\S+)"))
     env["PBX_URL"] = str(sim_url)
-    group.start(python("worker", ["manage.py", "listen_pbx"], env, ready_line_pattern="link up"))
+    group.start(worker(env, 1))
+    group.start(worker(env, 2))
     daphne = ["-m", "daphne", *daphne_args("127.0.0.1", web_port)]
     health = f"http://127.0.0.1:{web_port}/healthz"
     group.start(python("daphne", daphne, env, ready_url=health))
@@ -109,7 +126,7 @@ def main() -> int:
                 start_services(group, env, port)
                 print("\n" + "=" * 72 + "\nThe demo is running. Open the board and log in:\n")
                 print(welcome + "\nCtrl-C stops everything.\n" + "=" * 72, flush=True)
-                gone = wait_for_first_exit(group)
+                gone = wait_for_first_exit(group, env)
                 print(f"demo: {gone.name} exited with code {gone.returncode}; stopping.")
         except KeyboardInterrupt:
             print("\ndemo: stopping…", flush=True)
