@@ -4,8 +4,9 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from pbxsim.api_core import ApiRequest, choice, found, need, number, page, queue_by_id, text
+from pbxsim.cdr import SORT_FIELDS, cdr_row
 from pbxsim.directory import QueueDef
-from pbxsim.frames import call_members, cdr_fields, plain_members
+from pbxsim.frames import call_members, plain_members
 from pbxsim.records import Agent, Call, Phase
 from pbxsim.sim import Simulator
 from pbxsim.wire import PARAMETER_ERROR, SUCCESS, ApiError, JsonObj, envelope, invalid
@@ -15,6 +16,8 @@ CALL_SELECTORS = ("call_id", "type", "extension")
 # queue/agent_status `call_status` codes (reference §5.3): 4 = a new call rings while in a
 # call (call waiting); 5 = on hold, only when the caller holds (an agent's hold reports 2).
 IDLE, IN_CALL, RINGING, CALL_WAITING, CALLER_HOLD = 1, 2, 3, 4, 5
+# cdr/list `page_size`: "Maximum value: 10,000", and 10,000 when left blank (§5.6b).
+CDR_PAGE_MAX = 10_000
 
 
 def _queue(sim: Simulator, req: ApiRequest) -> QueueDef:
@@ -140,13 +143,19 @@ def call_query(sim: Simulator, req: ApiRequest) -> JsonObj:
 
 
 def cdr_list(sim: Simulator, req: ApiRequest) -> JsonObj:
-    """Recent CDRs, newest first unless `order_by=asc`."""
+    """Recent CDRs as the guide's rows (§5.6b, not 30012's shape): `sort_by` one of its
+    fields (default `id`, the order they were written), newest first unless `order_by=asc`;
+    `page_size` up to 10,000, and 10,000 when not given (the guide's default)."""
     order = text(req.query, "order_by") or "desc"
     if order not in ("asc", "desc"):
         raise invalid("order_by", order)
-    cdrs = list(sim.centre.cdrs)
-    if order == "desc":
-        cdrs.reverse()
-    zone = ZoneInfo(sim.config.time_zone)
-    data = [{"id": c.id, **cdr_fields(c, zone)} for c in page(cdrs, req.query)]
-    return envelope(SUCCESS, total_number=len(cdrs), data=data)
+    sort_by = text(req.query, "sort_by") or "id"
+    if sort_by not in SORT_FIELDS:
+        raise invalid("sort_by", sort_by)
+    if number(req.query, "page_size", CDR_PAGE_MAX) > CDR_PAGE_MAX:
+        raise invalid("page_size", str(req.query["page_size"]))
+    zone, centre = ZoneInfo(sim.config.time_zone), sim.centre
+    rows = [cdr_row(c, centre.directory, zone, sim.config) for c in centre.cdrs]
+    rows.sort(key=lambda row: (row[sort_by], row["id"]), reverse=order == "desc")
+    data = page(rows, {"page_size": str(CDR_PAGE_MAX), **req.query})
+    return envelope(SUCCESS, total_number=len(rows), data=data)

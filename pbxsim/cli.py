@@ -14,7 +14,13 @@ from pathlib import Path
 from aiohttp import web
 
 from pbxsim.app import create_app
-from pbxsim.config import AGENT_STATUS_STYLES, CALL_PATHS, WAITING_SHAPES, SimConfig
+from pbxsim.config import (
+    AGENT_STATUS_STYLES,
+    CALL_PATHS,
+    CDR_UID_STYLES,
+    WAITING_SHAPES,
+    SimConfig,
+)
 from pbxsim.scenarios import BUILT_IN
 from pbxsim.tls import server_context, write_self_signed
 
@@ -79,6 +85,8 @@ def _add_guess_switches(parser: argparse.ArgumentParser) -> None:
     add("--call-path", choices=CALL_PATHS, default=_DEFAULTS.call_path)
     add("--ivr-number", default=_DEFAULTS.ivr_number, help="the IVR in front of the queues")
     add("--listener-member", action="store_true", help="a listening supervisor is a member")
+    add("--cdr-uid-style", choices=CDR_UID_STYLES, default=_DEFAULTS.cdr_uid_style)
+    add("--cdr-call-id", action="store_true", help="cdr/list rows also carry the call_id")
 
 
 # Flags whose destination differs from the SimConfig field they set.

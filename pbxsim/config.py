@@ -9,6 +9,8 @@ PBX_WS_IDLE_SECONDS = 60.0
 WAITING_SHAPES = ("alert", "answered", "queue_member")
 CALL_PATHS = ("queue", "ivr_then_queue", "ivr_dash_queue")
 AGENT_STATUS_STYLES = ("words", "compact", "lower")
+# cdr/list `uid` (§5.6b, "the unique ID of the CDR"): the CDR's own ID, or the call's id.
+CDR_UID_STYLES = ("cdr", "call_id")
 
 
 @dataclass(frozen=True)
@@ -44,3 +46,7 @@ class SimConfig:
     ivr_number: str = "6500"
     # GUESS switch: a supervisor listening in also appears as a member of the monitored call.
     listener_member: bool = False
+    # GUESS switch: what cdr/list's `uid` is (see cdr.cdr_row).
+    cdr_uid_style: str = CDR_UID_STYLES[0]
+    # GUESS switch: cdr/list rows also carry the call's `call_id` (not in the guide's list).
+    cdr_call_id: bool = False

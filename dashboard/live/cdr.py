@@ -1,59 +1,182 @@
-"""Call detail records (30012 and `cdr/list`) into queue outcomes: a call the events left open
-is settled by its CDR, and a day's CDRs rebuild the counters of a worker that starts mid-day."""
+"""Call detail records into queue outcomes: a call the events left open is settled by its CDR,
+and a day's CDRs rebuild the counters of a worker that starts mid-day.
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+CDRs come in two shapes (docs/yeastar-api.md), each read by its own parser into one `Cdr`:
+
+- 30012 (§4.2, `parse_cdr`): `call_id`, `time_start` (local time), `call_duration`,
+  `talk_duration`, `status`, `type`, `call_from`/`call_to` as bare numbers;
+- a `cdr/list` row (§5.6b, Yeastar's "Query CDR List", `parse_cdr_row`): `id`, `uid` (the
+  CDR's own ID), `time` (local time, in the PBX's display format) and `timestamp` (epoch
+  seconds), `duration`, `ring_duration`, `talk_duration`, `disposition`, `call_type`,
+  `did_number`, and `call_from`/`call_to` as "the number and name" (`"Queue CC_Team<6400>"`).
+  No call id: which call a row is must be worked out (`identify`)."""
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dashboard.live.calls import whole_seconds
+from dashboard.live.call import QueueCall
 from dashboard.live.outcomes import Handled, Offered, Outcome, Record, Settled, Told
 from dashboard.live.state import LiveState, QueueState
 
 ANSWERED = "ANSWERED"
 INBOUND = "inbound"
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+# Local times as the PBX may write them: 30012's form first, then the display formats the PBX
+# offers (System > Date and Time > Display Format), which cdr/list's `time` follows (a live PBX
+# wrote "04/27/2026 18:41:34"). GUESS: day/month/year only where month/day/year cannot be.
+TIME_FORMATS = tuple(
+    f"{date} {clock}"
+    for date in ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y")
+    for clock in ("%H:%M:%S", "%I:%M:%S %p")
+)
+# A sane `timestamp`: epoch seconds (ten digits, 2001 to 2286), not milliseconds or junk.
+SANE_EPOCH_S = range(1_000_000_000, 10_000_000_000)
+# UTC-12 … UTC+14: how far a local time can be from the instant it names.
+MAX_ZONE_OFFSET_MS = 14 * 3_600_000
+_LABEL = re.compile(r"<([^<>]*)>\s*$")
 
 
 @dataclass(frozen=True)
 class Cdr:
     call_id: str
-    start_ms: int  # time_start, in the PBX's local time on the wire
-    call_from: str
-    call_to: str  # the queue when nobody answered; the answering agent otherwise
+    start_ms: int  # the PBX's start of the call
+    call_from: str  # numbers: a row's "name<number>" labels are reduced to the number
+    call_to: str  # an unanswered queue call's queue; once answered, the agent (or the queue)
     call_s: int  # start → end
     talk_s: int  # answer → end
     answered: bool
     inbound: bool
     did: str
+    # A cdr/list row that gave its CDR's `uid` but no `call_id`: `call_id` holds the uid until
+    # `identify` finds which call it is (GUESS: the uid is not the call id; docs/pbxsim.md).
+    uid_only: bool = False
 
     @property
     def end_ms(self) -> int:
         return self.start_ms + self.call_s * 1000
 
+    @property
+    def start_s(self) -> int:
+        return self.start_ms // 1000
+
 
 def parse_cdr(msg: Mapping[str, Any], zone: str) -> Cdr | None:
-    """Read a 30012 payload (or a `cdr/list` entry); None without a call id or a start time."""
-    try:
-        local = datetime.strptime(str(msg.get("time_start", "")).strip(), TIME_FORMAT)
-    except ValueError:
+    """Read a 30012 payload; None without a call id or a start time."""
+    call_id = text(msg.get("call_id"))
+    start_ms = _pushed_start_ms(call_id, local_ms(msg.get("time_start"), zone))
+    if start_ms is None or not call_id:
         return None
-    call_id = str(msg.get("call_id") or "")
-    if not call_id:
-        return None
+    talk_s = seconds(msg.get("talk_duration")) or 0
     return Cdr(
         call_id=call_id,
-        start_ms=int(local.replace(tzinfo=ZoneInfo(zone)).timestamp() * 1000),
-        call_from=str(msg.get("call_from") or "").strip(),
-        call_to=str(msg.get("call_to") or "").strip(),
-        call_s=whole_seconds(msg.get("call_duration")),
-        talk_s=whole_seconds(msg.get("talk_duration")),
-        answered=str(msg.get("status", "")).upper() == ANSWERED,
+        start_ms=start_ms,
+        call_from=number_of(msg.get("call_from")),
+        call_to=number_of(msg.get("call_to")),
+        call_s=max(talk_s, seconds(msg.get("call_duration")) or 0),
+        talk_s=talk_s,
+        answered=text(msg.get("status")).upper() == ANSWERED,
         # The reference's table says lowercase, its example and real code capitalised.
-        inbound=str(msg.get("type", "")).lower() == INBOUND,
-        did=str(msg.get("did_number") or "").strip(),
+        inbound=text(msg.get("type")).lower() == INBOUND,
+        did=text(msg.get("did_number")),
     )
+
+
+def _pushed_start_ms(call_id: str, local: int | None) -> int | None:
+    """A 30012's start: its call id's leading seconds, the instant the call began (the
+    reference's example: "1651057476.362" began at "2022-04-27 19:04:36", +08:00), when they
+    are a sane epoch no further from `time_start` than a time zone can put it; else
+    `time_start` read in the PBX's zone. For the reasons `timestamp` is preferred in a row,
+    and so that a call's 30012 and its row agree on when it began whatever `TIME_ZONE` says
+    (the read-back after a gap starts from the newest 30012's end)."""
+    began = started_s(call_id)
+    if began is None or began not in SANE_EPOCH_S:
+        return local
+    if local is not None and abs(began * 1000 - local) > MAX_ZONE_OFFSET_MS:
+        return local
+    return began * 1000
+
+
+def parse_cdr_row(row: object, zone: str) -> Cdr | None:
+    """Read one row of a `cdr/list` reply; None for a row we cannot use (not an object, no
+    `uid` nor `call_id`, no start time). Numbers may come as text or integers; every other
+    field may be missing (durations then count 0, `duration` = ring + talk)."""
+    if not isinstance(row, Mapping):
+        return None
+    # The guide's rows name the CDR (`uid`), not the call; some firmware adds the call id.
+    call_id, uid = text(row.get("call_id")), text(row.get("uid"))
+    start_ms = _row_start_ms(row, zone)
+    if start_ms is None or not (call_id or uid):
+        return None
+    talk_s = seconds(row.get("talk_duration")) or 0
+    call_s = seconds(row.get("duration"))
+    if call_s is None:
+        call_s = (seconds(row.get("ring_duration")) or 0) + talk_s
+    return Cdr(
+        call_id=call_id or uid,
+        start_ms=start_ms,
+        # Some firmware adds the bare numbers (`call_from_number`, in public code reading a
+        # live PBX's rows): taken when given, else the guide's "number and name" reduced.
+        call_from=text(row.get("call_from_number")) or number_of(row.get("call_from")),
+        call_to=text(row.get("call_to_number")) or number_of(row.get("call_to")),
+        call_s=max(call_s, talk_s),
+        talk_s=talk_s,
+        answered=text(row.get("disposition")).upper() == ANSWERED,
+        inbound=text(row.get("call_type")).lower() == INBOUND,
+        did=text(row.get("did_number")),
+        uid_only=not call_id,
+    )
+
+
+def _row_start_ms(row: Mapping[str, Any], zone: str) -> int | None:
+    """The call's start: `timestamp` when it is sane, else `time` read in the PBX's zone.
+    The timestamp is preferred because it is an instant: it needs neither `TIME_ZONE` to be
+    the PBX's zone, nor the PBX's display format (which `time` follows), nor a guess in the
+    hour a clock change repeats; and it is the leading seconds of the call's id, which is how
+    a row is matched with a call the events counted (`identify`)."""
+    stamp = seconds(row.get("timestamp"))
+    if stamp is not None and stamp in SANE_EPOCH_S:
+        return stamp * 1000
+    return local_ms(row.get("time"), zone)
+
+
+def local_ms(value: object, zone: str) -> int | None:
+    """A local time of the PBX (any display format it offers) as epoch ms; None if unreadable."""
+    written = text(value)
+    for time_format in TIME_FORMATS:
+        try:
+            local = datetime.strptime(written, time_format)
+        except ValueError:
+            continue
+        return int(local.replace(tzinfo=ZoneInfo(zone)).timestamp() * 1000)
+    return None
+
+
+def number_of(label: object) -> str:
+    """The number in a CDR's caller or callee: `"Queue CC_Team<6400>"` and `"6400"` are both
+    "6400"; a name alone stays as it is (it names no queue or agent)."""
+    written = text(label)
+    match = _LABEL.search(written)
+    if match is None:
+        return written
+    return match.group(1).strip() or written[: match.start()].strip()
+
+
+def text(value: object) -> str:
+    """A field as stripped text ("" when missing; numbers accepted)."""
+    if value is None or isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return str(value).strip()
+
+
+def seconds(value: object) -> int | None:
+    """Whole non-negative seconds from an integer or its text; None if missing or unreadable."""
+    try:
+        return max(0, int(float(text(value))))
+    except (ValueError, OverflowError):
+        return None
 
 
 def learn_did(state: LiveState, cdr: Cdr, queue: str) -> None:
@@ -71,11 +194,15 @@ def queue_of(state: LiveState, cdr: Cdr) -> QueueState | None:
     call = state.calls.get(cdr.call_id)
     candidates = (
         call.followed_in if call else None,
-        cdr.call_to if cdr.call_to in state.queues else None,
-        state.did_queues.get(cdr.did),
+        _named_queue(state, cdr),
         _only_queue_of(state, cdr.call_to),
     )
     return next((state.queues[c] for c in candidates if c and c in state.queues), None)
+
+
+def _named_queue(state: LiveState, cdr: Cdr) -> str | None:
+    """The queue the CDR itself names: its callee, or the queue its DID leads to."""
+    return cdr.call_to if cdr.call_to in state.queues else state.did_queues.get(cdr.did)
 
 
 def _only_queue_of(state: LiveState, agent: str) -> str | None:
@@ -95,7 +222,8 @@ def told_by(cdr: Cdr, queue: QueueState) -> Told:
         outcome = "answered"
     elif queue.max_wait_s and cdr.call_s >= queue.max_wait_s - 1:
         outcome = "timed_out"
-    agent = cdr.call_to if cdr.answered else ""
+    # Answered, `call_to` is the agent; a PBX that names the queue there names no agent.
+    agent = cdr.call_to if cdr.answered and cdr.call_to != queue.number else ""
     return Told(
         Offered(queue.number, cdr.call_id),
         Settled(queue.number, cdr.call_id, outcome, waited_ms(cdr), agent),
@@ -103,9 +231,126 @@ def told_by(cdr: Cdr, queue: QueueState) -> Told:
     )
 
 
-def apply_cdr(state: LiveState, cdr: Cdr) -> set[str]:
-    """30012: the call is over. Count what its events left open and close it, so that late
-    events cannot count it again. Returns the queues whose data changed."""
+# Which call a CDR is. 30012 and rows with a `call_id` say it. A row with only its `uid` does
+# not (the guide calls it "the unique ID of the CDR"; a live PBX's was "20260427184134D5F8F"
+# beside its call's "1777304494.97"), so the call is found by what both sides know, best first:
+#
+# - its fingerprint, the key made of its start second, caller and duration (`fingerprint`):
+#   a call closed by a CDR is closed under that key too (`apply_cdr`), and a call known only
+#   by a row is kept under it, so a late 30012 of that call finds it as well;
+# - a call that started within a second (a call id's leading seconds are its start: the
+#   reference's 30012 example "1651057476.362" began at 1651057476) with the same caller;
+# - for a record without a caller (handed over by a predecessor's ledger): the same start
+#   second and, closed, the same end second, in the same queue where both name one.
+#
+# A row that matches nothing is a call we never counted: counted whole, under its fingerprint.
+
+
+FINGERPRINT = "cdr:"
+
+
+def fingerprint(start_s: int, caller: str, call_s: int) -> str:
+    """The key of a call known only by a CDR without its call id."""
+    return f"{FINGERPRINT}{start_s}:{caller}:{call_s}"
+
+
+def started_s(key: str) -> int | None:
+    """When the call a record's key names started, on the PBX's clock (None if it does not
+    say): "1651057476.362" and "cdr:1651057476:…" both started at 1651057476."""
+    head = key.removeprefix(FINGERPRINT).replace(":", ".").partition(".")[0]
+    return int(head) if head.isdigit() else None
+
+
+class Known:
+    """The calls we follow or counted by their call ids, by the second they started. For a
+    batch of CDRs (rebuilding a day, reading back after a gap) they are indexed once: a record
+    replaced meanwhile is read afresh, one added meanwhile comes from a CDR (found by its
+    `fingerprint`), and a call one CDR of the batch was found to be is not another's. For one
+    CDR alone (`batch=False`) they are scanned instead."""
+
+    def __init__(self, state: LiveState, batch: bool = True) -> None:
+        self._state = state
+        self._batch = batch
+        self._by_second: dict[int, list[str]] | None = None
+        self._claimed: set[str] = set()
+
+    def find(self, cdr: Cdr, queue: str | None) -> str | None:
+        """The call id of the call the CDR is, among those that started within a second."""
+        found = next(
+            (c.call_id for c in self._near(cdr.start_s) if _same_call(c, cdr, queue)), None
+        )
+        if found is not None and self._batch:
+            self._claimed.add(found)
+        return found
+
+    def _near(self, second: int) -> Iterator[QueueCall]:
+        """Calls (by call id: fingerprints are looked up by themselves) that started in this
+        second, then a second either side, none already claimed."""
+        near = (second, second - 1, second + 1)
+        if not self._batch:
+            heads = tuple(f"{n}." for n in near)
+            yield from (c for c in self._state.calls.records() if c.call_id.startswith(heads))
+            return
+        if self._by_second is None:
+            self._by_second = {}
+            for record in self._state.calls.records():
+                start = started_s(record.call_id)
+                if start is not None and not record.call_id.startswith(FINGERPRINT):
+                    self._by_second.setdefault(start, []).append(record.call_id)
+        for start in near:
+            for call_id in self._by_second.get(start, ()):
+                call = self._state.calls.get(call_id)
+                if call is not None and call_id not in self._claimed:
+                    yield call
+
+
+def identify(state: LiveState, cdr: Cdr, known: Known | None = None) -> Cdr:
+    """The CDR under the key of the call it is: its own call id (30012, or a row that gives
+    it) unless only a row's fingerprint knows that call; for a row with only its uid, the call
+    it matches (the uid itself when it is that call's id), else its fingerprint."""
+    if not cdr.uid_only:
+        if state.calls.get(cdr.call_id) is not None:
+            return cdr
+        return replace(cdr, call_id=_fingerprinted(state, cdr) or cdr.call_id)
+    named = _named_queue(state, cdr)
+    by_uid = state.calls.get(cdr.call_id)  # GUESS switch --cdr-uid-style call_id: it is
+    if by_uid is not None and _same_call(by_uid, cdr, named):
+        return replace(cdr, uid_only=False)
+    key = _fingerprinted(state, cdr) or (known or Known(state, batch=False)).find(cdr, named)
+    return replace(cdr, call_id=key or fingerprint(cdr.start_s, cdr.call_from, cdr.call_s))
+
+
+def _fingerprinted(state: LiveState, cdr: Cdr) -> str | None:
+    """The key of a call already known only by a row's fingerprint (a second's leeway)."""
+    for start in (cdr.start_s, cdr.start_s - 1, cdr.start_s + 1):
+        for call_s in (cdr.call_s, cdr.call_s - 1, cdr.call_s + 1):
+            key = fingerprint(start, cdr.call_from, call_s)
+            if state.calls.get(key) is not None:
+                return key
+    return None
+
+
+def _same_call(call: QueueCall, cdr: Cdr, queue: str | None) -> bool:
+    """Whether a call we know (that started within a second of the CDR) is the CDR's call: the
+    same caller; else (a record that keeps no caller: one a predecessor handed over) the same
+    start and, closed, the same end, to the second, in the same queue where both name one."""
+    caller = call.caller or (call.talk.caller if call.talk else "")
+    if caller and cdr.call_from:
+        return caller == cdr.call_from
+    if started_s(call.call_id) != cdr.start_s:
+        return False
+    if call.phase == "closed" and call.ended_ms // 1000 != cdr.end_ms // 1000:
+        return False
+    return not (call.queue and queue) or call.queue == queue
+
+
+def apply_cdr(state: LiveState, cdr: Cdr, known: Known | None = None) -> set[str]:
+    """A call is over (30012, or a `cdr/list` row read back). Count what its events left open
+    and close it, so that late events cannot count it again. Returns the queues whose data
+    changed."""
+    if not cdr.inbound:  # no queue call
+        return set()
+    cdr = identify(state, cdr, known)
     queue = queue_of(state, cdr)
     if queue is None:
         return set()
@@ -113,21 +358,40 @@ def apply_cdr(state: LiveState, cdr: Cdr) -> set[str]:
     if state.calls.close(cdr.call_id, cdr.end_ms, told_by(cdr, queue)) is not None:
         return set()
     learn_did(state, cdr, queue.number)
+    if not cdr.call_id.startswith(FINGERPRINT):
+        # Its row in cdr/list may name only the CDR: keep it closed under the row's key too
+        # (counting nothing), for a read-back here or at a successor (the ledger keeps it).
+        key = fingerprint(cdr.start_s, cdr.call_from, cdr.call_s)
+        state.calls.close_unseen(key, queue.number, cdr.end_ms)
     live = before is not None and before.phase in ("waiting", "aside", "talking")
     return {queue.number} if live else set()
+
+
+def apply_cdrs(state: LiveState, cdrs: Iterable[Cdr]) -> set[str]:
+    """`apply_cdr` for CDRs read back after a gap, oldest first, the calls we know indexed
+    once (not once per CDR)."""
+    known = Known(state)
+    changed: set[str] = set()
+    for cdr in sorted(cdrs, key=lambda cdr: cdr.end_ms):
+        changed |= apply_cdr(state, cdr, known)
+    return changed
 
 
 def rebuild(state: LiveState, cdrs: Iterable[Cdr], since_ms: int) -> list[Record]:
     """Today's queue calls that ended before we started, from their CDRs (oldest first):
     every call since `since_ms` that the live state does not already follow."""
     ordered = sorted(cdrs, key=lambda cdr: cdr.end_ms)
-    for cdr in ordered:  # unanswered CDRs name their queue: learn where each DID leads
+    for cdr in ordered:  # CDRs naming a queue teach where each DID leads
         if cdr.inbound and cdr.call_to in state.queues:
             learn_did(state, cdr, cdr.call_to)
+    known = Known(state)
     records: list[Record] = []
     for cdr in ordered:
+        if cdr.start_ms < since_ms or not cdr.inbound:
+            continue
+        cdr = identify(state, cdr, known)
         queue = queue_of(state, cdr)
-        if queue is None or cdr.start_ms < since_ms:
+        if queue is None:
             continue
         if state.calls.close_unseen(cdr.call_id, queue.number, cdr.end_ms) is None:
             records += told_by(cdr, queue).records()

@@ -1,12 +1,15 @@
 """REST is the truth: read queues, agents, calls, extensions and CDRs into the live state."""
 
+import json
 import logging
 from collections import Counter
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any, cast
 
 from dashboard.live.agents import load_agent_status
 from dashboard.live.calls import load_active, reconcile_calls
-from dashboard.live.cdr import Cdr, parse_cdr
+from dashboard.live.cdr import Cdr, parse_cdr_row, seconds
 from dashboard.live.directory import apply_extensions, apply_queue_details, directory_data
 from dashboard.live.queues import load_waiting
 from dashboard.live.state import LiveState
@@ -69,23 +72,97 @@ async def reconcile_calls_now(
 
 
 async def cdrs_since(api: PbxApi, since_ms: int, zone: str) -> list[Cdr]:
-    """The CDRs of calls that ended since `since_ms`, read newest first until an older one."""
-    cdrs: list[Cdr] = []
-    for page in range(1, CDR_MAX_PAGES + 1):
-        body = await api.get(
-            "cdr/list", empty_ok=True, page=page, page_size=CDR_PAGE_SIZE, order_by="desc"
-        )
-        listed = [c for c in (parse_cdr(e, zone) for e in body.get("data") or []) if c]
-        cdrs += [cdr for cdr in listed if cdr.end_ms >= since_ms]
-        if not listed or listed[-1].end_ms < since_ms or page * CDR_PAGE_SIZE >= _total(body):
-            return cdrs
-    log.warning("Read back only the last %s CDRs", len(cdrs))
-    return cdrs
+    """The CDRs of calls that ended since `since_ms` (cdr/list rows, §5.6b), read newest
+    first until one ended before. Rows we cannot read are counted, logged and skipped."""
+    read = _CdrPages(since_ms, zone)
+    async with aclosing(_newest_first(api)) as pages:
+        async for rows in pages:
+            if read.take(rows):
+                break
+    return read.done()
+
+
+async def _newest_first(api: PbxApi) -> AsyncGenerator[list[Any]]:
+    """cdr/list's pages, newest rows first. Sorted by `id`, "the sequence number of the
+    record": a CDR is written when its call ends, so calls that ended later come first (sorted
+    by `time`, the start, a long call could come after a short one that ended before it, and
+    be missed). A PBX that ignores `order_by` is read from its last page back."""
+    body = await _cdr_page(api, 1)
+    rows, total = _rows(body), _total(body)
+    last = -(-total // CDR_PAGE_SIZE) if total else CDR_MAX_PAGES
+    if _ascending(rows):
+        log.warning("cdr/list came oldest first: reading it from its last page (%s) back", last)
+        for page in range(last, max(0, last - CDR_MAX_PAGES), -1):
+            yield list(reversed(rows if page == 1 else _rows(await _cdr_page(api, page))))
+        return
+    page = 1
+    while rows:
+        yield rows
+        if len(rows) < CDR_PAGE_SIZE or page >= last:
+            return
+        if page == CDR_MAX_PAGES:
+            log.warning("Read back only the last %s CDRs", page * CDR_PAGE_SIZE)
+            return
+        page += 1
+        rows = _rows(await _cdr_page(api, page))
+
+
+async def _cdr_page(api: PbxApi, page: int) -> dict[str, Any]:
+    return await api.get(
+        "cdr/list", empty_ok=True, page=page, page_size=CDR_PAGE_SIZE, sort_by="id",
+        order_by="desc",
+    )  # fmt: skip
+
+
+def _rows(body: dict[str, Any]) -> list[Any]:
+    rows = body.get("data")
+    return rows if isinstance(rows, list) else []
+
+
+def _ascending(rows: list[Any]) -> bool:
+    """Whether a page's rows run oldest first (by their `id`, when both ends have one)."""
+    ids = [row.get("id") for row in (rows[0], rows[-1]) if isinstance(row, dict)] if rows else []
+    numbers = [n for n in (seconds(i) for i in ids) if n is not None]
+    return len(numbers) == 2 and numbers[0] < numbers[1]
+
+
+class _CdrPages:
+    """What a read-back of cdr/list has taken in so far."""
+
+    def __init__(self, since_ms: int, zone: str) -> None:
+        self.since_ms, self.zone = since_ms, zone
+        self.cdrs: list[Cdr] = []
+        self._seen: set[tuple[str, int, int]] = set()
+        self._unusable = 0
+        self._example: Any = None
+
+    def take(self, rows: list[Any]) -> bool:
+        """Take one page's rows (newest first); returns whether it reached calls that ended
+        before `since_ms` (nothing older is needed)."""
+        older = False
+        for row in rows:
+            cdr = parse_cdr_row(row, self.zone)
+            if cdr is None:
+                self._unusable += 1
+                self._example = row if self._unusable == 1 else self._example
+                continue
+            older = older or cdr.end_ms < self.since_ms
+            key = (cdr.call_id, cdr.start_ms, cdr.end_ms)  # pages shift as CDRs are written
+            if cdr.end_ms >= self.since_ms and key not in self._seen:
+                self._seen.add(key)
+                self.cdrs.append(cdr)
+        return older
+
+    def done(self) -> list[Cdr]:
+        if self._unusable:
+            example = json.dumps(self._example, default=str)[:300]
+            log.warning("Skipped %s cdr/list rows we could not read: %s", self._unusable, example)
+        return self.cdrs
 
 
 def _total(body: dict[str, Any]) -> int:
     """A list reply's `total_number` (all pages), from its body as it came."""
-    return int(body.get("total_number") or 0)
+    return seconds(body.get("total_number")) or 0
 
 
 def log_corrections(corrections: Counter[str]) -> None:

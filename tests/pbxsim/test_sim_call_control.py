@@ -135,7 +135,11 @@ async def test_hangup_by_channel_ends_the_call_and_leaves_a_cdr(sim: RunningSim)
     assert (cdr["status"], cdr["type"], cdr["talk_duration"]) == ("ANSWERED", "Inbound", 20)
     assert unknown["errcode"] == 70130
     assert listed["total_number"] == 1
-    assert listed["data"][0] == {"id": 1, **cdr}
+    (row,) = listed["data"]  # the same CDR as cdr/list writes it (§5.6b), not as 30012 does
+    assert (row["id"], row["timestamp"]) == (1, int(call_id.split(".")[0]))
+    assert (row["call_from"], row["call_to"]) == (f"{CALLER}<{CALLER}>", "Bee Lim<1002>")
+    assert (row["duration"], row["talk_duration"]) == (cdr["call_duration"], 20)
+    assert (row["disposition"], row["call_type"]) == ("ANSWERED", "Inbound")
 
 
 async def test_dial_rings_the_caller_first_then_the_callee(sim: RunningSim) -> None:

@@ -1,6 +1,8 @@
 """Conformance with docs/yeastar-api.md, rule by rule over real sockets; each test names its §."""
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -107,6 +109,47 @@ async def test_a_cdr_has_every_documented_field_and_type(sim: RunningSim) -> Non
     assert {key: type(value) for key, value in cdr.items()} == types
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", cdr["time_start"])
     assert (cdr["status"], cdr["type"], cdr["did_number"]) == ("ANSWERED", "Inbound", "021000100")
+
+
+# §5.6b, Yeastar's "Query CDR List": CDR_Details, field by field, with the guide's types.
+CDR_ROW_TYPES = {
+    "id": int, "time": str, "call_from": str, "call_to": str, "timestamp": int, "uid": str,
+    "src_addr": str, "src_trunk": str, "dst_trunk": str, "duration": int, "ring_duration": int,
+    "talk_duration": int, "disposition": str, "call_type": str, "did_number": str,
+    "dod_number": str, "record_file": str,
+}  # fmt: skip
+
+
+async def test_cdr_list_rows_have_the_guides_fields_not_30012s(sim: RunningSim) -> None:
+    """§5.6b: rows are CDR_Details (`time` local and `timestamp` epoch seconds, `duration`,
+    `disposition`, `call_type`, "number and name" labels, the CDR's own `uid`), newest first;
+    none of 30012's names (`time_start`, `call_duration`, `status`, `type`)."""
+    answered = await talking(sim)
+    await sim.control("clock/advance", {"seconds": 20})
+    await sim.control(f"calls/{answered}/hangup")
+    gone = (await sim.control("calls", {"queue": SALES, "caller": "5550002"}))["call_id"]
+    await sim.control("clock/advance", {"seconds": 7})
+    await sim.control(f"calls/{gone}/abandon")
+
+    listed = await sim.api("GET", "cdr/list", await sim.token())
+
+    assert listed["total_number"] == 2
+    unanswered, talked = listed["data"]
+    assert {key: type(value) for key, value in talked.items()} == CDR_ROW_TYPES
+    assert {key: type(value) for key, value in unanswered.items()} == CDR_ROW_TYPES
+    assert (talked["id"], unanswered["id"]) == (1, 2)
+    assert talked["timestamp"] == int(answered.split(".")[0])
+    local = datetime.fromtimestamp(talked["timestamp"], ZoneInfo("Asia/Bangkok"))
+    assert talked["time"] == local.strftime("%Y-%m-%d %H:%M:%S")
+    assert talked["uid"] not in (answered, "")
+    assert (talked["call_from"], talked["call_to"]) == (f"{CALLER}<{CALLER}>", "Anan Chaiyo<1001>")
+    assert (talked["disposition"], talked["call_type"], talked["did_number"]) == (
+        "ANSWERED", "Inbound", "021000100")  # fmt: skip
+    assert talked["talk_duration"] == 20
+    assert talked["duration"] == talked["ring_duration"] + talked["talk_duration"]
+    assert (unanswered["call_to"], unanswered["disposition"]) == ("Queue Sales<6400>", "NO ANSWER")
+    assert (unanswered["duration"], unanswered["talk_duration"]) == (7, 0)
+    assert unanswered["src_trunk"] == "SIP-Trunk"
 
 
 async def test_extension_events_use_the_documented_values(sim: RunningSim) -> None:
