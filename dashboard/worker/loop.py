@@ -12,7 +12,7 @@ from typing import Any
 from websockets.exceptions import WebSocketException
 
 from dashboard.clock import now_ms
-from dashboard.live.cdr import Cdr, apply_cdr, rebuild
+from dashboard.live.cdr import Cdr, apply_cdrs, rebuild
 from dashboard.live.directory import moved_agents
 from dashboard.live.events import HeartbeatReply, PbxEvent
 from dashboard.live.reduce import Effect, apply_event
@@ -229,8 +229,7 @@ class Worker:
             log.warning("No CDRs to catch up on the calls missed while disconnected (%s)", error)
             cdrs = []
         self._catch_up_from = None
-        for cdr in sorted(cdrs, key=lambda cdr: cdr.end_ms):
-            apply_cdr(self.state, cdr)
+        apply_cdrs(self.state, cdrs)
 
     async def _load_directory(self) -> tuple[set[str], set[str]]:
         """Reference data, stored for every process; returns the queues whose data changed
