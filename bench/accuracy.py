@@ -96,6 +96,7 @@ class Run:
     changes: list[tuple[Fact, Any, float]] = field(default_factory=list)
     tallies: dict[str, Tally] = field(default_factory=lambda: {m: Tally() for m in METRICS})
     counts: Counter[str] = field(default_factory=Counter)
+    agent_rows: Counter[str] = field(default_factory=Counter)
     faults: list[tuple[float, str]] = field(default_factory=list)
     done: bool = False
 
@@ -135,10 +136,12 @@ async def sample(run: Run) -> None:
     """Read the truth, the board, the truth again; compare when the truth did not change."""
     while not run.done:
         await asyncio.sleep(SAMPLE_PAUSE_S)
+        missed_before = dict(run.missed.by_agent)
         first = await run.truth()
         snapshot = await run.board()
         read_at = time.time()
         second = await run.truth()
+        missed_after = dict(run.missed.by_agent) if run.missed.known else None
         run.counts["samples"] += 1
         if fingerprint(first) != fingerprint(second):
             continue
@@ -147,7 +150,23 @@ async def sample(run: Run) -> None:
             run.counts["unmatched"] += 1  # changed by itself between the steps: not compared
             continue
         run.counts["stable"] += 1
-        _tally(run, view, board_view(snapshot, run.clock.to_sim), read_at)
+        board = board_view(snapshot, run.clock.to_sim)
+        if missed_after is None:
+            _tally(run, {**view, "agent_missed": {}}, board, read_at)
+        else:
+            # 30026 frames reach our subscription a moment after the step: the count before the
+            # sample or right after it may be the one that goes with this truth.
+            alternative = _with_missed(view, missed_before)
+            _tally(run, _with_missed(view, missed_after), board, read_at, alternative)
+
+
+def _with_missed(view: View, missed: dict[str, int]) -> View:
+    """The view with each agent's missed calls as counted in `missed`."""
+    rows = {
+        number: tuple((row[0], missed.get(row[0], 0)) for row in agents)
+        for number, agents in view["agent_state"].items()
+    }
+    return {**view, "agent_missed": rows}
 
 
 async def _view_of(run: Run, key: str) -> View | None:
@@ -159,8 +178,15 @@ async def _view_of(run: Run, key: str) -> View | None:
     return None
 
 
-def _tally(run: Run, truth: View, board: View, read_at: float) -> None:
+def _tally(
+    run: Run, truth: View, board: View, read_at: float, alternative: View | None = None
+) -> None:
     found = differences(truth, board)
+    if alternative is not None and found.get("agent_missed"):
+        also = set(unequal(alternative, board, "agent_missed"))
+        found["agent_missed"] = [
+            line for line in found["agent_missed"] if line.split(" ", 2)[1].rstrip(":") in also
+        ]
     near_fault = any(0 <= read_at - at <= AFTER_FAULT_S for at, _ in run.faults)
     run.counts["all_equal"] += not any(found.values())
     for metric, wrong in found.items():
@@ -173,9 +199,23 @@ def _tally(run: Run, truth: View, board: View, read_at: float) -> None:
             tally.behind += 1
             continue
         tally.different += 1
+        if metric == "agent_state":
+            _agent_rows(run, truth, board)
         if len(tally.examples) < 5:
             sim_s = run.clock.simulated_s
             tally.examples.append(f"at {sim_s:.0f} s: " + "; ".join(wrong)[:400])
+
+
+def _agent_rows(run: Run, truth: View, board: View) -> None:
+    """What the agents the board shows wrong are shown as, against the truth."""
+    for number in unequal(truth, board, "agent_state"):
+        shown = {row[0]: row for row in board["agent_state"].get(number, ())}
+        for row in truth["agent_state"][number]:
+            other = shown.get(row[0])
+            if other is None or other == row:
+                continue
+            kind = "login/pause" if other[1:3] != row[1:3] else f"{row[3]} shown as {other[3]}"
+            run.agent_rows[kind] += 1
 
 
 def _behind(run: Run, truth: View, board: View, metric: str, read_at: float) -> bool:
@@ -404,6 +444,7 @@ def report(
         "unmatched": run.counts["unmatched"],
         "all_equal_pct": round(100 * run.counts["all_equal"] / stable, 2) if stable else None,
         "metrics": metrics,
+        "agent_rows_different": dict(run.agent_rows.most_common()),
         "lag": lags(run),
         "corrections": fixed,
         "faults": [
@@ -455,6 +496,8 @@ def summary(args: argparse.Namespace, result: dict[str, Any]) -> str:
             else f"still different after {end['after_s']} s: {end['differences']}"
         ),
     ]
+    rows = ", ".join(f"{kind} x{n}" for kind, n in result["agent_rows_different"].items())
+    lines.append(f"agents shown wrong (agent x samples, not behind): {rows or 'none'}")
     for metric, m in result["metrics"].items():
         lines += [f"  {metric}: {example}" for example in m["examples"][:2]]
     return "\n".join(lines)
