@@ -66,6 +66,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.fanout --scenario contact-centre --events-per-s 300 --screens 300 \
 		--duration 10
 	$(BIN)/python -m bench.render --agents 1000 --queues 10 --deltas 5000
+	$(BIN)/python -m bench.accuracy --minutes 5
 
 fmt: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
