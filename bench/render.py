@@ -27,6 +27,21 @@ from devstack.web import APPLICATION
 SLUG = "bench-render"
 USERNAME = "bench"
 CHECKPOINTS = 10  # heap and DOM readings over the long run
+# Every change of the board's freshness once it showed LIVE (page clock, state, what is silent):
+# a board that went STALE (dimmed, timers stopped) would not be measuring what a LIVE one costs.
+WATCH_FRESHNESS = """() => {
+    const board = document.getElementById("board");
+    const changes = (window.__wbFreshness = []);
+    let last = board.dataset.freshness;
+    const note = () => {
+        const state = board.dataset.freshness;
+        if (state !== last) changes.push([Date.now(), state, board.dataset.silent || ""]);
+        last = state;
+    };
+    const attributeFilter = ["data-freshness"];
+    new MutationObserver(note).observe(board, {attributes: true, attributeFilter});
+    return Date.now();
+}"""
 
 
 def seed(queues: list[str]) -> str:
@@ -83,6 +98,8 @@ async def measure(args: argparse.Namespace, url: str, password: str) -> dict[str
     feed = await start_feed(board)
     try:
         async with open_board(url, USERNAME, password) as page:
+            watched_from = await page.page.evaluate(WATCH_FRESHNESS)
+            await feed.attach(page)
             await feed.flood(page, args.warmup, args.window)
             if args.scroll_to:
                 await page.scroll_to(args.scroll_to)
@@ -100,6 +117,7 @@ async def measure(args: argparse.Namespace, url: str, password: str) -> dict[str
             soak_s = await soak(feed, page, args, readings)
             return {"timed": timed, "memory_before": before, "memory": readings,
                     "soak_s": round(soak_s, 1), **await probe_figures(page),
+                    "freshness": await freshness(page, watched_from),
                     "soak_main_thread_per_delta": per_delta(busy, await page.busy(), args.deltas),
                     **frame_sizes(board)}  # fmt: skip
     finally:
@@ -139,6 +157,26 @@ async def probe_figures(page: BoardPage) -> dict[str, Any]:
         "socket_closes": await page.probe("probe.closes"),
         "deltas_seen": await page.applied(),
     }
+
+
+async def freshness(page: BoardPage, watched_from: int) -> dict[str, Any]:
+    """The board's freshness at the end, and every change of it since it first showed LIVE (s
+    after that, state, what was silent): none if it stayed LIVE throughout."""
+    changes = await page.page.evaluate("window.__wbFreshness")
+    return {
+        "at_end": await page.page.get_attribute("#board", "data-freshness"),
+        "changes": [[round((at - watched_from) / 1000, 1), state, silent]
+                    for at, state, silent in changes],
+    }  # fmt: skip
+
+
+def freshness_line(figures: dict[str, Any]) -> str:
+    if not figures["changes"] and figures["at_end"] == "live":
+        return "the board stayed LIVE throughout"
+    changes = ", ".join(
+        f"{state} ({silent or '-'}) at {at} s" for at, state, silent in figures["changes"]
+    )
+    return f"the board did NOT stay LIVE: {changes}; {figures['at_end']} at the end"
 
 
 def frame_sizes(board: SyntheticBoard) -> dict[str, int]:
@@ -207,7 +245,8 @@ def table(args: argparse.Namespace, result: dict[str, Any]) -> str:
         f"{timed['frames_with_several_deltas']}; {result['deltas_seen']:,} deltas came in "
         f"{result['delta_frames_seen']:,} frames",
         f"first snapshot applied in {result['snapshot_apply_ms'][0]} ms; snapshots "
-        f"{len(result['snapshot_apply_ms'])}, socket closes {result['socket_closes']}",
+        f"{len(result['snapshot_apply_ms'])}, socket closes {result['socket_closes']}; "
+        + freshness_line(result["freshness"]),
         "renderer main thread per delta, timed / long run (ms): "
         + busy_line(timed["main_thread_per_delta"], result["soak_main_thread_per_delta"]),
         "timeline, main-thread ms per delta: "
