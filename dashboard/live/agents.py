@@ -28,6 +28,11 @@ CALL_STATUS_CODES: dict[int, CallStatus] = {
     4: "talking",
     5: "hold",
 }
+# 30011 shows HOLD on both legs whoever holds, where queue/agent_status says 2 (the agent holds)
+# or 5 (the caller does): REST choosing one of these is not a correction of the events.
+ON_A_CALL: frozenset[CallStatus] = frozenset({"talking", "hold"})
+# A phone in several calls reports the busiest of them.
+BUSIEST_FIRST: tuple[CallStatus, ...] = ("talking", "hold", "ringing")
 
 
 class MissedCall(TypedDict):
@@ -98,6 +103,14 @@ class Extension:
     registered_kinds: set[str] = field(default_factory=set)
     presence: str = "available"
     call_state: str = "Idle"  # 30008: Ringing | Busy | Idle
+    # Its live legs by call id (30011), each as an agent call status: what the phone does.
+    legs: dict[str, CallStatus] = field(default_factory=dict)
+
+    def call_status(self) -> CallStatus:
+        """What its legs add up to: talking on any call (a second call ringing too), else on
+        hold, else ringing, else idle (queue/agent_status's 2 or 4, 5, 3, 1)."""
+        statuses = set(self.legs.values())
+        return next((s for s in BUSIEST_FIRST if s in statuses), "idle")
 
     @property
     def registered(self) -> bool:
@@ -178,9 +191,10 @@ def _correct(agent: Agent, truth: AgentTruth, now_ms: int) -> list[str]:
     """Set each field to the truth; a changed state field is a correction (names are not)."""
     corrections = []
     for name, value in truth.items():
-        if getattr(agent, name) == value:
+        old = getattr(agent, name)
+        if old == value:
             continue
-        if name in ("logged_in", "paused", "call_status"):
+        if name in ("logged_in", "paused", "call_status") and {old, value} != ON_A_CALL:
             corrections.append(f"agent_{name}")
             agent.since_ms = now_ms
         setattr(agent, name, value)

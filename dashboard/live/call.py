@@ -46,6 +46,8 @@ class QueueCall(NamedTuple):
     # Counted answered on connecting before we knew how long it waited: its CDR tells.
     wait_unknown: bool = False
     ended_ms: int = 0  # closed: when it ended, by its CDR (the PBX's clock)
+    # Waiting, and an agent's phone rings for it now (it waits on until answered).
+    ringing: bool = False
 
     @property
     def followed_in(self) -> str:

@@ -80,6 +80,14 @@ class CallBook:
         self._put(call._replace(phase="talking", talk=talk, answered_in=call.queue))
         return None
 
+    def ring(self, call_id: str, ringing: bool) -> Refused | None:
+        """An agent's phone rings for the waiting caller, or no longer does: it waits on."""
+        call = self._calls.get(call_id)
+        if call is None or call.phase != "waiting":
+            return self._refused(Refused(call_id, "ring", "not waiting"))
+        self._put(call._replace(ringing=ringing))
+        return None
+
     def set_aside(self, call_id: str) -> Refused | None:
         """REST no longer lists the caller waiting: kept aside, not counted, until its next
         event or its CDR says how it left."""
@@ -211,7 +219,7 @@ def _as_waiting(
     """A new wait; the call's earlier life (answered where, how first seen) stays on record."""
     known = call if call is not None else QueueCall(call_id, "waiting", queue)
     return known._replace(
-        phase="waiting", queue=queue, caller=caller, since_ms=since_ms, offered=True
+        phase="waiting", queue=queue, caller=caller, since_ms=since_ms, offered=True, ringing=False
     )
 
 

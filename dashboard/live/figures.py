@@ -14,7 +14,8 @@ DO_NOT_DISTURB = "do_not_disturb"
 
 
 class QueueFigures(TypedDict):
-    waiting: int
+    waiting: int  # every caller not yet answered, those ringing an agent included
+    waiting_ringing: int  # of those, the callers an agent's phone rings for now
     logged_in: int
     available: int
     ringing: int
@@ -52,6 +53,7 @@ def queue_figures(state: LiveState, queue: QueueState, now_ms: int) -> QueueFigu
     waiting = state.calls.waiting_in(queue.number)
     return {
         "waiting": len(waiting),
+        "waiting_ringing": sum(1 for caller in waiting if caller.ringing),
         "logged_in": sum(1 for agent in queue.agents.values() if agent.logged_in),
         "available": counts["available"],
         "ringing": counts["ringing"],

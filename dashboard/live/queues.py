@@ -5,21 +5,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.live.agents import CallStatus
-from dashboard.live.call import OPEN, QueueCall
+from dashboard.live.agents import ON_A_CALL, CallStatus
+from dashboard.live.call import OPEN, QueueCall, Talking
 from dashboard.live.calls import GONE_STATUS, track_talk, whole_seconds
 from dashboard.live.events import CallEvent, CallMember
 from dashboard.live.outcomes import Outcome
 from dashboard.live.state import LiveState, QueueState
 
 ANSWERED_STATUSES = frozenset({"ANSWER", "ANSWERED"})
+RINGING_STATUS = "RING"
 _PATH_SEPARATORS = re.compile(r"[^0-9*#]+")
 
 
-# An agent's leg of a queue call: member_status → the agent's call status.
-AGENT_CALL_STATUS: dict[str, CallStatus] = {
+# An extension's leg of any call: member_status → what its phone does. A leg it placed itself
+# (ALERT while the other side rings, then ANSWERED) keeps it busy, as queue/agent_status counts it.
+LEG_STATUS: dict[str, CallStatus] = {
     "RING": "ringing",
+    "ALERT": "talking",
     "ANSWER": "talking",
+    "ANSWERED": "talking",
     "HOLD": "hold",
     "BYE": "idle",
 }
@@ -28,40 +32,93 @@ AGENT_CALL_STATUS: dict[str, CallStatus] = {
 def apply_call_event(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
     """Apply a 30011 event; returns the numbers of the queues whose board data changed.
     What happened to queue calls goes to `state.outbox`."""
-    changed = _update_waiting(state, event, now_ms) | _update_agents(state, event, now_ms)
+    known = state.calls.get(event.call_id)  # as it was before this event
+    changed = _update_waiting(state, event, now_ms) | _update_phones(state, event, known, now_ms)
     return changed | track_talk(state, event) | _end_talk(state, event, now_ms)
 
 
 def _end_talk(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
-    """An answered queue call is handled once its agent's leg (or the caller) hangs up."""
+    """An answered queue call is over for its queue once its agent's leg is gone (hung up,
+    transferred the caller, or no longer listed) or the caller hangs up."""
     call = state.calls.get(event.call_id)
     talk = call.talk if call else None
     if talk is None:
         return set()
-    gone = {m.number for m in event.members if m.status == GONE_STATUS}
+    legs = {m.number: m.status for m in event.members if m.kind == "extension"}
     caller = _caller_member(event.members)
-    if talk.agent in gone or caller is None or caller.status == GONE_STATUS:
-        state.calls.hang_up(event.call_id, now_ms)
-        return {talk.queue}
+    agent_gone = bool(talk.agent) and legs.get(talk.agent, GONE_STATUS) == GONE_STATUS
+    if agent_gone or caller is None or caller.status == GONE_STATUS:
+        return _hang_up(state, talk, event.call_id, now_ms)
     return set()
 
 
-def _update_agents(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
-    """Agents' legs: ringing, talking, hold, and idle (in wrap-up after a queue call)."""
+def _hang_up(state: LiveState, talk: Talking, call_id: str, now_ms: int) -> set[str]:
+    """The talk is over: handled, and its agent wraps up for the queue's wrap-up time."""
+    state.calls.hang_up(call_id, now_ms)
+    _wrap_up(state, talk.agent, state.queues.get(talk.queue), now_ms)
+    return {talk.queue}
+
+
+def _wrap_up(state: LiveState, number: str, queue: QueueState | None, now_ms: int) -> None:
+    if queue is not None and queue.wrap_up_s:
+        state.wrap_up_until[number] = now_ms + queue.wrap_up_s * 1000
+
+
+def _update_phones(
+    state: LiveState, event: CallEvent, known: QueueCall | None, now_ms: int
+) -> set[str]:
+    """Each phone's leg in this call, then what the phone does over all its calls (one phone:
+    the same call status in every queue its agent serves). A leg no longer listed is over: the
+    phone rang out, or another phone took a ring-all call."""
+    listed = {m.number for m in event.members if m.kind == "extension"}
+    legs = {
+        m.number: LEG_STATUS[m.status]
+        for m in event.members
+        if m.kind == "extension" and m.status in LEG_STATUS and m.number not in state.queues
+    }
+    legs |= dict.fromkeys(_legs_held(state, event, known) - listed, "idle")
     changed: set[str] = set()
-    for member in event.members:
-        status = AGENT_CALL_STATUS.get(member.status)
-        if member.kind != "extension" or status is None:
-            continue
-        queue = _queue_on_path(state, member.call_path)
-        if status == "idle" and queue is not None and queue.wrap_up_s:
-            state.wrap_up_until[member.number] = now_ms + queue.wrap_up_s * 1000
-        # One phone: its call status is the same in every queue the agent serves.
-        for membership_queue, agent in state.memberships(member.number):
-            if agent.call_status != status:
-                agent.call_status, agent.since_ms = status, now_ms
-                changed.add(membership_queue.number)
+    for number, status in legs.items():
+        if _leg_ends(state, number, event.call_id, status) and known is None:
+            # A queue call we never followed: whoever talked on it wraps up.
+            _wrap_up(state, number, _queue_on_path(state, _path(event)), now_ms)
+        changed |= _set_call_status(state, number, now_ms)
     return changed
+
+
+def _legs_held(state: LiveState, event: CallEvent, known: QueueCall | None) -> set[str]:
+    """The agents of the queues this call is or was in who have a leg in it."""
+    queues = {token for token in _PATH_SEPARATORS.split(_path(event)) if token}
+    queues |= {call.queue for call in (known, state.calls.get(event.call_id)) if call}
+    agents = {n for q in queues if q in state.queues for n in state.queues[q].agents}
+    extensions = (state.extensions.get(n) for n in agents)
+    return {e.number for e in extensions if e is not None and event.call_id in e.legs}
+
+
+def _leg_ends(state: LiveState, number: str, call_id: str, status: CallStatus) -> bool:
+    """Record the phone's leg in the call; True when a leg it talked on is over."""
+    legs = state.extension(number).legs
+    talked = legs.get(call_id) in ON_A_CALL
+    if status == "idle":
+        legs.pop(call_id, None)
+    else:
+        legs[call_id] = status
+    return talked and status == "idle"
+
+
+def _set_call_status(state: LiveState, number: str, now_ms: int) -> set[str]:
+    status = state.extension(number).call_status()
+    changed: set[str] = set()
+    for queue, agent in state.memberships(number):
+        if agent.call_status != status:
+            agent.call_status, agent.since_ms = status, now_ms
+            changed.add(queue.number)
+    return changed
+
+
+def _path(event: CallEvent) -> str:
+    """Every member's call_path, joined (the caller's is the one a queue call waits by)."""
+    return "-".join(m.call_path for m in event.members if m.call_path)
 
 
 def _update_waiting(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
@@ -70,14 +127,31 @@ def _update_waiting(state: LiveState, event: CallEvent, now_ms: int) -> set[str]
         return set()
     target = _queue_waited_in(state, event)
     changed = _leave(state, call, event, target, now_ms) if call else set()
-    if target is None or _waits_in(state, event.call_id, target.number):
+    if target is None:
         return changed
+    if not _waits_in(state, event.call_id, target.number):
+        changed |= _start_wait(state, event, target, now_ms)
+    return changed | _note_ringing(state, event, target)
+
+
+def _start_wait(state: LiveState, event: CallEvent, target: QueueState, now_ms: int) -> set[str]:
+    changed: set[str] = set()
+    call = state.calls.get(event.call_id)
     if call is not None and call.talk is not None:  # sent on to a queue: the talk is over
-        state.calls.hang_up(call.call_id, now_ms)
-        changed.add(call.talk.queue)
+        changed |= _hang_up(state, call.talk, call.call_id, now_ms)
     if state.calls.wait(event.call_id, target.number, _caller(event.members), now_ms) is None:
         changed.add(target.number)
     return changed
+
+
+def _note_ringing(state: LiveState, event: CallEvent, queue: QueueState) -> set[str]:
+    """Whether an agent's phone rings for the waiting caller (who waits on all the same)."""
+    call = state.calls.get(event.call_id)
+    ringing = any(m.status == RINGING_STATUS for m in _agent_legs(state, event, queue))
+    if call is None or call.phase != "waiting" or call.ringing == ringing:
+        return set()
+    state.calls.ring(call.call_id, ringing)
+    return {queue.number}
 
 
 def _leave(
@@ -88,7 +162,7 @@ def _leave(
     queue = state.queues.get(call.queue)
     if call.phase not in OPEN or queue is None or queue is target:
         return set()
-    agent = _answered_by(state, event)
+    agent = _answered_by(state, event, queue)
     outcome = _outcome(event, queue, target, now_ms - call.since_ms, answered=bool(agent))
     state.calls.leave(call.call_id, outcome, now_ms, agent)
     return {queue.number}
@@ -102,8 +176,9 @@ def _waits_in(state: LiveState, call_id: str, queue: str) -> bool:
 def _outcome(
     event: CallEvent, queue: QueueState, target: QueueState | None, wait_ms: int, answered: bool
 ) -> Outcome:
-    """Answered; timed out (moved on to another queue, or left once the queue's maximum wait
-    was reached); abandoned (the caller hung up); otherwise transferred out."""
+    """Answered (by an agent of the queue); timed out (moved on to another queue, or left once
+    the queue's maximum wait was reached); abandoned (the caller hung up); otherwise transferred
+    out (a key press sent the caller elsewhere, or someone other than its agents took it)."""
     if answered:
         return "answered"
     # The PBX sends a caller on (or hangs up, if that is the failover) at the maximum wait.
@@ -116,17 +191,17 @@ def _outcome(
 
 def _queue_waited_in(state: LiveState, event: CallEvent) -> QueueState | None:
     """The queue this call is waiting in now, or None once it is answered, gone or elsewhere."""
-    if _answered_by(state, event):
-        return None
+    if any(m.status in ANSWERED_STATUSES for m in _others(state, event)):
+        return None  # answered, by an agent or by whoever the caller was sent to
     caller = _caller_member(event.members)
     if caller is None or caller.status == GONE_STATUS:
         state.calls.caller_left(event.call_id)
         return None
     queue = _queue_at_end(state, caller.call_path)
     call = state.calls.get(event.call_id)
-    if queue is not None and call is not None and call.answered_in == queue.number:
+    if queue is None or _rings_elsewhere(state, event, queue):
         return None
-    return queue
+    return None if call is not None and call.answered_in == queue.number else queue
 
 
 def _queue_at_end(state: LiveState, call_path: str) -> QueueState | None:
@@ -152,22 +227,38 @@ def _caller_member(members: Iterable[CallMember]) -> CallMember | None:
     return inbound or (members[0] if members else None)
 
 
-def _answered_by(state: LiveState, event: CallEvent) -> str:
-    """The agent who answered: an extension leg other than the caller's that is ANSWER(ED).
-    The caller's own leg may read ANSWERED while it waits (the queue answers to play music),
-    and the queue may appear as a member itself: neither is an agent answering."""
+def _others(state: LiveState, event: CallEvent) -> list[CallMember]:
+    """The phones on the call besides the caller's. The caller's own leg may read ANSWERED
+    while it waits (the queue answers to play music), and the queue may appear as a member
+    itself: neither is a phone the call reached."""
     caller = _caller_member(event.members)
-    return next(
-        (
-            m.number
-            for m in event.members
-            if m is not caller
-            and m.kind == "extension"
-            and m.status in ANSWERED_STATUSES
-            and m.number not in state.queues
-        ),
-        "",
-    )
+    return [
+        m
+        for m in event.members
+        if m is not caller and m.kind == "extension" and m.number not in state.queues
+    ]
+
+
+def _is_agent(queue: QueueState, number: str) -> bool:
+    """An agent of the queue (any phone, while its agents are not known yet)."""
+    return not queue.agents or number in queue.agents
+
+
+def _agent_legs(state: LiveState, event: CallEvent, queue: QueueState) -> list[CallMember]:
+    return [m for m in _others(state, event) if _is_agent(queue, m.number)]
+
+
+def _rings_elsewhere(state: LiveState, event: CallEvent, queue: QueueState) -> bool:
+    """A phone that is no agent of the queue rings for the caller: a queue rings only its
+    agents, so the caller was sent on (a key press for an extension, say: docs/pbxsim.md)."""
+    others = _others(state, event)
+    return any(m.status == RINGING_STATUS and not _is_agent(queue, m.number) for m in others)
+
+
+def _answered_by(state: LiveState, event: CallEvent, queue: QueueState) -> str:
+    """The agent of the queue who answered, if one did ("" when nobody, or someone else)."""
+    legs = _agent_legs(state, event, queue)
+    return next((m.number for m in legs if m.status in ANSWERED_STATUSES), "")
 
 
 def _caller(members: Iterable[CallMember]) -> str:

@@ -10,9 +10,12 @@ from dashboard.live.today import AgentToday, QueueDay, Today
 
 
 class WaitingRow(TypedDict):
+    """A caller not yet answered (docs/design.md#metrics), ringing an agent or not."""
+
     call_id: str
     caller: str
     since: int  # when the wait began: the browser ticks it
+    ringing: bool  # an agent's phone rings for it now
 
 
 class AgentRow(AgentData):
@@ -38,7 +41,8 @@ def queue_data(state: LiveState, today: Today, queue: QueueState, now_ms: int) -
     callers = sorted(state.calls.waiting_in(queue.number), key=lambda caller: caller.since_ms)
     agents = sorted(queue.agents.values(), key=lambda agent: agent.number)
     waiting: list[WaitingRow] = [
-        {"call_id": c.call_id, "caller": c.caller, "since": c.since_ms} for c in callers
+        {"call_id": c.call_id, "caller": c.caller, "since": c.since_ms, "ringing": c.ringing}
+        for c in callers
     ]
     return {
         "number": queue.number,

@@ -34,15 +34,22 @@ def test_it_counts_a_caller_entering_a_queue_with_the_time_seen() -> None:
     live = state()
     assert apply_call_event(live, call("1.1", caller("ALERT")), now_ms=5000) == {"6400"}
     assert queue_data(live, Today("2026-11-26", 0), live.queues["6400"], 5000)["waiting"] == [
-        {"call_id": "1.1", "caller": "5550001", "since": 5000}
+        {"call_id": "1.1", "caller": "5550001", "since": 5000, "ringing": False}
     ]
 
 
-def test_it_keeps_the_wait_start_while_an_agent_rings() -> None:
+def test_a_caller_ringing_an_agent_still_waits_and_shows_ringing() -> None:
+    """docs/design.md#metrics: every caller not yet answered waits, those ringing included."""
     live = state()
     apply_call_event(live, call("1.1", caller("ALERT")), now_ms=5000)
-    assert apply_call_event(live, call("1.1", caller("ALERT"), agent("RING")), 9000) == set()
-    assert waiting(live, "6400")["1.1"].since_ms == 5000
+    assert apply_call_event(live, call("1.1", caller("ALERT"), agent("RING")), 9000) == {"6400"}
+    assert (waiting(live, "6400")["1.1"].since_ms, waiting(live, "6400")["1.1"].ringing) == (
+        5000, True)  # fmt: skip
+    figures = queue_data(live, Today("2026-11-26", 0), live.queues["6400"], 9000)["figures"]
+    assert (figures["waiting"], figures["waiting_ringing"]) == (1, 1)
+    apply_call_event(live, call("1.1", caller("ALERT")), 29_000)  # rang out: waits on
+    assert (waiting(live, "6400")["1.1"].since_ms, waiting(live, "6400")["1.1"].ringing) == (
+        5000, False)  # fmt: skip
 
 
 def test_it_removes_a_caller_once_answered() -> None:

@@ -1,0 +1,281 @@
+"""Every way a queue call ends lands in its own outcome (docs/design.md#how-a-queue-call-ends),
+from the 30011 sequences the reference allows and docs/pbxsim.md's GUESS forms: answered,
+abandoned (short or not), timed out to the failover, transferred by its agent (still answered,
+and handled by that agent), and sent on by a key press (transferred out)."""
+
+from dataclasses import replace
+
+import pytest
+
+from dashboard.live.agents import Agent, load_agent_status
+from dashboard.live.events import CallEvent, CallMember
+from dashboard.live.figures import agent_state
+from dashboard.live.queues import apply_call_event
+from dashboard.live.state import LiveState
+from dashboard.live.today import AgentToday, QueueDay, Thresholds, Today
+
+SALES, SUPPORT, IVR = "6400", "6401", "6500"
+T0 = 1_000_000  # ms
+CALL, CONSULT = "1.1", "1.2"
+
+
+def centre() -> LiveState:
+    """Sales (agents 1001–1003, 10 s wrap-up, 600 s maximum wait) and Support (1004, 1005;
+    120 s); 1100 is a supervisor, an agent of no queue."""
+    live = LiveState()
+    live.set_queues({SALES: "Sales", SUPPORT: "Support"})
+    for number, agents, max_wait in ((SALES, "1001 1002 1003", 600), (SUPPORT, "1004 1005", 120)):
+        queue = live.queues[number]
+        queue.wrap_up_s, queue.max_wait_s = 10, max_wait
+        queue.agents = {n: Agent(n) for n in agents.split()}
+    for number in ("1001", "1002", "1003", "1004", "1005", "1100"):
+        live.extension(number).registered_kinds = {"Sip"}
+    return live
+
+
+def caller(status: str, path: str = SALES) -> CallMember:
+    return CallMember("inbound", "5550001", "PJSIP/trunk-t-00000001", status, path)
+
+
+def phone(number: str, status: str, path: str = SALES) -> CallMember:
+    return CallMember("extension", number, f"PJSIP/{number}-0000000a", status, path)
+
+
+def outside(status: str, path: str = SALES) -> CallMember:
+    return CallMember("outbound", "0812345678", "PJSIP/trunk-t-0000000b", status, path)
+
+
+class Run:
+    """A live state fed 30011 events in order, with today's figures counted as the worker does."""
+
+    def __init__(self) -> None:
+        self.live = centre()
+        self.today = Today("2026-12-04", 0)
+
+    def event(self, at_s: float, *members: CallMember, call_id: str = CALL) -> set[str]:
+        changed = apply_call_event(self.live, CallEvent(call_id, members), self.ms(at_s))
+        for record in self.live.outbox:
+            self.today.record(record, Thresholds())
+        self.live.outbox.clear()
+        return changed
+
+    def ms(self, at_s: float) -> int:
+        return T0 + int(at_s * 1000)
+
+    def queue(self, number: str = SALES) -> QueueDay:
+        return self.today.queues.get(number, QueueDay())
+
+    def agent(self, number: str) -> AgentToday:
+        return self.today.agent_figures(number, T0)
+
+    def state_of(self, number: str, at_s: float, queue: str = SALES) -> str:
+        return agent_state(self.live, self.live.queues[queue].agents[number], self.ms(at_s))
+
+    def waiting(self, queue: str = SALES) -> list[str]:
+        return [call.call_id for call in self.live.calls.waiting_in(queue)]
+
+
+def outcomes(day: QueueDay) -> dict[str, int]:
+    names = ("offered", "answered", "abandoned", "short_abandoned", "timed_out", "transferred")
+    return {name: getattr(day, name) for name in names if getattr(day, name)}
+
+
+def answered_by_1001(run: Run) -> None:
+    run.event(0, caller("ALERT"))
+    run.event(2, caller("ALERT"), phone("1001", "RING"))
+    run.event(5, caller("ANSWERED"), phone("1001", "ANSWER"))
+
+
+def test_answered_then_hung_up_is_answered_and_handled_and_its_agent_wraps_up() -> None:
+    run = Run()
+    answered_by_1001(run)
+    run.event(65, caller("BYE"), phone("1001", "BYE"))
+    assert outcomes(run.queue()) == {"offered": 1, "answered": 1}
+    assert (run.queue().handled, run.queue().talk_ms) == (1, 60_000)
+    assert run.agent("1001")["answered"] == 1
+    assert run.state_of("1001", 66) == "wrap_up"
+    assert run.state_of("1001", 76) == "available"
+
+
+@pytest.mark.parametrize(("after_s", "counted"), [(3, "short_abandoned"), (30, "abandoned")])
+def test_a_caller_who_hangs_up_waiting_abandons_short_or_not(after_s: int, counted: str) -> None:
+    run = Run()
+    run.event(0, caller("ALERT"))
+    run.event(after_s, caller("BYE"))
+    assert outcomes(run.queue()) == {"offered": 1, counted: 1}
+
+
+def test_a_ringing_agent_whose_caller_hangs_up_has_no_wrap_up() -> None:
+    """Wrap-up follows a queue call the agent answered (pbxsim, and Asterisk's wrapuptime)."""
+    run = Run()
+    run.event(0, caller("ALERT"))
+    run.event(2, caller("ALERT"), phone("1001", "RING"))
+    run.event(9, caller("BYE"), phone("1001", "BYE"))
+    assert run.state_of("1001", 10) == "available"
+
+
+@pytest.mark.parametrize(
+    "gone",
+    [
+        (caller("BYE", SUPPORT),),  # failover end_call: the PBX hangs up on the caller
+        (caller("ANSWERED", f"{SUPPORT}-1005"),),  # voicemail of 1005, the whole way shown
+        (caller("ANSWERED", "1005"),),  # …or only where it is now
+        (caller("ALERT", f"{SUPPORT}-{SALES}"),),  # failover to another queue: it waits there
+    ],
+)
+def test_a_caller_who_waited_the_maximum_times_out_to_the_failover(
+    gone: tuple[CallMember, ...],
+) -> None:
+    run = Run()
+    run.event(0, caller("ALERT", SUPPORT))
+    run.event(120, *gone)
+    assert outcomes(run.queue(SUPPORT)) == {"offered": 1, "timed_out": 1}
+
+
+def test_a_caller_failed_over_to_another_queue_is_offered_there() -> None:
+    run = Run()
+    run.event(0, caller("ALERT", SUPPORT))
+    run.event(120, caller("ALERT", f"{SUPPORT}-{SALES}"))
+    assert (run.waiting(SUPPORT), run.waiting(SALES)) == ([], [CALL])
+    assert outcomes(run.queue(SALES)) == {"offered": 1}
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        (caller("ANSWERED", f"{SALES}-{IVR}"),),  # to the IVR, `--onward-path dash`
+        (caller("ANSWERED", IVR),),  # `--onward-path last`
+        (caller("ALERT"), phone("1100", "RING")),  # to an extension: a phone no agent's rings
+    ],
+)
+def test_a_caller_who_presses_a_key_to_leave_is_transferred_out(
+    sent: tuple[CallMember, ...],
+) -> None:
+    run = Run()
+    run.event(0, caller("ALERT"))
+    assert run.event(30, *sent) == {SALES}
+    run.event(40, *(replace(m, status="ANSWER") if m.number == "1100" else m for m in sent))
+    run.event(90, caller("BYE", sent[0].call_path))
+    assert outcomes(run.queue()) == {"offered": 1, "transferred": 1}
+    assert run.waiting() == []
+
+
+def test_a_key_press_while_an_agent_rings_frees_the_agent() -> None:
+    """The ringing agent's leg is no longer listed once the caller left: its phone is idle."""
+    run = Run()
+    run.event(0, caller("ALERT"))
+    run.event(20, caller("ALERT"), phone("1001", "RING"))
+    run.event(22, caller("ANSWERED", IVR))  # `--onward-path last`: Sales is off the path
+    assert run.state_of("1001", 23) == "available"
+    assert outcomes(run.queue()) == {"offered": 1, "transferred": 1}
+
+
+def blind(run: Run, *after: CallMember) -> None:
+    """1001 answered, then transfers: its leg hangs up as the destination takes the caller."""
+    answered_by_1001(run)
+    run.event(35, *after, phone("1001", "BYE"))
+
+
+def assert_answered_and_handled_by_1001(run: Run) -> None:
+    assert outcomes(run.queue()) == {"offered": 1, "answered": 1}
+    assert (run.queue().handled, run.queue().talk_ms) == (1, 30_000)
+    assert run.agent("1001")["answered"] == 1
+    assert run.state_of("1001", 36) == "wrap_up"
+    assert run.live.calls.talking() == {}
+
+
+@pytest.mark.parametrize("to", ["1002", "1100"])  # an agent of the same queue, or not
+def test_a_blind_transfer_to_an_extension_stays_answered_by_the_first_agent(to: str) -> None:
+    run = Run()
+    blind(run, caller("ALERT"), phone(to, "RING"))
+    run.event(40, caller("ANSWERED"), phone(to, "ANSWER"))
+    assert_answered_and_handled_by_1001(run)
+    assert run.state_of("1002", 41) == ("on_call" if to == "1002" else "available")
+    run.event(100, caller("BYE"), phone(to, "BYE"))
+    assert outcomes(run.queue()) == {"offered": 1, "answered": 1}
+    assert run.state_of("1002", 101) == "available"  # it took no queue call: no wrap-up
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        (caller("ANSWERED", f"{SALES}-{IVR}"),),
+        (caller("ANSWERED", IVR),),
+        (caller("ALERT"), outside("RING")),
+    ],
+)
+def test_a_blind_transfer_to_an_ivr_or_outside_stays_answered(
+    after: tuple[CallMember, ...],
+) -> None:
+    run = Run()
+    blind(run, *after)
+    run.event(60, *(replace(m, status="BYE") for m in after))
+    assert_answered_and_handled_by_1001(run)
+    assert run.waiting() == []
+
+
+@pytest.mark.parametrize("path", [f"{SALES}-{SUPPORT}", SUPPORT])
+def test_a_transfer_to_another_queue_is_offered_there_and_answered_there(path: str) -> None:
+    run = Run()
+    blind(run, caller("ALERT", path))
+    assert_answered_and_handled_by_1001(run)
+    assert run.waiting(SUPPORT) == [CALL]
+    run.event(50, caller("ANSWERED", path), phone("1004", "ANSWER", path))
+    assert outcomes(run.queue(SUPPORT)) == {"offered": 1, "answered": 1}
+    assert (run.agent("1001")["answered"], run.agent("1004")["answered"]) == (1, 1)
+
+
+def test_an_attended_transfer_stays_answered_by_the_first_agent() -> None:
+    """1001 holds the caller, calls 1002 on a call of its own, then leaves the two together."""
+    run = Run()
+    answered_by_1001(run)
+    run.event(20, caller("HOLD"), phone("1001", "HOLD"))
+    run.event(21, phone("1001", "ALERT", ""), phone("1002", "RING", ""), call_id=CONSULT)
+    run.event(25, phone("1001", "ANSWERED", ""), phone("1002", "ANSWER", ""), call_id=CONSULT)
+    assert run.state_of("1001", 26) == "on_call"
+    run.event(35, phone("1001", "BYE", ""), phone("1002", "BYE", ""), call_id=CONSULT)
+    run.event(35, caller("ANSWERED"), phone("1002", "ANSWER"), phone("1001", "BYE"))
+    assert_answered_and_handled_by_1001(run)
+    assert run.state_of("1002", 36) == "on_call"
+
+
+def test_an_agent_leg_no_longer_listed_has_left_the_call() -> None:
+    """A phone that rang out, or lost a ring-all call, drops out of the members: it is idle
+    (before, it stayed ringing until REST said otherwise)."""
+    run = Run()
+    run.event(0, caller("ALERT"))
+    run.event(1, caller("ALERT"), phone("1001", "RING"), phone("1002", "RING"))
+    run.event(5, caller("ANSWERED"), phone("1002", "ANSWER"))
+    assert (run.state_of("1001", 6), run.state_of("1002", 6)) == ("available", "on_call")
+    run.event(40, caller("BYE"), phone("1002", "BYE"))
+    assert run.agent("1002")["answered"] == 1
+
+
+def test_an_agents_own_outgoing_call_keeps_it_on_a_call_until_it_ends() -> None:
+    """The agent's leg reads ALERT (it hears ringback), then ANSWERED: busy from the first."""
+    run = Run()
+    callee = CallMember("outbound", "0812345678", "PJSIP/trunk-t-1", "RING", "")
+    run.event(0, phone("1001", "ALERT", ""), callee, call_id="2.1")
+    assert run.state_of("1001", 1) == "on_call"
+    run.event(3, phone("1001", "ANSWERED", ""), replace(callee, status="ANSWER"), call_id="2.1")
+    assert run.state_of("1001", 4) == "on_call"
+    run.event(60, phone("1001", "BYE", ""), replace(callee, status="BYE"), call_id="2.1")
+    assert run.state_of("1001", 61) == "available"  # not a queue call: no wrap-up
+    assert outcomes(run.queue()) == {}
+
+
+def agent_status(call_status: int) -> list[dict[str, object]]:
+    """queue/agent_status for Sales: 1001 in `call_status`, the others idle."""
+    codes = {"1001": call_status, "1002": 1, "1003": 1}
+    return [{"number": n, "is_login": 1, "is_pause": 0, "call_status": c} for n, c in codes.items()]
+
+
+@pytest.mark.parametrize(("rest", "corrections"), [(2, []), (5, []), (1, ["agent_call_status"])])
+def test_rest_saying_who_holds_is_no_correction(rest: int, corrections: list[str]) -> None:
+    """30011 shows HOLD on both legs whoever holds; queue/agent_status says 2 (the agent holds)
+    or 5 (the caller does): either agrees with the events."""
+    run = Run()
+    answered_by_1001(run)
+    run.event(10, caller("HOLD"), phone("1001", "HOLD"))
+    agents = run.live.queues[SALES].agents
+    assert load_agent_status(agents, agent_status(rest), run.ms(11)) == corrections
