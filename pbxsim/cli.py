@@ -18,6 +18,8 @@ from pbxsim.config import (
     AGENT_STATUS_STYLES,
     CALL_PATHS,
     CDR_UID_STYLES,
+    ONWARD_PATHS,
+    TRANSFER_REPORTS,
     WAITING_SHAPES,
     SimConfig,
 )
@@ -85,6 +87,8 @@ def _add_guess_switches(parser: argparse.ArgumentParser) -> None:
     add("--call-path", choices=CALL_PATHS, default=_DEFAULTS.call_path)
     add("--ivr-number", default=_DEFAULTS.ivr_number, help="the IVR in front of the queues")
     add("--listener-member", action="store_true", help="a listening supervisor is a member")
+    add("--onward-path", choices=ONWARD_PATHS, default=_DEFAULTS.onward_path)
+    add("--transfer-report", choices=TRANSFER_REPORTS, default=_DEFAULTS.transfer_report)
     add("--cdr-uid-style", choices=CDR_UID_STYLES, default=_DEFAULTS.cdr_uid_style)
     add("--cdr-call-id", action="store_true", help="cdr/list rows also carry the call_id")
 

@@ -8,6 +8,8 @@ PBX_WS_IDLE_SECONDS = 60.0
 # GUESS switch values (reference §4.1, §4.9); the first of each is the default.
 WAITING_SHAPES = ("alert", "answered", "queue_member")
 CALL_PATHS = ("queue", "ivr_then_queue", "ivr_dash_queue")
+ONWARD_PATHS = ("dash", "last")
+TRANSFER_REPORTS = ("after", "before")
 AGENT_STATUS_STYLES = ("words", "compact", "lower")
 # cdr/list `uid` (§5.6b, "the unique ID of the CDR"): the CDR's own ID, or the call's id.
 CDR_UID_STYLES = ("cdr", "call_id")
@@ -46,6 +48,12 @@ class SimConfig:
     ivr_number: str = "6500"
     # GUESS switch: a supervisor listening in also appears as a member of the monitored call.
     listener_member: bool = False
+    # GUESS switch: `call_path` of a call sent on from its queue to an IVR, a voicemail box or
+    # another queue: the whole way ("6400-6500") or only where it is now ("6500").
+    onward_path: str = ONWARD_PATHS[0]
+    # GUESS switch: the members 30013 (an agent's transfer) lists: as they are once transferred,
+    # or as they were just before.
+    transfer_report: str = TRANSFER_REPORTS[0]
     # GUESS switch: what cdr/list's `uid` is (see cdr.cdr_row).
     cdr_uid_style: str = CDR_UID_STYLES[0]
     # GUESS switch: cdr/list rows also carry the call's `call_id` (not in the guide's list).

@@ -3,6 +3,7 @@
 from collections.abc import Callable, Sequence
 
 from pbxsim.control_io import BadRequest, bool_field, text_field
+from pbxsim.onward import destination, key_press, time_out, transfer
 from pbxsim.plain import answer_by_hand
 from pbxsim.records import Call, Conflict, NotFound, Phase
 from pbxsim.sim import Simulator
@@ -48,14 +49,33 @@ def _hold(sim: Simulator, call: Call, body: JsonObj) -> None:
     sim.centre.set_held(call.call_id, str(by))
 
 
+def _time_out(sim: Simulator, call: Call) -> None:
+    """The call leaves its queue as if it had waited its maximum: the failover takes it."""
+    time_out(sim.centre, call.call_id, sim.now())
+
+
+def _transfer(sim: Simulator, call: Call, body: JsonObj) -> None:
+    """Waiting: the caller presses the key to leave the queue, for `to` (default the IVR).
+    Answered: the agent transfers it to `to` (an extension, a queue, "ivr", an outside number),
+    blind, or `attended` (the destination answers the agent first)."""
+    to = body.get("to")
+    if to is not None and not isinstance(to, str):
+        raise BadRequest("'to' must be a number (or \"ivr\")")
+    if call.phase is not Phase.TALKING:
+        key_press(sim.centre, call.call_id, sim.now(), to)
+        return
+    going = destination(sim.centre, to)
+    transfer(sim.centre, call.call_id, going, sim.now(), bool(body.get("attended", False)))
+
+
 CALL_ACTIONS: dict[str, CallAction] = {
     "ring": _ring,
     "answer": _answer,
     "abandon": lambda sim, call, _: sim.centre.abandon(call.call_id, sim.now()),
     "hangup": lambda sim, call, _: sim.centre.hangup(call.call_id, sim.now()),
     "ring_out": lambda sim, call, _: sim.centre.ring_out(call.call_id, sim.now()),
-    "timeout": lambda sim, call, _: sim.centre.time_out(call.call_id, sim.now()),
-    "transfer": lambda sim, call, _: sim.centre.transfer_out(call.call_id, sim.now()),
+    "timeout": lambda sim, call, _: _time_out(sim, call),
+    "transfer": _transfer,
     "hold": _hold,
     "unhold": lambda sim, call, _: sim.centre.set_held(call.call_id, ""),
 }

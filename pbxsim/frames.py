@@ -13,25 +13,28 @@ from pbxsim.records import (
     Cdr,
     Event,
     ExtensionState,
+    Leg,
     Listener,
     NewCdr,
     Phase,
     PlainCall,
     PlainUpdate,
     RingTimeout,
+    TransferReport,
 )
 from pbxsim.wire import JsonObj
 
 EXTENSION_REGISTRATION = 30007
 CALL_STATE_CHANGED = 30011
 NEW_CDR = 30012
+CALL_TRANSFER = 30013
 AGENT_AUTO_PAUSE = 30025
 AGENT_RING_TIMEOUT = 30026
 AGENT_STATUS_CHANGED = 30029
 
 # Event IDs the reference knows; a subscription keeps only these (unknown IDs are ignored).
 KNOWN_TOPICS = frozenset(
-    {30007, 30008, 30009, 30011, 30012, 30015, 30016, 30020, 30025, 30026, 30029}
+    {30007, 30008, 30009, 30011, 30012, 30013, 30014, 30015, 30016, 30020, 30025, 30026, 30029}
     | {30034, 30035, 30036, 30039}
 )
 
@@ -63,12 +66,32 @@ _EXTENSION_STATUS = {Phase.RINGING: "RING", Phase.TALKING: "ANSWER", Phase.ENDED
 
 
 def call_path(call: Call, config: SimConfig) -> str:
-    """GUESS switch `call_path`: the queue number, or how an IVR in front of it shows."""
+    """GUESS switch `call_path`: the queue number, or how an IVR in front of it shows; a call
+    sent on from another queue goes on from that queue's path (`onward_path`)."""
     if call.in_ivr:
         return config.ivr_number
+    if call.came_from is not None:
+        return onward_path(call_path(call.came_from, config), call.queue.number, config)
     if config.call_path == "ivr_dash_queue" and not call.internal:
         return f"{config.ivr_number}-{call.queue.number}"
     return call.queue.number
+
+
+def onward_path(before: str, here: str, config: SimConfig) -> str:
+    """GUESS switch `onward_path`: a call sent on from a queue to another feature (an IVR, a
+    voicemail box, a queue) shows the whole way, or only where it is now."""
+    return f"{before}-{here}" if config.onward_path == "dash" else here
+
+
+def _plain_path(call: PlainCall, config: SimConfig) -> str:
+    """A call of no queue has no `call_path`, unless it left a queue: then the queue's path,
+    gone on to the feature it is in now (a phone it rings adds nothing: §4.1 names features)."""
+    if call.origin is None:
+        return ""
+    path = call_path(call.origin, config)
+    if call.feature is None:
+        return path
+    return onward_path(path, call.feature or config.ivr_number, config)
 
 
 def _inbound_status(call: Call, config: SimConfig) -> str:
@@ -102,6 +125,8 @@ def call_members(call: Call, trunk_name: str, config: SimConfig) -> list[JsonObj
         members += [_extension(n, c, "RING", path) for n, c in call.others.items()]
     elif config.waiting_shape == "queue_member" and call.phase is Phase.WAITING and not call.in_ivr:
         members.append(_extension(call.queue.number, "", "RING", path))
+    # The agent who just transferred the caller here hangs up.
+    members += [_extension(n, c, "BYE", path) for n, c in call.parting]
     return members + _listeners(call.listeners, path, config)
 
 
@@ -122,22 +147,22 @@ def _caller(call: Call, trunk_name: str, path: str, config: SimConfig) -> JsonOb
 
 
 def plain_members(call: PlainCall, trunk_name: str, config: SimConfig) -> list[JsonObj]:
-    """The `members` array of a call that passes no queue."""
-    members: list[JsonObj] = []
-    for leg in call.legs:
-        if leg.kind == "extension":
-            members.append(_extension(leg.number, leg.channel, leg.status, ""))
-            continue
-        outbound = {
-            "from": call.legs[0].number,
-            "to": leg.number,
-            "trunk_name": trunk_name,
-            "channel_id": leg.channel,
-            "member_status": leg.status,
-            "call_path": "",
-        }
-        members.append({"outbound": outbound})
-    return members + _listeners(call.listeners, "", config)
+    """The `members` array of a call in no queue."""
+    path = _plain_path(call, config)
+    members = [_plain_leg(call, leg, trunk_name, path) for leg in call.legs]
+    return members + _listeners(call.listeners, path, config)
+
+
+def _plain_leg(call: PlainCall, leg: Leg, trunk_name: str, path: str) -> JsonObj:
+    """An extension, an outside number dialled on the trunk, or the trunk caller of a call
+    that left its queue."""
+    if leg.kind == "extension":
+        return _extension(leg.number, leg.channel, leg.status, path)
+    trunk = {"trunk_name": trunk_name, "channel_id": leg.channel, "member_status": leg.status}
+    if leg.kind == "inbound":
+        did = call.origin.queue.did if call.origin else ""
+        return {"inbound": {"from": leg.number, "to": did, **trunk, "call_path": path}}
+    return {"outbound": {"from": call.legs[0].number, "to": leg.number, **trunk, "call_path": path}}
 
 
 def cdr_fields(cdr: Cdr, zone: ZoneInfo) -> JsonObj:
@@ -159,6 +184,15 @@ def cdr_fields(cdr: Cdr, zone: ZoneInfo) -> JsonObj:
         "did_number": cdr.did_number,
         "agent_ring_time": cdr.agent_ring_time,
     }
+
+
+def _extension_state(event: ExtensionState) -> JsonObj:
+    """30007, 30008 and 30009 of one extension."""
+    msg = {"extension": event.extension, "status": event.status}
+    if event.topic == EXTENSION_REGISTRATION:
+        # The simulated desk phones sit on one LAN; the address is illustrative.
+        msg = {**msg, "kind": "Sip", "registered_ip": "192.168.1.100"}
+    return msg
 
 
 class Renderer:
@@ -192,13 +226,23 @@ class Renderer:
                 msg = {"queue_number": event.queue_number, "agent_number": event.agent_number}
                 return AGENT_AUTO_PAUSE, {**msg, "calls": calls}
             case ExtensionState():
-                msg = {"extension": event.extension, "status": event.status}
-                if event.topic == EXTENSION_REGISTRATION:
-                    # The simulated desk phones sit on one LAN; the address is illustrative.
-                    msg = {**msg, "kind": "Sip", "registered_ip": "192.168.1.100"}
-                return event.topic, msg
+                return event.topic, _extension_state(event)
             case NewCdr(cdr=cdr):
                 return NEW_CDR, cdr_fields(cdr, self._zone)
+            case TransferReport():
+                return CALL_TRANSFER, self._transfer(event)
+
+    def _transfer(self, event: TransferReport) -> JsonObj:
+        """30013: the 30011 shape (§4.10); GUESS switch `transfer_report`: whose members."""
+        call: Call | PlainCall = event.before
+        if self._config.transfer_report == "after":
+            call = event.after
+        if isinstance(call, Call):
+            return {
+                "call_id": call.call_id,
+                "members": call_members(call, self._trunk, self._config),
+            }
+        return {"call_id": call.call_id, "members": plain_members(call, self._trunk, self._config)}
 
     def _agent_status(self, event: AgentStatus) -> JsonObj:
         return {
@@ -219,6 +263,8 @@ def event_key(event: Event) -> str:
     agent's or extension's number (30007, 30008, 30009, 30025, 30029)."""
     match event:
         case CallUpdate(call=call) | PlainUpdate(call=call):
+            return call.call_id
+        case TransferReport(before=call):
             return call.call_id
         case NewCdr(cdr=cdr):
             return cdr.call_id

@@ -13,6 +13,7 @@ from pbxsim.records import (
     CallUpdate,
     Cdr,
     Conflict,
+    Leg,
     NewCdr,
     NotFound,
     Outcome,
@@ -26,6 +27,9 @@ from pbxsim.roster import Roster
 
 # CDRs kept for cdr/list; older ones are forgotten so a demo can run for weeks in bounded memory.
 CDRS_KEPT = 10_000
+# Simulated seconds: callers who hang up within this of arriving are short abandons (the
+# wallboard's SHORT_ABANDON_SECONDS default), counted apart in the ground truth.
+SHORT_ABANDON_S = 5.0
 
 
 class CallCentre(Roster):
@@ -103,6 +107,25 @@ class CallCentre(Roster):
         self._enqueue(call, ivr=False)
         return call
 
+    def requeue(self, call: Call, queue: QueueDef, now: float, parting: Sequence[Leg]) -> Call:
+        """A call sent on to another queue (a transfer, a failover) waits there from now, under
+        the same call ID; `parting` legs show hung up in its first update."""
+        came_from = dataclasses.replace(call, listeners=[], others={}, parting=())
+        again = Call(
+            call_id=call.call_id,
+            queue=queue,
+            caller=call.caller,
+            caller_channel=call.caller_channel,
+            waiting_since=now,
+            scripted=call.scripted,
+            internal=call.internal,
+            came_from=came_from,
+            parting=tuple((leg.number, leg.channel) for leg in parting),
+        )
+        self._enqueue(again, ivr=False)
+        again.parting = ()
+        return again
+
     def _enqueue(self, call: Call, ivr: bool) -> None:
         self.calls[call.call_id] = call
         self.stats[call.queue.number].offered += 1
@@ -142,6 +165,7 @@ class CallCentre(Roster):
         call.phase, call.answered_at, call.outcome = Phase.TALKING, now, Outcome.ANSWERED
         self.stats[call.queue.number].answered += 1
         agent = self._agent_of(call)
+        agent.answered += 1
         member = agent.memberships.get(call.queue.number)
         if member is not None:
             member.misses.clear()
@@ -189,6 +213,7 @@ class CallCentre(Roster):
     def _missed(self, call: Call, agent: Agent, now: float) -> None:
         queue = call.queue
         self.emit(RingTimeout(queue.number, agent.defn.number, call.caller, call.call_id))
+        agent.missed += 1
         member = agent.memberships.get(queue.number)
         if member is not None:
             member.misses.append((call.caller, call.call_id))
@@ -198,20 +223,15 @@ class CallCentre(Roster):
 
     def abandon(self, call_id: str, now: float) -> None:
         """The caller hangs up before anyone answered."""
-        self._finish_unanswered(call_id, Outcome.ABANDONED, now)
-
-    def time_out(self, call_id: str, now: float) -> None:
-        """The caller waited the queue's maximum: the call fails over out of the queue."""
-        self._finish_unanswered(call_id, Outcome.TIMED_OUT, now)
-
-    def transfer_out(self, call_id: str, now: float) -> None:
-        """A waiting caller is sent elsewhere (e.g. pressed a key for voicemail)."""
-        self._finish_unanswered(call_id, Outcome.TRANSFERRED, now)
+        self.end_unanswered(call_id, Outcome.ABANDONED, now)
 
     def hangup(self, call_id: str, now: float) -> None:
         """Either side ends an answered call; the agent then wraps up."""
         call = self._in_phase(call_id, Phase.TALKING)
         self._end(call, now)
+        self._wrap_up(call, now)
+
+    def _wrap_up(self, call: Call, now: float) -> None:
         if call.agent is not None:
             agent = self.agents[call.agent]
             agent.wrap_until, agent.wrap_queue = now + call.queue.wrap_up_time, call.queue.number
@@ -222,14 +242,34 @@ class CallCentre(Roster):
         call.held_by = by
         self.emit_call(call)
 
-    def _finish_unanswered(self, call_id: str, outcome: Outcome, now: float) -> None:
+    def end_unanswered(self, call_id: str, outcome: Outcome, now: float) -> None:
+        """A call nobody answered leaves its queue with this outcome and ends (its caller's leg
+        hangs up: the caller did, or the failover ends the call)."""
+        self._end(self.settle(call_id, outcome, now), now)
+
+    def settle(self, call_id: str, outcome: Outcome, now: float) -> Call:
+        """Count an unanswered call's one outcome in its queue's ground truth."""
         call = self.call(call_id)
         if call.phase is Phase.TALKING:
             raise Conflict(f"call {call_id} was answered; hang it up instead")
         call.outcome = outcome
         stats = self.stats[call.queue.number]
         setattr(stats, outcome.value, getattr(stats, outcome.value) + 1)
-        self._end(call, now)
+        short = outcome is Outcome.ABANDONED and now - call.waiting_since < SHORT_ABANDON_S
+        stats.short_abandoned += short
+        return call
+
+    def leave_queue(self, call: Call, now: float) -> None:
+        """The call goes on from its queue (its caller stays on the line): phones that rang for
+        it stop, an agent who talked on it wraps up, monitoring of that agent ends."""
+        self._release_others(call)
+        if call.agent is not None:
+            self._release(call, now)
+        if call.phase is Phase.TALKING:
+            self._wrap_up(call, now)
+        del self.calls[call.call_id]
+        for listener in call.listeners:
+            self.end_plain(listener.call_id, now)
 
     def _in_phase(self, call_id: str, phase: Phase) -> Call:
         call = self.call(call_id)
@@ -274,7 +314,7 @@ class CallCentre(Roster):
         self.emit_call(call)
         for listener in call.listeners:
             self.end_plain(listener.call_id, now)
-        self._record(queue_cdr(call, self.cdr_count + 1, now, self.directory.trunk_name))
+        self.record_queue_call(call, now)
 
     def find_channel(self, channel: str) -> Call | PlainCall | None:
         """The live call one of whose members has this channel ID."""
@@ -301,7 +341,14 @@ class CallCentre(Roster):
             elif agent is not None and agent.waiting_call == call_id:
                 agent.waiting_call = None
         self.emit_plain(call)
-        self._record(plain_cdr(call, self.cdr_count + 1, now, self.directory.trunk_name))
+        # A queue call that went on from its queue left its CDR then (record_queue_call).
+        if call.origin is None:
+            self._record(plain_cdr(call, self.cdr_count + 1, now, self.directory.trunk_name))
+
+    def record_queue_call(self, call: Call, now: float) -> None:
+        """A queue call's one CDR (GUESS), once it is over for the queues: hung up, or gone on
+        to a destination that is no queue (what it does there is in no CDR)."""
+        self._record(queue_cdr(call.whole(), self.cdr_count + 1, now, self.directory.trunk_name))
 
     def _detach(self, monitor: PlainCall) -> None:
         target = self.find_channel(monitor.monitors) if monitor.monitors else None

@@ -33,6 +33,28 @@ def dial(centre: CallCentre, caller: str, callee: str, now: float) -> PlainCall:
     return _start(centre, "internal" if internal else "outbound", caller, callee, now)
 
 
+def consult(centre: CallCentre, extension: str, callee: str, now: float) -> PlainCall:
+    """An agent already in a call places a second one from its phone (an attended transfer's
+    consultation): it hears ringback while the callee rings, and the callee answers."""
+    agent = centre.agents.get(callee)
+    kind = "extension" if agent is not None else "outbound"
+    endpoint = callee if agent is not None else f"trunk-{centre.directory.trunk_name}"
+    legs = [
+        Leg("extension", extension, centre.channel(extension), "ALERT"),
+        Leg(kind, callee, centre.channel(endpoint), "RING"),
+    ]
+    call = PlainCall(
+        centre.new_call_id(now), "internal" if agent else "outbound", legs, now, callee
+    )
+    centre.plain[call.call_id] = call
+    if agent is not None:
+        agent.call_id = call.call_id
+        centre.extension_state(callee, "Ringing")
+    centre.emit_plain(call)
+    _pick_up(centre, call, now)
+    return call
+
+
 def connected_at(now: float, auto: bool) -> float:
     """When the caller's own phone answers a call/dial ring (at once with auto-answer)."""
     return now if auto else now + PICK_UP_DELAY

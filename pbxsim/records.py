@@ -1,6 +1,6 @@
 """The model's data: calls, legs, agents and their queue memberships, CDRs and emitted events."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from pbxsim.directory import ExtensionDef, QueueDef
@@ -63,11 +63,24 @@ class Call:
     in_ivr: bool = False
     outcome: Outcome | None = None
     listeners: list[Listener] = field(default_factory=list)
+    # The call as it was in the queue it came from, when a transfer or a failover sent it on
+    # to this queue (its `call_path` goes on from there).
+    came_from: "Call | None" = None
+    # The transferring agent's leg, shown hung up (`BYE`) in this call's first update only.
+    parting: tuple[tuple[str, str], ...] = ()
 
     @property
     def held(self) -> bool:
         """On hold, whoever holds it."""
         return self.held_by != ""
+
+    def whole(self) -> "Call":
+        """The call as its one CDR tells it: from when it first reached a queue, however many
+        queues it was sent on to since."""
+        first = self
+        while first.came_from is not None:
+            first = first.came_from
+        return replace(self, waiting_since=first.waiting_since)
 
     def phase_since(self) -> float:
         """When the call entered its current phase (ended calls keep their last one)."""
@@ -80,15 +93,26 @@ class Call:
 class Leg:
     """One member of a call that is not a queue call: an extension or a trunk leg."""
 
-    kind: str  # "extension" or "outbound"
-    number: str  # extension number, or the dialled external number
+    kind: str  # "extension", "outbound", or "inbound" (the caller of a call that left its queue)
+    number: str  # extension number, or the dialled (or calling) external number
     channel: str
     status: str  # member_status
 
 
+@dataclass(frozen=True)
+class Destination:
+    """Where a call goes on to from its queue (a key press, the failover, an agent's transfer)."""
+
+    kind: str  # "extension", "queue", "external", or "feature" (an IVR, a voicemail box)
+    # A feature's number; "" is the IVR callers pass through (`--ivr-number`, which only the
+    # renderer knows).
+    number: str
+
+
 @dataclass
 class PlainCall:
-    """A call that does not pass a queue: dialled through the API, internal, or monitoring."""
+    """A call that is in no queue: dialled through the API, internal, monitoring, or a queue
+    call that went on from its queue (`origin`)."""
 
     call_id: str
     type: str  # call/query `type`: "internal" or "outbound"
@@ -100,6 +124,10 @@ class PlainCall:
     # The channel this call monitors, for call/listen calls.
     monitors: str | None = None
     listeners: list[Listener] = field(default_factory=list)
+    # A queue call that went on from its queue: the call as it left the queue (for its DID and
+    # its `call_path`; its CDR was written then), and the feature it is in now (None: a phone).
+    origin: Call | None = None
+    feature: str | None = None
 
 
 @dataclass
@@ -132,6 +160,10 @@ class Agent:
     auto_answer: bool = True
     presence: str = "available"
     registered: bool = True
+    # Today's ground truth for this agent: queue calls it answered (transferred on or not), and
+    # queue calls that rang it unanswered (30026).
+    answered: int = 0
+    missed: int = 0
 
     @property
     def paused(self) -> bool:
@@ -153,6 +185,8 @@ class QueueStats:
     abandoned: int = 0
     timed_out: int = 0
     transferred: int = 0
+    # Of `abandoned`, those who hung up within SHORT_ABANDON_SECONDS (5 s) of arriving.
+    short_abandoned: int = 0
 
 
 @dataclass(frozen=True)
@@ -227,13 +261,30 @@ class ExtensionState:
 
 
 @dataclass(frozen=True)
+class TransferReport:
+    """An agent transferred an answered call (30013): the call just before and just after."""
+
+    before: Call
+    after: "Call | PlainCall"
+
+
+@dataclass(frozen=True)
 class NewCdr:
     """A call ended and left a CDR (30012)."""
 
     cdr: Cdr
 
 
-Event = CallUpdate | PlainUpdate | AgentStatus | RingTimeout | AutoPause | ExtensionState | NewCdr
+Event = (
+    CallUpdate
+    | PlainUpdate
+    | AgentStatus
+    | RingTimeout
+    | AutoPause
+    | ExtensionState
+    | NewCdr
+    | TransferReport
+)
 
 
 class NotFound(LookupError):

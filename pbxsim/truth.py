@@ -22,34 +22,52 @@ def epoch_ms(seconds: float) -> int:
     return round(seconds * 1000)
 
 
+def _served(calls: list[Call]) -> list[JsonObj]:
+    """Calls ringing agents, or answered: who rings (or talks), and who rings along."""
+    return [
+        {
+            "call_id": c.call_id,
+            "caller_number": c.caller,
+            "agent_number": c.agent,
+            "also_ringing": list(c.others),
+        }
+        for c in calls
+    ]
+
+
 def _queue_state(sim: Simulator, queue: QueueDef) -> JsonObj:
     def calls(phase: Phase) -> list[Call]:
         return sim.centre.calls_in(queue, phase)
-
-    def served(phase: Phase) -> list[JsonObj]:
-        return [
-            {
-                "call_id": c.call_id,
-                "caller_number": c.caller,
-                "agent_number": c.agent,
-                "also_ringing": list(c.others),
-            }
-            for c in calls(phase)
-        ]
 
     today = dataclasses.asdict(sim.centre.stats[queue.number])
     return {
         "id": queue.id,
         "number": queue.number,
         "name": queue.name,
+        "unanswered": _unanswered(calls(Phase.WAITING) + calls(Phase.RINGING)),
         "waiting": [_waiting(c) for c in calls(Phase.WAITING)],
-        "ringing": served(Phase.RINGING),
-        "active": served(Phase.TALKING),
+        "ringing": _served(calls(Phase.RINGING)),
+        "active": _served(calls(Phase.TALKING)),
         "agents": [_member_state(sim, sim.centre.agents[n], queue) for n in queue.members],
         "today": today,
         # The original name of `today`.
         "stats": today,
     }
+
+
+def _unanswered(calls: list[Call]) -> list[JsonObj]:
+    """Every caller not yet answered, ringing an agent or not, longest waiting first: what a
+    wallboard calls waiting (docs/design.md#metrics)."""
+    ordered = sorted(calls, key=lambda call: call.waiting_since)
+    return [
+        {
+            "call_id": call.call_id,
+            "caller": call.caller,
+            "since": epoch_ms(call.waiting_since),
+            "ringing": call.phase is Phase.RINGING,
+        }
+        for call in ordered
+    ]
 
 
 def _waiting(call: Call) -> JsonObj:
@@ -100,6 +118,7 @@ def _agent_state(sim: Simulator, agent: Agent) -> JsonObj:
         "wrap_up_until": epoch_ms(agent.wrap_until) if agent.wrap_until > now else None,
         "presence": agent.presence,
         "registered": agent.registered,
+        "today": {"answered": agent.answered, "missed": agent.missed},
         "queues": [
             {
                 "number": number,

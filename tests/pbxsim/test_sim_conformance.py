@@ -202,18 +202,24 @@ async def test_a_held_call_shows_hold_for_both_members(sim: RunningSim) -> None:
     assert next(a for a in status["data"] if a["number"] == "1001")["call_status"] == 2
 
 
-@pytest.mark.parametrize("outcome", ["timeout", "transfer", "abandon"])
+@pytest.mark.parametrize(
+    ("outcome", "counted"),
+    [
+        ("timeout", {"timed_out": 1}),  # Sales fails over to end_call: the call ends
+        ("transfer", {"transferred": 1}),  # a key press: the caller goes on to the IVR
+        ("abandon", {"abandoned": 1, "short_abandoned": 1}),
+    ],
+)
 async def test_an_unanswered_queue_call_ends_in_one_counted_outcome(
-    sim: RunningSim, outcome: str
+    sim: RunningSim, outcome: str, counted: dict[str, int]
 ) -> None:
-    """One outcome per queue call (docs/design.md#how-a-queue-call-ends) on top of §4.1 (BYE) and
-    §4.2 (NO ANSWER CDR)."""
+    """One outcome per queue call (docs/design.md#how-a-queue-call-ends) on top of §4.1 (BYE, or
+    the caller's leg going on) and §4.2 (NO ANSWER CDR, once the call is done with the queue)."""
     async with sim.socket([30011, 30012]) as ws:
         call_id = (await sim.control("calls", {"queue": SALES, "caller": CALLER}))["call_id"]
         await sim.control(f"calls/{call_id}/{outcome}")
         cdr = (await next_of(ws, 30012))["msg"]
 
     stats = (await sim.state())["queues"][0]["stats"]
-    key = {"timeout": "timed_out", "transfer": "transferred", "abandon": "abandoned"}[outcome]
-    assert stats == {**dict.fromkeys(stats, 0), "offered": 1, key: 1}
+    assert stats == {**dict.fromkeys(stats, 0), "offered": 1, **counted}
     assert (cdr["call_id"], cdr["status"]) == (call_id, "NO ANSWER")

@@ -71,11 +71,18 @@ class EventView:
         )
 
     def waiting(self, queue_number: str) -> int:
-        """Queue calls with only the caller's leg: nobody rings yet."""
+        """Calls with only the caller's leg up, in a queue that is the last feature on their
+        path (one sent on from another queue shows both; its agent's leg hangs up): nobody
+        rings yet."""
+        up = [
+            [m for m in members if next(iter(m.values()))["member_status"] != "BYE"]
+            for members in self.calls.values()
+        ]
         return sum(
             1
-            for members in self.calls.values()
-            if len(members) == 1 and members[0].get("inbound", {}).get("call_path") == queue_number
+            for members in up
+            if len(members) == 1
+            and members[0].get("inbound", {}).get("call_path", "").split("-")[-1] == queue_number
         )
 
 

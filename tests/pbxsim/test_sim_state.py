@@ -52,6 +52,8 @@ async def test_state_counts_todays_outcomes_under_today_and_stats(sim: RunningSi
     (sales, support) = (await sim.state())["queues"]
 
     expected = {"offered": 3, "answered": 1, "abandoned": 1, "timed_out": 1, "transferred": 0}
+    # `abandoned` counts every caller who hung up; `short_abandoned` those within 5 s of them.
+    expected["short_abandoned"] = 1
     assert sales["today"] == sales["stats"] == expected
     assert support["today"]["offered"] == 0
 
