@@ -29,6 +29,7 @@ from bench.livetruth import (
     SHORT_ABANDON_S,
     Tracker,
     View,
+    agent_days,
     between,
     board_view,
     differences,
@@ -151,7 +152,9 @@ async def sample(run: Run) -> None:
             continue
         run.counts["stable"] += 1
         board = board_view(snapshot, run.clock.to_sim)
-        if missed_after is None:
+        if agent_days(second):
+            _tally(run, view, board, read_at)  # the simulator counts missed calls itself
+        elif missed_after is None:
             _tally(run, {**view, "agent_missed": {}}, board, read_at)
         else:
             # 30026 frames reach our subscription a moment after the step: the count before the

@@ -54,8 +54,12 @@ class Bounds:
         return self.low - tolerance <= other.high and other.low - tolerance <= self.high
 
 
-# The simulator's agent `state` → the board's `call_status`.
-CALL_STATUS = {"idle": "idle", "ringing": "ringing", "talking": "talking", "hold": "hold"}
+# An agent's call status as both sides are compared: the simulator's agent `state` and the
+# board's `call_status`. Talking and on hold are one: 30011 shows HOLD on both legs whoever
+# holds, while queue/agent_status (and the truth's `state`) says 2, in a call, when the agent
+# holds and 5 when the caller does; the board takes both as on a call (dashboard/live/agents.py
+# ON_A_CALL).
+CALL_STATUS = {"idle": "idle", "ringing": "ringing", "talking": "on_call", "hold": "on_call"}
 
 
 def fingerprint(state: JsonObj) -> str:
@@ -239,8 +243,11 @@ def truth_view(
     state: JsonObj, tracker: Tracker | None = None, missed: Mapping[str, int] | None = None
 ) -> View:
     """What the board should show, from one `GET /_sim/state` (after `tracker.observe` of it):
-    metrics the truth cannot tell are left out (no tracker, `missed` unknown)."""
+    metrics the truth cannot tell are left out (no tracker, `missed` unknown). Each agent's
+    answered and missed calls come from the simulator when it states them (`agents[].today`),
+    else from the tracker and `missed`."""
     statuses = {a["number"]: CALL_STATUS.get(a["state"], "idle") for a in state["agents"]}
+    days = agent_days(state)
     view: View = {metric: {} for metric in METRICS}
     for queue in state["queues"]:
         number, today = str(queue["number"]), queue["today"]
@@ -264,7 +271,19 @@ def truth_view(
             view["agent_missed"][number] = tuple((n, missed.get(n, 0)) for n, _ in members)
         if tracker is not None:
             _derived(view, tracker, queue, [n for n, _ in members])
+        if days:  # the simulator's own count, when it keeps one, before any derived
+            for metric, key in (("agent_answered", "answered"), ("agent_missed", "missed")):
+                view[metric][number] = tuple(
+                    (n, int(days.get(n, {}).get(key, 0))) for n, _ in members
+                )
     return view
+
+
+def agent_days(state: JsonObj) -> dict[str, JsonObj]:
+    """Each agent's answered and missed calls today, where `/_sim/state` states them."""
+    return {
+        str(a["number"]): a["today"] for a in state["agents"] if isinstance(a.get("today"), dict)
+    }
 
 
 def _derived(view: View, tracker: Tracker, queue: JsonObj, members: list[str]) -> None:
@@ -298,7 +317,12 @@ def board_view(snapshot: JsonObj, wall_to_sim: Callable[[float], Bounds] | None 
         view["service_level"][number] = None if level is None else Bounds.exactly(float(level))
         agents = sorted(data["agents"], key=lambda a: str(a["number"]))
         view["agent_state"][number] = tuple(
-            (str(a["number"]), bool(a["logged_in"]), bool(a["paused"]), str(a["call_status"]))
+            (
+                str(a["number"]),
+                bool(a["logged_in"]),
+                bool(a["paused"]),
+                CALL_STATUS.get(str(a["call_status"]), str(a["call_status"])),
+            )
             for a in agents
         )
         view["pause_reason"][number] = tuple(
