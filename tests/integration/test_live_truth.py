@@ -144,8 +144,8 @@ def script(rig: Rig, step: int, scripted: dict[int, tuple[str, str]]) -> None:
     raises=OutcomeMiscount,
     strict=True,
     reason="issue 15 item 3: calls that leave a queue unanswered are not counted as the PBX "
-    "counts them (at 1851d47 a caller transferred out is counted as abandoned; with the "
-    "transfer work under way, a timeout to voicemail is counted as transferred)",
+    "counts them (at 1851d47 a caller transferred out is counted as abandoned; at 251d8af a "
+    "caller whose wait times out to voicemail is counted as transferred)",
 )
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("idle_rig", [BUSY], indirect=True)
