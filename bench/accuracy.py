@@ -385,7 +385,7 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
             run_python(env, "manage.py", "migrate", "--no-input", "-v0")
             args.sim_secret, args.redis_url = env["PBX_CLIENT_SECRET"], handle.url
             sim = ["-m", "pbxsim", "--port", "0", "--client-id", SIM_CLIENT_ID,
-                   "--client-secret", args.sim_secret, "--scenario", args.scenario,
+                   f"--client-secret={args.sim_secret}", "--scenario", args.scenario,
                    "--speed", "0.001", "--seed", str(args.seed),
                    *(["--arrival-per-min", str(args.arrival_per_min)]
                      if args.arrival_per_min is not None else [])]  # fmt: skip

@@ -120,7 +120,7 @@ def sim_queues(sim_url: str) -> list[str]:
 
 def start_product(group: ProcessGroup, env: dict[str, str], scenario: str) -> str:
     sim = ["-m", "pbxsim", "--port", "0", "--client-id", SIM_CLIENT_ID,
-           "--client-secret", env["PBX_CLIENT_SECRET"], "--arrival-per-min", "0",
+           f"--client-secret={env['PBX_CLIENT_SECRET']}", "--arrival-per-min", "0",
            "--scenario", scenario]  # fmt: skip
     pattern = r"pbxsim listening on (http://\S+)"
     (sim_url,) = group.start(python_process("pbxsim", sim, env, ready_line_pattern=pattern))

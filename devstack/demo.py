@@ -91,8 +91,9 @@ def wait_for_first_exit(group: ProcessGroup, env: dict[str, str]) -> ManagedProc
 def start_services(group: ProcessGroup, env: dict[str, str], web_port: int) -> None:
     """Simulator first (the workers need its URL), then the leading worker and a standby (as
     in production: freeze or kill the leader and the standby takes over), then the web server."""
+    # --client-secret=…: a random secret may start with "-", which argparse would take for a flag.
     sim_args = ["-m", "pbxsim", "--port", "0", "--client-id", env["PBX_CLIENT_ID"],
-                "--client-secret", env["PBX_CLIENT_SECRET"], "--seed", "1",
+                f"--client-secret={env['PBX_CLIENT_SECRET']}", "--seed", "1", "--scenario", "demo",
                 "--arrival-per-min", DEMO_ARRIVALS_PER_MIN]  # fmt: skip
     (sim_url,) = group.start(python("pbxsim", sim_args, env, ready_line_pattern=r"on (http://\S+)"))
     env["PBX_URL"] = str(sim_url)
