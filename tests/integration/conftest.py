@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from devstack.procs import ProcessGroup
 from devstack.redis import start_redis_server
 from tests.integration.browser_stack import BrowserStack, redis_binary, serve
+from tests.integration.screens import sign_in
 from tests.integration.stack import READY_TIMEOUT_S, Rig, Stack, manage, rig_env
 
 
@@ -89,6 +90,16 @@ def chromium() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def console(chromium: Browser, browser_stack: BrowserStack) -> Iterator[Page]:
+    """A supervisor's console, signed in, shared by a module's browser tests."""
+    context = chromium.new_context(viewport={"width": 1600, "height": 1000}, locale="en-GB")
+    page = context.new_page()
+    sign_in(page, browser_stack.stack)
+    yield page
+    context.close()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -1,24 +1,13 @@
 """In Chromium: a supervisor pauses an agent with a reason and unpauses them, and whispers into
 an agent's call, seeing it ring their extension and then monitor."""
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.integration.browser_stack import BrowserStack
-from tests.integration.screens import WAIT_MS, sign_in
+from tests.integration.screens import WAIT_MS
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-
-
-@pytest.fixture(scope="module")
-def console(chromium: Browser, browser_stack: BrowserStack) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1600, "height": 1000}, locale="en-GB")
-    page = context.new_page()
-    sign_in(page, browser_stack.stack)
-    yield page
-    context.close()
 
 
 def confirm(page: Page) -> None:

@@ -2,7 +2,6 @@
 agents, and speaks Thai."""
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -11,15 +10,6 @@ from tests.integration.browser_stack import BrowserStack
 from tests.integration.screens import WAIT_MS, screenshot, sign_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-
-
-@pytest.fixture(scope="module")
-def console(chromium: Browser, browser_stack: BrowserStack) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1600, "height": 1000}, locale="en-GB")
-    page = context.new_page()
-    sign_in(page, browser_stack.stack)
-    yield page
-    context.close()
 
 
 def test_a_supervisor_watches_callers_come_and_go(

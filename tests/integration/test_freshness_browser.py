@@ -12,27 +12,18 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import redis
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from dashboard.worker.leader import LEADER_KEY
 from devstack.procs import ManagedProcess
 from tests.integration.browser_stack import BrowserStack
-from tests.integration.screens import RECOVER_MS, WAIT_MS, sign_in
+from tests.integration.screens import RECOVER_MS, WAIT_MS
 from tests.integration.stack import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 STALE_WITHIN_S = 10  # the promise: STALE, naming what is silent, within 10 s of its last word
 LIVE_AGAIN_WITHIN_S = 5  # a resumed worker, or a standby's takeover once it leads: about 3 s
-
-
-@pytest.fixture(scope="module")
-def console(chromium: Browser, browser_stack: BrowserStack) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1600, "height": 1000}, locale="en-GB")
-    page = context.new_page()
-    sign_in(page, browser_stack.stack)
-    yield page
-    context.close()
 
 
 @contextlib.contextmanager
