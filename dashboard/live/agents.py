@@ -28,9 +28,18 @@ CALL_STATUS_CODES: dict[int, CallStatus] = {
     4: "talking",
     5: "hold",
 }
-# 30011 shows HOLD on both legs whoever holds, where queue/agent_status says 2 (the agent holds)
-# or 5 (the caller does): REST choosing one of these is not a correction of the events.
 ON_A_CALL: frozenset[CallStatus] = frozenset({"talking", "hold"})
+# An extension's leg of any call (30011 member_status) → what its phone does. A leg it placed
+# itself (ALERT while the other side rings, then ANSWERED) keeps it busy, as queue/agent_status
+# counts it.
+LEG_STATUS: dict[str, CallStatus] = {
+    "RING": "ringing",
+    "ALERT": "talking",
+    "ANSWER": "talking",
+    "ANSWERED": "talking",
+    "HOLD": "hold",
+    "BYE": "idle",
+}
 # A phone in several calls reports the busiest of them.
 BUSIEST_FIRST: tuple[CallStatus, ...] = ("talking", "hold", "ringing")
 
@@ -194,7 +203,11 @@ def _correct(agent: Agent, truth: AgentTruth, now_ms: int) -> list[str]:
         old = getattr(agent, name)
         if old == value:
             continue
-        if name in ("logged_in", "paused", "call_status") and {old, value} != ON_A_CALL:
+        if name == "call_status" and (old, value) == ("hold", "talking"):
+            # 30011 shows HOLD on both legs whoever holds; queue/agent_status says 2 when the
+            # agent does (5 the caller): the call is on hold all the same (docs/design.md).
+            continue
+        if name in ("logged_in", "paused", "call_status"):
             corrections.append(f"agent_{name}")
             agent.since_ms = now_ms
         setattr(agent, name, value)

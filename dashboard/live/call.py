@@ -48,10 +48,13 @@ class QueueCall(NamedTuple):
     ended_ms: int = 0  # closed: when it ended, by its CDR (the PBX's clock)
     # Waiting, and an agent's phone rings for it now (it waits on until answered).
     ringing: bool = False
+    # Never followed, but REST showed it alive after it left `queue` (its caller did not hang up
+    # there): unanswered, its CDR's call was sent on (a key press), not abandoned.
+    went_on: bool = False
 
     @property
     def followed_in(self) -> str:
         """The queue we followed it in, which names its CDR's queue ("" if none does)."""
         if self.phase in OPEN or self.talk is not None:
             return self.queue
-        return self.queue if self.first_seen_answered or self.wait_unknown else ""
+        return self.queue if self.first_seen_answered or self.wait_unknown or self.went_on else ""

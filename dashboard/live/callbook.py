@@ -3,7 +3,7 @@ transition counts goes to the outbox, for today's figures."""
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dashboard.live.call import OPEN, QueueCall, Talking
 from dashboard.live.outcomes import Handled, Offered, Outcome, Record, Settled, Told, WaitLearned
@@ -142,6 +142,15 @@ class CallBook:
         self._put(call._replace(talk=talk))
         return None
 
+    def went_on(self, call_id: str, queue: str, caller: str) -> Refused | None:
+        """REST shows a call we never followed alive after it left `queue` (call/query: its
+        path names the queue, no list of the queue does): nothing counted now; its CDR counts
+        it, as sent on rather than abandoned if it went unanswered."""
+        if call_id in self._calls:
+            return self._refused(Refused(call_id, "went_on", "followed already"))
+        self._put(QueueCall(call_id, "ended", queue, caller=caller, went_on=True))
+        return None
+
     def caller_left(self, call_id: str) -> None:
         """The caller's leg is gone: whatever it reads next is not the answered call."""
         call = self._calls.get(call_id)
@@ -219,13 +228,22 @@ def _as_waiting(
     """A new wait; the call's earlier life (answered where, how first seen) stays on record."""
     known = call if call is not None else QueueCall(call_id, "waiting", queue)
     return known._replace(
-        phase="waiting", queue=queue, caller=caller, since_ms=since_ms, offered=True, ringing=False
-    )
+        phase="waiting", queue=queue, caller=caller, since_ms=since_ms, offered=True, ringing=False,
+        went_on=False,
+    )  # fmt: skip
 
 
 def _as_talking(call: QueueCall | None, call_id: str, talk: Talking) -> QueueCall:
     known = call if call is not None else QueueCall(call_id, "talking", talk.queue)
     return known._replace(phase="talking", queue=talk.queue, talk=talk)
+
+
+def _sent_on(told: Told) -> list[Record]:
+    """The whole call, whose caller REST saw alive after its queue: not abandoned, sent on."""
+    settled = told.settled
+    if settled.outcome == "abandoned":
+        settled = replace(settled, outcome="transferred")
+    return [told.offered, settled, *([told.handled] if told.handled else [])]
 
 
 def _left_open(call: QueueCall | None, told: Told) -> list[Record]:
@@ -235,7 +253,7 @@ def _left_open(call: QueueCall | None, told: Told) -> list[Record]:
     if call is not None and call.wait_unknown:
         learned.append(WaitLearned(settled.queue, settled.call_id, settled.wait_ms))
     if call is None or not call.offered:
-        return learned + told.records()
+        return learned + (_sent_on(told) if call is not None and call.went_on else told.records())
     if call.phase in OPEN:
         return learned + told.outcome()
     if call.talk is not None and call.talk.counted and told.handled is not None:

@@ -5,8 +5,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard.live.agents import LEG_STATUS, CallStatus
 from dashboard.live.call import Talking
-from dashboard.live.events import CallEvent, parse_call_event
+from dashboard.live.events import CallEvent, parse_call_event, path_features
 from dashboard.live.state import LiveState, QueueState
 
 HOLD_STATUS = "HOLD"
@@ -100,9 +101,51 @@ def reconcile_calls(
     changed: set[str] = set()
     for event in events:
         changed |= track_talk(state, event)
+        _note_gone_on(state, event)
+    changed |= _set_legs(state, events)
     ghosts, emptied = _drop_ghosts(state, {event.call_id for event in events}, now_ms)
     phones, queues = _correct_phones(state, events)
     return ghosts + phones, changed | emptied | queues
+
+
+def _note_gone_on(state: LiveState, event: CallEvent) -> None:
+    """A live call we do not follow whose caller's path names one of our queues, that none of
+    its lists showed (read just before): it went on from that queue unseen (a successor, or a
+    link down meanwhile); its CDR will tell how it left."""
+    caller = event.caller
+    if caller is None or caller.status == GONE_STATUS or state.calls.get(event.call_id) is not None:
+        return
+    queues = [number for number in path_features(caller.call_path) if number in state.queues]
+    if queues:
+        state.calls.went_on(event.call_id, queues[-1], caller.number)
+
+
+def _set_legs(state: LiveState, events: Iterable[CallEvent]) -> set[str]:
+    """Every phone's legs as the live calls have them (a leg whose end we missed is gone);
+    not a correction: the agents' call status is queue/agent_status's to correct. Returns the
+    queues of agents whose call is on hold where queue/agent_status said "in a call"."""
+    legs: dict[str, dict[str, CallStatus]] = {}
+    for event in events:
+        for m in event.members:
+            if m.kind == "extension" and LEG_STATUS.get(m.status, "idle") != "idle":
+                legs.setdefault(m.number, {})[event.call_id] = LEG_STATUS[m.status]
+    changed: set[str] = set()
+    for number, extension in state.extensions.items():
+        extension.legs = legs.get(number, {})
+        if extension.call_status() == "hold":
+            changed |= _on_hold(state, number)
+    return changed
+
+
+def _on_hold(state: LiveState, number: str) -> set[str]:
+    """The agent's call is on hold (its legs say `HOLD`, whoever holds it: 30011 and
+    call/query cannot tell); queue/agent_status's 2 means the agent holds, not that it talks."""
+    changed: set[str] = set()
+    for queue, agent in state.memberships(number):
+        if agent.call_status == "talking":
+            agent.call_status = "hold"
+            changed.add(queue.number)
+    return changed
 
 
 def _drop_ghosts(state: LiveState, live: set[str], now_ms: int) -> tuple[list[str], set[str]]:

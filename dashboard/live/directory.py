@@ -40,7 +40,8 @@ def directory_data(
 
 
 def apply_queue_details(state: LiveState, details: Iterable[Mapping[str, Any]]) -> set[str]:
-    """`queue/query`: wrap-up and maximum wait, which decide *available* and *timed out*."""
+    """`queue/query`: wrap-up, maximum wait and failover destination, which decide *available*
+    and *timed out*."""
     changed: set[str] = set()
     for detail in details:
         queue = state.queues.get(str(detail.get("number")))
@@ -53,6 +54,8 @@ def apply_queue_details(state: LiveState, details: Iterable[Mapping[str, Any]]) 
         if timings != (queue.wrap_up_s, queue.max_wait_s):
             queue.wrap_up_s, queue.max_wait_s = timings
             changed.add(queue.number)
+        ends = str(detail.get("fail_dest") or "end_call") == "end_call"
+        queue.failover = "" if ends else str(detail.get("fail_dest_value") or "")
     return changed
 
 

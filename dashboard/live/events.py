@@ -1,12 +1,16 @@
 """Parse the PBX's WebSocket frames into typed events; a malformed frame becomes `Malformed`."""
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
 HEARTBEAT_REPLY = "heartbeat response"
 CALL_STATE_CHANGED = 30011
 AGENT_STATUS_CHANGED = 30029
+
+# `call_path` names the features a call passed ("6500-6400": IVR 6500, then queue 6400).
+_PATH_SEPARATORS = re.compile(r"[^0-9*#]+")
 
 MemberKind = Literal["extension", "inbound", "outbound"]
 MEMBER_KINDS: tuple[MemberKind, ...] = ("extension", "inbound", "outbound")
@@ -61,6 +65,18 @@ class CallEvent:
 
     call_id: str
     members: tuple[CallMember, ...]
+
+    @property
+    def caller(self) -> CallMember | None:
+        """The caller: an inbound trunk leg, or else the first member (the PBX lists the caller
+        first; an internal caller may show ALERT, or ANSWERED once the queue plays music)."""
+        inbound = next((m for m in self.members if m.kind == "inbound"), None)
+        return inbound or (self.members[0] if self.members else None)
+
+
+def path_features(call_path: str) -> list[str]:
+    """The numbers of the features on a `call_path`, in the order the call passed them."""
+    return [token for token in _PATH_SEPARATORS.split(call_path) if token]
 
 
 def parse_frame(text: str) -> Frame:

@@ -1,32 +1,18 @@
 """30011 call events and `queue/call_status` into waiting callers and agents' call status."""
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.live.agents import ON_A_CALL, CallStatus
+from dashboard.live.agents import LEG_STATUS, ON_A_CALL, CallStatus
 from dashboard.live.call import OPEN, QueueCall, Talking
 from dashboard.live.calls import GONE_STATUS, track_talk, whole_seconds
-from dashboard.live.events import CallEvent, CallMember
+from dashboard.live.events import CallEvent, CallMember, path_features
 from dashboard.live.outcomes import Outcome
 from dashboard.live.state import LiveState, QueueState
 
 ANSWERED_STATUSES = frozenset({"ANSWER", "ANSWERED"})
 RINGING_STATUS = "RING"
-_PATH_SEPARATORS = re.compile(r"[^0-9*#]+")
-
-
-# An extension's leg of any call: member_status → what its phone does. A leg it placed itself
-# (ALERT while the other side rings, then ANSWERED) keeps it busy, as queue/agent_status counts it.
-LEG_STATUS: dict[str, CallStatus] = {
-    "RING": "ringing",
-    "ALERT": "talking",
-    "ANSWER": "talking",
-    "ANSWERED": "talking",
-    "HOLD": "hold",
-    "BYE": "idle",
-}
 
 
 def apply_call_event(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
@@ -45,7 +31,7 @@ def _end_talk(state: LiveState, event: CallEvent, now_ms: int) -> set[str]:
     if talk is None:
         return set()
     legs = {m.number: m.status for m in event.members if m.kind == "extension"}
-    caller = _caller_member(event.members)
+    caller = event.caller
     agent_gone = bool(talk.agent) and legs.get(talk.agent, GONE_STATUS) == GONE_STATUS
     if agent_gone or caller is None or caller.status == GONE_STATUS:
         return _hang_up(state, talk, event.call_id, now_ms)
@@ -88,7 +74,7 @@ def _update_phones(
 
 def _legs_held(state: LiveState, event: CallEvent, known: QueueCall | None) -> set[str]:
     """The agents of the queues this call is or was in who have a leg in it."""
-    queues = {token for token in _PATH_SEPARATORS.split(_path(event)) if token}
+    queues = set(path_features(_path(event)))
     queues |= {call.queue for call in (known, state.calls.get(event.call_id)) if call}
     agents = {n for q in queues if q in state.queues for n in state.queues[q].agents}
     extensions = (state.extensions.get(n) for n in agents)
@@ -139,7 +125,7 @@ def _start_wait(state: LiveState, event: CallEvent, target: QueueState, now_ms: 
     call = state.calls.get(event.call_id)
     if call is not None and call.talk is not None:  # sent on to a queue: the talk is over
         changed |= _hang_up(state, call.talk, call.call_id, now_ms)
-    if state.calls.wait(event.call_id, target.number, _caller(event.members), now_ms) is None:
+    if state.calls.wait(event.call_id, target.number, _caller(event), now_ms) is None:
         changed.add(target.number)
     return changed
 
@@ -183,17 +169,27 @@ def _outcome(
         return "answered"
     # The PBX sends a caller on (or hangs up, if that is the failover) at the maximum wait.
     reached_max = queue.max_wait_s > 0 and wait_ms >= (queue.max_wait_s - 1) * 1000
-    if target is not None or reached_max:
+    if target is not None or reached_max or _sent_to_failover(event, queue):
         return "timed_out"
-    caller = _caller_member(event.members)
+    caller = event.caller
     return "abandoned" if caller is None or caller.status == GONE_STATUS else "transferred"
+
+
+def _sent_to_failover(event: CallEvent, queue: QueueState) -> bool:
+    """The caller went on to the queue's failover destination (on its path, or a phone of its
+    own): it timed out, whatever our clock says its wait was."""
+    caller = event.caller
+    if not queue.failover or caller is None or caller.status == GONE_STATUS:
+        return False
+    phones = {m.number for m in event.members if m.kind == "extension" and m is not caller}
+    return path_features(caller.call_path)[-1:] == [queue.failover] or queue.failover in phones
 
 
 def _queue_waited_in(state: LiveState, event: CallEvent) -> QueueState | None:
     """The queue this call is waiting in now, or None once it is answered, gone or elsewhere."""
     if any(m.status in ANSWERED_STATUSES for m in _others(state, event)):
         return None  # answered, by an agent or by whoever the caller was sent to
-    caller = _caller_member(event.members)
+    caller = event.caller
     if caller is None or caller.status == GONE_STATUS:
         state.calls.caller_left(event.call_id)
         return None
@@ -207,31 +203,22 @@ def _queue_waited_in(state: LiveState, event: CallEvent) -> QueueState | None:
 def _queue_at_end(state: LiveState, call_path: str) -> QueueState | None:
     """A caller waits in a queue while it is the last feature on the path ("6500-6400" is in
     6400 after IVR 6500; "6400-8000" has left 6400 for 8000)."""
-    tokens = [token for token in _PATH_SEPARATORS.split(call_path) if token]
+    tokens = path_features(call_path)
     return state.queues.get(tokens[-1]) if tokens else None
 
 
 def _queue_on_path(state: LiveState, call_path: str) -> QueueState | None:
     """`call_path` names the features a call went through; the last known queue is where it is."""
-    for token in reversed(_PATH_SEPARATORS.split(call_path)):
-        if token in state.queues:
-            return state.queues[token]
-    return None
-
-
-def _caller_member(members: Iterable[CallMember]) -> CallMember | None:
-    """The caller: an inbound trunk leg, or else the first member (the PBX lists the caller
-    first; an internal caller may show ALERT, or ANSWERED once the queue plays music)."""
-    members = tuple(members)
-    inbound = next((m for m in members if m.kind == "inbound"), None)
-    return inbound or (members[0] if members else None)
+    return next(
+        (state.queues[t] for t in reversed(path_features(call_path)) if t in state.queues), None
+    )
 
 
 def _others(state: LiveState, event: CallEvent) -> list[CallMember]:
     """The phones on the call besides the caller's. The caller's own leg may read ANSWERED
     while it waits (the queue answers to play music), and the queue may appear as a member
     itself: neither is a phone the call reached."""
-    caller = _caller_member(event.members)
+    caller = event.caller
     return [
         m
         for m in event.members
@@ -261,9 +248,8 @@ def _answered_by(state: LiveState, event: CallEvent, queue: QueueState) -> str:
     return next((m.number for m in legs if m.status in ANSWERED_STATUSES), "")
 
 
-def _caller(members: Iterable[CallMember]) -> str:
-    member = _caller_member(members)
-    return member.number if member else ""
+def _caller(event: CallEvent) -> str:
+    return event.caller.number if event.caller else ""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ class QueueState:
     agents: dict[str, Agent] = field(default_factory=dict)
     wrap_up_s: int = 0
     max_wait_s: int = 0
+    # Where a caller goes once the maximum wait runs out (queue/query `fail_dest_value`), unless
+    # the failover ends the call: a caller going on there timed out.
+    failover: str = ""
 
 
 @dataclass

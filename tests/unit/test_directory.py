@@ -70,3 +70,13 @@ def test_queue_details_set_wrap_up_and_maximum_wait() -> None:
     assert apply_queue_details(live, [detail]) == {"6402"}
     assert (live.queues["6402"].wrap_up_s, live.queues["6402"].max_wait_s) == (15, 600)
     assert apply_queue_details(live, [detail, {"number": "9999"}]) == set()
+
+
+def test_queue_details_name_the_failover_destination_unless_it_ends_the_call() -> None:
+    """§5.2 `fail_dest`/`fail_dest_value`: a caller going on there timed out (queues.py)."""
+    live = support()
+    voicemail = {"number": "6402", "fail_dest": "ext_vm", "fail_dest_value": "1005"}
+    apply_queue_details(live, [voicemail])
+    assert live.queues["6402"].failover == "1005"
+    apply_queue_details(live, [{**voicemail, "fail_dest": "end_call"}])
+    assert live.queues["6402"].failover == ""

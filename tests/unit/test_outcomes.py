@@ -8,6 +8,8 @@ from dataclasses import replace
 import pytest
 
 from dashboard.live.agents import Agent, load_agent_status
+from dashboard.live.calls import reconcile_calls
+from dashboard.live.cdr import Cdr, apply_cdr
 from dashboard.live.events import CallEvent, CallMember
 from dashboard.live.figures import agent_state
 from dashboard.live.queues import apply_call_event
@@ -20,14 +22,16 @@ CALL, CONSULT = "1.1", "1.2"
 
 
 def centre() -> LiveState:
-    """Sales (agents 1001–1003, 10 s wrap-up, 600 s maximum wait) and Support (1004, 1005;
-    120 s); 1100 is a supervisor, an agent of no queue."""
+    """Sales (agents 1001–1003, 10 s wrap-up, 600 s maximum wait, the failover ends the call)
+    and Support (1004, 1005; 120 s, then 1005's voicemail); 1100 is a supervisor, an agent of
+    no queue."""
     live = LiveState()
     live.set_queues({SALES: "Sales", SUPPORT: "Support"})
     for number, agents, max_wait in ((SALES, "1001 1002 1003", 600), (SUPPORT, "1004 1005", 120)):
         queue = live.queues[number]
         queue.wrap_up_s, queue.max_wait_s = 10, max_wait
         queue.agents = {n: Agent(n) for n in agents.split()}
+    live.queues[SUPPORT].failover = "1005"
     for number in ("1001", "1002", "1003", "1004", "1005", "1100"):
         live.extension(number).registered_kinds = {"Sip"}
     return live
@@ -54,10 +58,14 @@ class Run:
 
     def event(self, at_s: float, *members: CallMember, call_id: str = CALL) -> set[str]:
         changed = apply_call_event(self.live, CallEvent(call_id, members), self.ms(at_s))
+        self.count()
+        return changed
+
+    def count(self) -> None:
+        """Take what the core counted into today's figures, as the worker does."""
         for record in self.live.outbox:
             self.today.record(record, Thresholds())
         self.live.outbox.clear()
-        return changed
 
     def ms(self, at_s: float) -> int:
         return T0 + int(at_s * 1000)
@@ -129,6 +137,16 @@ def test_a_caller_who_waited_the_maximum_times_out_to_the_failover(
     run = Run()
     run.event(0, caller("ALERT", SUPPORT))
     run.event(120, *gone)
+    assert outcomes(run.queue(SUPPORT)) == {"offered": 1, "timed_out": 1}
+
+
+@pytest.mark.parametrize("path", [f"{SUPPORT}-1005", "1005"])
+def test_a_caller_gone_on_to_the_failover_timed_out_whatever_our_clock_says(path: str) -> None:
+    """queue/query names the failover destination: a caller going on there timed out, even if
+    the PBX's clock ran ahead of ours (a caller going elsewhere pressed a key)."""
+    run = Run()
+    run.event(0, caller("ALERT", SUPPORT))
+    run.event(10, caller("ANSWERED", path))
     assert outcomes(run.queue(SUPPORT)) == {"offered": 1, "timed_out": 1}
 
 
@@ -270,12 +288,71 @@ def agent_status(call_status: int) -> list[dict[str, object]]:
     return [{"number": n, "is_login": 1, "is_pause": 0, "call_status": c} for n, c in codes.items()]
 
 
-@pytest.mark.parametrize(("rest", "corrections"), [(2, []), (5, []), (1, ["agent_call_status"])])
-def test_rest_saying_who_holds_is_no_correction(rest: int, corrections: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("rest", "status", "corrections"),
+    [(2, "hold", []), (5, "hold", []), (1, "idle", ["agent_call_status"])],
+)
+def test_rest_saying_who_holds_is_no_correction(
+    rest: int, status: str, corrections: list[str]
+) -> None:
     """30011 shows HOLD on both legs whoever holds; queue/agent_status says 2 (the agent holds)
-    or 5 (the caller does): either agrees with the events."""
+    or 5 (the caller does): either agrees with the events, and the call stays on hold."""
     run = Run()
     answered_by_1001(run)
     run.event(10, caller("HOLD"), phone("1001", "HOLD"))
     agents = run.live.queues[SALES].agents
     assert load_agent_status(agents, agent_status(rest), run.ms(11)) == corrections
+    assert agents["1001"].call_status == status
+
+
+def live(*members: CallMember, call_id: str = CALL) -> dict[str, object]:
+    """A call/query entry: the 30011 shape."""
+    kinds = {"inbound": "from", "extension": "number", "outbound": "to"}
+    return {
+        "call_id": call_id,
+        "members": [
+            {m.kind: {kinds[m.kind]: m.number, "channel_id": m.channel_id,
+                      "member_status": m.status, "call_path": m.call_path}}
+            for m in members
+        ],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(("answered", "outcome"), [(False, "transferred"), (True, "answered")])
+def test_a_call_rest_shows_gone_on_from_a_queue_unseen_is_counted_by_its_cdr(
+    answered: bool, outcome: str
+) -> None:
+    """A successor (or a link that was down) never saw the call; call/query shows its caller
+    alive beyond the queue (on to the IVR). Its CDR counts it; unanswered, it was sent on (a
+    key press), not abandoned: CDRs alone cannot tell those apart."""
+    run = Run()
+    reconcile_calls(run.live, [live(caller("ANSWERED", f"{SALES}-{IVR}"))], run.ms(0))
+    assert outcomes(run.queue()) == {}
+    cdr = Cdr(CALL, T0, "5550001", "1001" if answered else SALES, 40, 20 if answered else 0,
+              answered, inbound=True, did="")  # fmt: skip
+    apply_cdr(run.live, cdr)
+    run.count()
+    assert outcomes(run.queue()) == {"offered": 1, outcome: 1}
+
+
+def test_a_successor_shows_a_held_call_on_hold_from_call_query() -> None:
+    """It never saw the HOLD: queue/agent_status says 2 (the agent holds), call/query's legs
+    say HOLD: the agent's call is on hold, as the events would have shown it."""
+    run = Run()
+    agents = run.live.queues[SALES].agents
+    assert load_agent_status(agents, agent_status(2), run.ms(0)) == ["agent_call_status"]
+    run.live.extension("1001").call_state = "Busy"  # its 30008
+    held = live(caller("HOLD"), phone("1001", "HOLD"))
+    assert reconcile_calls(run.live, [held], run.ms(0)) == ([], {SALES})
+    assert agents["1001"].call_status == "hold"
+
+
+def test_call_query_ends_a_phone_leg_whose_end_was_lost() -> None:
+    """A lost BYE leaves a leg behind: call/query (every live call) drops it, so the phone's
+    next event no longer counts it."""
+    run = Run()
+    run.event(0, phone("1001", "ALERT", ""), outside("RING", ""), call_id="2.1")  # its own call
+    reconcile_calls(run.live, [], run.ms(30))  # the call is over: its BYE never came
+    run.event(31, caller("ALERT"))
+    run.event(32, caller("ALERT"), phone("1001", "RING"))
+    assert run.state_of("1001", 33) == "ringing"
