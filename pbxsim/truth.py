@@ -112,6 +112,8 @@ def _agent_state(sim: Simulator, agent: Agent) -> JsonObj:
         "number": agent.defn.number,
         "name": agent.defn.name,
         "state": STATES[call_status_code(sim, agent)],
+        # The call it is in is on hold, whoever holds it (what 30011's HOLD shows).
+        "held": _holding(sim, agent),
         "call_id": agent.call_id,
         "paused": agent.paused,
         "pause_reason": agent.pause_reason,
@@ -119,17 +121,26 @@ def _agent_state(sim: Simulator, agent: Agent) -> JsonObj:
         "presence": agent.presence,
         "registered": agent.registered,
         "today": {"answered": agent.answered, "missed": agent.missed},
-        "queues": [
-            {
-                "number": number,
-                "type": "dynamic" if m.dynamic else "static",
-                "logged_in": m.logged_in,
-                "paused": m.paused,
-                "pause_reason": m.reason,
-            }
-            for number, m in agent.memberships.items()
-        ],
+        "queues": _memberships(agent),
     }
+
+
+def _memberships(agent: Agent) -> list[JsonObj]:
+    return [
+        {
+            "number": number,
+            "type": "dynamic" if m.dynamic else "static",
+            "logged_in": m.logged_in,
+            "paused": m.paused,
+            "pause_reason": m.reason,
+        }
+        for number, m in agent.memberships.items()
+    ]
+
+
+def _holding(sim: Simulator, agent: Agent) -> bool:
+    call = sim.centre.calls.get(agent.call_id) if agent.call_id else None
+    return call is not None and call.held
 
 
 def _plain_state(call: PlainCall) -> JsonObj:

@@ -1,5 +1,7 @@
 """`GET /_sim/state` in the shape issue 3 asks for, with the older names kept as aliases."""
 
+import pytest
+
 from tests.pbxsim.sim_harness import SALES, RunningSim
 
 CALLER = "5550001"
@@ -77,3 +79,17 @@ async def test_state_counts_live_tokens(sim: RunningSim) -> None:
     tokens = (await sim.state())["tokens"]
 
     assert tokens["live"] == tokens["live_access"] == 2
+
+
+@pytest.mark.parametrize(("by", "state"), [("agent", "talking"), ("caller", "hold")])
+async def test_state_says_an_agents_call_is_held_whoever_holds_it(
+    sim: RunningSim, by: str, state: str
+) -> None:
+    """`held` is what 30011's HOLD shows; `state` tells who holds, as queue/agent_status does."""
+    call_id = (await sim.control("calls", {"queue": SALES, "caller": CALLER}))["call_id"]
+    await sim.control(f"calls/{call_id}/answer", {"agent": "1001"})
+    await sim.control(f"calls/{call_id}/hold", {"by": by})
+
+    agent = next(a for a in (await sim.state())["agents"] if a["number"] == "1001")
+
+    assert (agent["state"], agent["held"]) == (state, True)
