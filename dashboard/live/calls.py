@@ -102,10 +102,22 @@ def reconcile_calls(
     for event in events:
         changed |= track_talk(state, event)
         _note_gone_on(state, event)
+        learn_did(state, event)
     changed |= _set_legs(state, events)
     ghosts, emptied = _drop_ghosts(state, {event.call_id for event in events}, now_ms)
     phones, queues = _correct_phones(state, events)
     return ghosts + phones, changed | emptied | queues
+
+
+def learn_did(state: LiveState, event: CallEvent) -> None:
+    """A trunk caller straight from its DID to one of our queues (no other feature on its
+    path): that DID leads there, which names the queue of its CDR once answered (the CDR names
+    only the agent, cdr.queue_of) where we did not follow the call (a successor, a link that
+    was down). Learnt from events and call/query, handed over in the ledger."""
+    caller = event.caller
+    features = path_features(caller.call_path) if caller and caller.to else []
+    if caller is not None and len(features) == 1 and features[0] in state.queues:
+        state.did_queues[caller.to] = features[0]
 
 
 def _note_gone_on(state: LiveState, event: CallEvent) -> None:

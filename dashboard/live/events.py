@@ -57,6 +57,7 @@ class CallMember:
     channel_id: str
     status: str
     call_path: str
+    to: str = ""  # an inbound trunk leg's: the number the caller dialled (the DID)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ def _parse_member(item: object) -> CallMember | None:
         channel_id=_text(body.get("channel_id")),
         status=_text(body.get("member_status")).upper(),
         call_path=_text(body.get("call_path")),
+        to=_text(body.get("to")) if kind == "inbound" else "",
     )
 
 

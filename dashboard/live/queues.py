@@ -6,7 +6,7 @@ from typing import Any
 
 from dashboard.live.agents import LEG_STATUS, ON_A_CALL, CallStatus
 from dashboard.live.call import OPEN, QueueCall, Talking
-from dashboard.live.calls import GONE_STATUS, track_talk, whole_seconds
+from dashboard.live.calls import GONE_STATUS, learn_did, track_talk, whole_seconds
 from dashboard.live.events import CallEvent, CallMember, path_features
 from dashboard.live.outcomes import Outcome
 from dashboard.live.state import LiveState, QueueState
@@ -127,6 +127,7 @@ def _start_wait(state: LiveState, event: CallEvent, target: QueueState, now_ms: 
         changed |= _hang_up(state, call.talk, call.call_id, now_ms)
     if state.calls.wait(event.call_id, target.number, _caller(event), now_ms) is None:
         changed.add(target.number)
+        learn_did(state, event)
     return changed
 
 

@@ -90,7 +90,9 @@ def test_it_reads_call_members_of_every_kind() -> None:
     call = parse_call_event(msg)
     assert call is not None
     assert call.members == (
-        CallMember("inbound", "5503301", "PJSIP/trunk-SIP-Trunk-00000031", "ALERT", "6402"),
+        CallMember(
+            "inbound", "5503301", "PJSIP/trunk-SIP-Trunk-00000031", "ALERT", "6402", "02012345"
+        ),
         CallMember("extension", "2010", "PJSIP/2010-00000032", "RING", "6402"),
         CallMember("outbound", "+212661209845", "x", "EARLYMEDIA", ""),
     )

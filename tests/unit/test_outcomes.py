@@ -318,6 +318,15 @@ def live(*members: CallMember, call_id: str = CALL) -> dict[str, object]:
     }  # fmt: skip
 
 
+def test_a_caller_straight_from_its_did_teaches_where_the_did_leads() -> None:
+    """What names the queue of an answered call's CDR we did not follow (which names only the
+    agent, maybe one of two queues'): learnt from the events, handed over in the ledger."""
+    run = Run()
+    run.event(0, replace(caller("ALERT"), to="021000100"))
+    run.event(0, replace(caller("ALERT", f"{IVR}-{SUPPORT}"), to="021000199"), call_id="1.3")
+    assert run.live.did_queues == {"021000100": SALES}
+
+
 @pytest.mark.parametrize(("answered", "outcome"), [(False, "transferred"), (True, "answered")])
 def test_a_call_rest_shows_gone_on_from_a_queue_unseen_is_counted_by_its_cdr(
     answered: bool, outcome: str
