@@ -39,7 +39,11 @@ SETTLE_S = 30  # the worker takes in a simulated minute's burst and, if needed, 
 def truth(rig: Rig) -> dict[str, Any]:
     """What the board should show, from the simulator's ground truth."""
     state = rig.sim("GET", "state")
-    statuses = {a["number"]: CALL_STATUS.get(a["state"], "idle") for a in state["agents"]}
+    # The board's "hold": the agent's call is on hold, whoever holds it (30011 cannot tell).
+    statuses = {
+        a["number"]: "hold" if a["held"] else CALL_STATUS.get(a["state"], "idle")
+        for a in state["agents"]
+    }
     queues = {}
     for queue in state["queues"]:
         unanswered = queue["waiting"] + queue["ringing"]
