@@ -180,6 +180,12 @@ def new_epoch(client: redis.Redis, before: object) -> Callable[[], bool]:
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("idle_rig", [FROZEN], indirect=True)
+# Known defect (issue 15), not a flake to ignore: since pbxsim transfers callers out by a key
+# press (86805b2), a caller sent on while a leader changes is counted abandoned by the successor
+# (queue 6400: abandoned 19 against 18, transferred 0 against 1). Only that AssertionError is
+# expected; anything else fails. Not strict: whether such a call is in flight at the hand-over
+# depends on timing.
+@pytest.mark.xfail(raises=AssertionError, reason="issue 15: a transfer in flight at hand-over")
 def test_leader_changes_with_calls_in_flight_count_every_call_once(idle_rig: Rig) -> None:
     """The leader is killed, frozen, or loses Redis right after a minute's burst of calls: its
     successor takes over what it counted (no waiting or talking caller counted twice), counts
