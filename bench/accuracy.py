@@ -39,11 +39,22 @@ from bench.livetruth import (
     unequal,
 )
 from bench.report import RESULTS, machine, percentiles, write_json
-from bench.stack import SIM_CLIENT_ID, bench_env, link_connected, private_redis, run_python
+from bench.stack import (
+    SIM_CLIENT_ID,
+    bench_env,
+    daphne_process,
+    link_connected,
+    private_redis,
+    python_process,
+    run_python,
+    seed_board,
+    sim_queues,
+    start_sim,
+)
 from bench.usage import UsageMeter
 from dashboard.worker.leader import LEADER_KEY
 from devstack.procs import ManagedProcess, ProcessGroup, free_port
-from devstack.web import APPLICATION, daphne_args
+from devstack.web import APPLICATION
 
 # 5 x: the service level's 20 s and a short abandon's 5 s are 4 s and 1 s of the worker's clock.
 DEFAULT_SPEED = 5.0
@@ -108,11 +119,15 @@ class Run:
         reply = await self.web.get(f"/api/boards/{BOARD}/snapshot/")
         return dict(reply.raise_for_status().json())
 
-    def observe(self, state: dict[str, Any], wall: float, first: bool = False) -> None:
-        """A ground truth read right after a clock step (or, `first`, at the start)."""
+    def follow(self, state: dict[str, Any]) -> View:
+        """What the board should show, from a ground truth the tracker is now told of."""
         self.tracker.observe(state)
         missed = dict(self.missed.by_agent) if self.missed.known else None
-        view = truth_view(state, self.tracker, missed)
+        return truth_view(state, self.tracker, missed)
+
+    def observe(self, state: dict[str, Any], wall: float, first: bool = False) -> None:
+        """A ground truth read right after a clock step (or, `first`, at the start)."""
+        view = self.follow(state)
         self.views[fingerprint(state)] = view
         while len(self.views) > VIEWS_KEPT:
             self.views.popitem(last=False)
@@ -276,10 +291,7 @@ async def settle(run: Run) -> dict[str, Any]:
     started = time.monotonic()
     found: dict[str, list[str]] = {}
     while time.monotonic() - started < SETTLE_S:
-        state = await run.truth()
-        run.tracker.observe(state)
-        missed = dict(run.missed.by_agent) if run.missed.known else None
-        view = truth_view(state, run.tracker, missed)
+        view = run.follow(await run.truth())
         found = differences(view, board_view(await run.board(), run.clock.to_sim))
         found = {metric: wrong for metric, wrong in found.items() if wrong}
         if not found:
@@ -384,32 +396,26 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
             env = worker_env(bench_env(state_dir, handle.url), args.speed)
             run_python(env, "manage.py", "migrate", "--no-input", "-v0")
             args.sim_secret, args.redis_url = env["PBX_CLIENT_SECRET"], handle.url
-            sim = ["-m", "pbxsim", "--port", "0", "--client-id", SIM_CLIENT_ID,
-                   f"--client-secret={args.sim_secret}", "--scenario", args.scenario,
-                   "--speed", "0.001", "--seed", str(args.seed),
+            sim = ["--scenario", args.scenario, "--speed", "0.001", "--seed", str(args.seed),
                    *(["--arrival-per-min", str(args.arrival_per_min)]
                      if args.arrival_per_min is not None else [])]  # fmt: skip
-            ready = r"pbxsim listening on (http://\S+)"
-            (sim_url,) = group.start(_process("pbxsim", sim, env, ready_line_pattern=ready))
-            args.sim_url = env["PBX_URL"] = str(sim_url)
-            state = httpx.get(f"{sim_url}/_sim/state", timeout=10).json()
-            queues = ",".join(str(q["number"]) for q in state["queues"])
-            seeded = run_python(env, "-m", "bench.seed", "--queues", queues, "--screens", "1")
-            token = seeded.split('"tokens": ["', 1)[1].split('"', 1)[0]
+            args.sim_url = start_sim(group, env, *sim)
+            (token,) = seed_board(env, sim_queues(args.sim_url), 1)
             workers: list[ManagedProcess] = []
 
             def start_worker(wait: bool = False) -> None:
+                """A worker whose every output line is kept (its corrections are read from it)."""
                 name = f"worker{len(workers) + 1}"
                 check = {"ready_check": lambda: link_connected(handle.url)} if wait else {}
-                workers.append(_process(name, ["manage.py", "listen_pbx"], env, **check))
+                argv = ["manage.py", "listen_pbx"]
+                workers.append(python_process(name, argv, env, tail_lines=10**6, **check))
                 group.start(workers[-1])
 
             start_worker(wait=True)
             if args.faults:
                 start_worker()  # the standby a hand-over needs
             port = free_port()
-            daphne = ["-m", "daphne", *daphne_args("127.0.0.1", port, APPLICATION)]
-            group.start(_process("daphne", daphne, env, ready_url=f"http://127.0.0.1:{port}/"))
+            group.start(daphne_process("daphne", APPLICATION, port, env))
             pids = {n: group[n].pid or 0 for n in ("pbxsim", "daphne", "worker1")}
             redis_pid = handle.process.pid if handle.process else 0
             meter = UsageMeter({**pids, "redis": redis_pid or 0, "bench": os.getpid()})
@@ -419,12 +425,6 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
             return report(run, wall, end, usage, corrections(workers, run.faults))
     finally:
         shutil.rmtree(state_dir, ignore_errors=True)
-
-
-def _process(name: str, args: list[str], env: dict[str, str], **ready: Any) -> ManagedProcess:
-    """A process whose every output line is kept (the worker's corrections are read from it)."""
-    root = Path(__file__).resolve().parent.parent
-    return ManagedProcess(name, [sys.executable, *args], env, root, tail_lines=10**6, **ready)
 
 
 def _metric(tally: Tally) -> dict[str, Any]:

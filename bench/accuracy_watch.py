@@ -12,17 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import WebSocketException
 
 from bench.livetruth import Bounds, board_view, facts
 from bench.pbxload import HEARTBEAT_S, subscribe
-from bench.screens import deltas_in
+from bench.screens import RECONNECT_PAUSE_S, board_socket, deltas_in
 
 Fact = tuple[str, str, str]
-# The board acknowledges what it applied, as a browser does (docs/protocol.md).
-PING_EVERY_S = 15.0
-RECONNECT_PAUSE_S = 0.5
 AGENT_RING_TIMEOUT = 30026
 
 
@@ -101,20 +98,9 @@ class BoardSocket:
         while True:
             self.reconnects += 1
             with contextlib.suppress(OSError, WebSocketException):
-                async with connect(
-                    self.url, additional_headers=self.headers, max_size=None, compression=None
-                ) as socket:
-                    pinging = asyncio.create_task(self._ping(socket))
-                    try:
-                        await self._read(socket)
-                    finally:
-                        pinging.cancel()
+                async with board_socket(self.url, self.headers, lambda: self.seq) as socket:
+                    await self._read(socket)
             await asyncio.sleep(RECONNECT_PAUSE_S)
-
-    async def _ping(self, socket: ClientConnection) -> None:
-        while True:
-            await asyncio.sleep(PING_EVERY_S)
-            await socket.send(json.dumps({"type": "ping", "seq": self.seq}))
 
     async def _read(self, socket: ClientConnection) -> None:
         async for message in socket:

@@ -16,7 +16,7 @@ import httpx
 
 from bench.livetruth import OUTCOMES, Counts, Tracker, unanswered_entries
 from bench.report import RESULTS, write_json
-from bench.stack import python_process
+from bench.stack import SIM_READY, python_process
 from devstack.procs import ProcessGroup
 
 WINDOW_S = 300
@@ -70,9 +70,8 @@ def colour(unanswered: int, longest_s: float, level: float | None) -> int:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     sim = ["-m", "pbxsim", "--port", "0", "--scenario", args.scenario, "--speed", "0.001",
            "--arrival-per-min", str(args.arrival_per_min), "--seed", str(args.seed)]  # fmt: skip
-    ready = r"pbxsim listening on (http://\S+)"
     with ProcessGroup(ready_timeout=60) as group:
-        (url,) = group.start(python_process("pbxsim", sim, {}, ready_line_pattern=ready))
+        (url,) = group.start(python_process("pbxsim", sim, {}, ready_line_pattern=SIM_READY))
         with httpx.Client(base_url=str(url), timeout=30) as http:
             return walk(http, args.minutes)
 

@@ -5,7 +5,7 @@ import contextlib
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -68,23 +68,12 @@ class Screen:
     async def run(self) -> None:
         while True:
             with contextlib.suppress(OSError, WebSocketException):
-                async with connect(
-                    self.url, additional_headers=self.headers, max_size=None, compression=None
-                ) as socket:
+                async with board_socket(self.url, self.headers, lambda: self.seen) as socket:
                     if not self.wants_snapshot:
                         self.ready.set()
-                    pinging = asyncio.create_task(self._ping(socket))
-                    try:
-                        await self._read(socket)
-                    finally:
-                        pinging.cancel()
+                    await self._read(socket)
             self.fleet.resyncs += 1
             await asyncio.sleep(RECONNECT_PAUSE_S)
-
-    async def _ping(self, socket: ClientConnection) -> None:
-        while True:
-            await asyncio.sleep(PING_EVERY_S)
-            await socket.send(json.dumps({"type": "ping", "seq": self.seen}))
 
     async def _read(self, socket: ClientConnection) -> None:
         async for message in socket:
@@ -118,6 +107,26 @@ class Screen:
             self.fleet.gaps += 1
             return not self.wants_snapshot
         return True
+
+
+@contextlib.asynccontextmanager
+async def board_socket(
+    url: str, headers: dict[str, str], applied: Callable[[], dict[str, int]]
+) -> AsyncIterator[ClientConnection]:
+    """A board socket that acknowledges, as the browser does, the last seq `applied()` gives per
+    stream, every PING_EVERY_S."""
+    async with connect(url, additional_headers=headers, max_size=None, compression=None) as socket:
+        pinging = asyncio.create_task(_ping(socket, applied))
+        try:
+            yield socket
+        finally:
+            pinging.cancel()
+
+
+async def _ping(socket: ClientConnection, applied: Callable[[], dict[str, int]]) -> None:
+    while True:
+        await asyncio.sleep(PING_EVERY_S)
+        await socket.send(json.dumps({"type": "ping", "seq": applied()}))
 
 
 def delta_key(text: str) -> Key | None:

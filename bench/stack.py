@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_S = 60
 SIM_CLIENT_ID = "bench"
 LINK_KEY = "wb:stream:link"
+SIM_READY = r"pbxsim listening on (http://\S+)"  # its line once it serves, with its URL
 
 
 # The channel layers the product can run on (its CHANNEL_LAYER setting), to compare them.
@@ -118,16 +119,29 @@ def sim_queues(sim_url: str) -> list[str]:
     return [str(queue["number"]) for queue in state["queues"]]
 
 
-def start_product(group: ProcessGroup, env: dict[str, str], scenario: str) -> str:
+def start_sim(group: ProcessGroup, env: dict[str, str], *args: str) -> str:
+    """pbxsim with `args`, serving the product's PBX client (env's secret): its URL, which
+    env's PBX_URL names from then on."""
     sim = ["-m", "pbxsim", "--port", "0", "--client-id", SIM_CLIENT_ID,
-           f"--client-secret={env['PBX_CLIENT_SECRET']}", "--arrival-per-min", "0",
-           "--scenario", scenario]  # fmt: skip
-    pattern = r"pbxsim listening on (http://\S+)"
-    (sim_url,) = group.start(python_process("pbxsim", sim, env, ready_line_pattern=pattern))
+           f"--client-secret={env['PBX_CLIENT_SECRET']}", *args]  # fmt: skip
+    (sim_url,) = group.start(python_process("pbxsim", sim, env, ready_line_pattern=SIM_READY))
     env["PBX_URL"] = str(sim_url)
+    return str(sim_url)
+
+
+def seed_board(env: dict[str, str], queues: list[str], screens: int) -> list[str]:
+    """The bench board (bench.seed) showing `queues`, with `screens` paired displays: their
+    credentials."""
+    seeded = run_python(env, "-m", "bench.seed", "--queues", ",".join(queues),
+                        "--screens", str(screens))  # fmt: skip
+    return [str(token) for token in json.loads(seeded)["tokens"]]
+
+
+def start_product(group: ProcessGroup, env: dict[str, str], scenario: str) -> str:
+    sim_url = start_sim(group, env, "--arrival-per-min", "0", "--scenario", scenario)
     check = {"ready_check": lambda: link_connected(env["REDIS_URL"])}
     group.start(python_process("worker", ["manage.py", "listen_pbx"], env, **check))
-    return str(sim_url)
+    return sim_url
 
 
 @contextlib.contextmanager
@@ -142,11 +156,9 @@ def product_stack(
             run_python(env, "manage.py", "migrate", "--no-input", "-v0")
             sim_url = start_product(group, env, scenario)
             queues = sim_queues(sim_url)
-            seeded = run_python(env, "-m", "bench.seed", "--queues", ",".join(queues),
-                                "--screens", str(screens))  # fmt: skip
+            tokens = seed_board(env, queues, screens)
             port = free_port()
             group.start(web_process("daphne", APPLICATION, port, env, web))
-            tokens = json.loads(seeded)["tokens"]
             yield Stack(env, group, handle, sim_url, port, tokens, queues)
     finally:
         shutil.rmtree(state_dir, ignore_errors=True)

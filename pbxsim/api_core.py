@@ -88,9 +88,12 @@ def id_list(params: Mapping[str, Any], name: str) -> list[int] | None:
     return [int(p) for p in parts]
 
 
-def page(items: Sequence[T], params: Mapping[str, Any]) -> list[T]:
-    """One page of `items` (`page` from 1, `page_size` default 10); 40002 on non-positive values."""
-    size, start = number(params, "page_size", DEFAULT_PAGE_SIZE), number(params, "page", 1)
+def page(
+    items: Sequence[T], params: Mapping[str, Any], default_size: int = DEFAULT_PAGE_SIZE
+) -> list[T]:
+    """One page of `items` (`page` from 1, `page_size` default `default_size`); 40002 on
+    non-positive values."""
+    size, start = number(params, "page_size", default_size), number(params, "page", 1)
     if size < 1 or start < 1:
         raise invalid("page_size" if size < 1 else "page", str(min(size, start)))
     return list(items[(start - 1) * size : start * size])

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from pbxsim.api_core import ApiRequest, choice, found, need, number, page, queue_by_id, text
 from pbxsim.cdr import SORT_FIELDS, cdr_row
 from pbxsim.directory import QueueDef
-from pbxsim.frames import call_members, plain_members
+from pbxsim.frames import call_state
 from pbxsim.records import Agent, Call, Phase
 from pbxsim.sim import Simulator
 from pbxsim.wire import PARAMETER_ERROR, SUCCESS, ApiError, JsonObj, envelope, invalid
@@ -111,10 +111,9 @@ def live_calls(sim: Simulator) -> Iterator[tuple[str, JsonObj]]:
     """Every live call as `(type, {call_id, members})`."""
     trunk, config = sim.centre.directory.trunk_name, sim.config
     for call in sim.centre.calls.values():
-        kind = "internal" if call.internal else "inbound"
-        yield kind, {"call_id": call.call_id, "members": call_members(call, trunk, config)}
+        yield "internal" if call.internal else "inbound", call_state(call, trunk, config)
     for plain in sim.centre.plain.values():
-        yield plain.type, {"call_id": plain.call_id, "members": plain_members(plain, trunk, config)}
+        yield plain.type, call_state(plain, trunk, config)
 
 
 def _involves(entry: JsonObj, extension: str) -> bool:
@@ -155,7 +154,7 @@ def cdr_list(sim: Simulator, req: ApiRequest) -> JsonObj:
     if number(req.query, "page_size", CDR_PAGE_MAX) > CDR_PAGE_MAX:
         raise invalid("page_size", str(req.query["page_size"]))
     zone, centre = ZoneInfo(sim.config.time_zone), sim.centre
-    rows = [cdr_row(c, centre.directory, zone, sim.config) for c in centre.cdrs]
+    rows = [cdr_row(c, centre, zone, sim.config) for c in centre.cdrs]
     rows.sort(key=lambda row: (row[sort_by], row["id"]), reverse=order == "desc")
-    data = page(rows, {"page_size": str(CDR_PAGE_MAX), **req.query})
+    data = page(rows, req.query, CDR_PAGE_MAX)
     return envelope(SUCCESS, total_number=len(rows), data=data)

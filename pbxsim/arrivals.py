@@ -63,13 +63,10 @@ class ArrivalProfile:
         rate = self._rates.get(queue_number)
         return rate.peak if rate else 1.0
 
-    def multiplier(self, queue_number: str, now: float) -> float:
-        rate = self._rates.get(queue_number)
-        return rate.multiplier(now - self._start) if rate else 1.0
-
     def admits(self, queue_number: str, now: float, rng: random.Random) -> bool:
         """Whether a caller drawn at the peak rate arrives at `now`."""
-        peak = self.peak(queue_number)
-        if self.multiplier(queue_number, now) >= peak:
+        rate = self._rates.get(queue_number)
+        if rate is None:
             return True
-        return rng.random() * peak < self.multiplier(queue_number, now)
+        multiplier = rate.multiplier(now - self._start)
+        return multiplier >= rate.peak or rng.random() * rate.peak < multiplier

@@ -4,8 +4,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pbxsim.config import SimConfig
-from pbxsim.directory import Directory
 from pbxsim.records import Call, Cdr, PlainCall
+from pbxsim.roster import Roster
 from pbxsim.wire import JsonObj
 
 
@@ -56,14 +56,8 @@ def plain_cdr(call: PlainCall, cdr_id: int, now: float, trunk_name: str) -> Cdr:
     )
 
 
-# cdr/list rows (§5.6b, Yeastar's "Query CDR List"; not the 30012 payload): the fields of the
-# guide's CDR_Details, in its order.
-ROW_FIELDS = (
-    "id", "time", "call_from", "call_to", "timestamp", "uid", "src_addr", "src_trunk",
-    "dst_trunk", "duration", "ring_duration", "talk_duration", "disposition", "call_type",
-    "did_number", "dod_number", "record_file",
-)  # fmt: skip
-# The sortable fields (`sort_by`), as the guide lists them.
+# cdr/list rows (§5.6b, Yeastar's "Query CDR List"; not the 30012 payload) carry the fields of
+# the guide's CDR_Details, in its order (cdr_row). The sortable ones (`sort_by`), as it lists them:
 SORT_FIELDS = (
     "id", "uid", "time", "duration", "ring_duration", "talk_duration", "disposition",
     "src_trunk", "dst_trunk", "call_type", "did_number", "dod_number", "src_addr",
@@ -72,20 +66,20 @@ SORT_FIELDS = (
 ROW_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def label(number: str, directory: Directory) -> str:
+def label(number: str, roster: Roster) -> str:
     """`call_from`/`call_to` as "the number and name" (§5.6b): `"Queue Sales<6400>"` (a live
     P570 wrote `"Queue CC_Team<6400>"`), `"Anan Chaiyo<1001>"`, and an outside number as its
     own name, `"0812345678<0812345678>"` (GUESS, as a live PBX wrote one)."""
     if not number:
         return ""
-    queue = next((q for q in directory.queues if q.number == number), None)
+    queue = roster.queues.get(number)
     if queue is not None:
         return f"Queue {queue.name}<{number}>"
-    extension = next((e for e in directory.extensions if e.number == number), None)
-    return f"{extension.name if extension else number}<{number}>"
+    agent = roster.agents.get(number)
+    return f"{agent.defn.name if agent else number}<{number}>"
 
 
-def cdr_row(cdr: Cdr, directory: Directory, zone: ZoneInfo, config: SimConfig) -> JsonObj:
+def cdr_row(cdr: Cdr, roster: Roster, zone: ZoneInfo, config: SimConfig) -> JsonObj:
     """One cdr/list row. GUESS switches: `uid` is the CDR's own ID (`cdr`: its local start and
     its sequence number in hex, the form a live PBX's took, "20260427184134D5F8F") or the
     call's id (`call_id`); `--cdr-call-id` adds the call's `call_id`, which the guide does not
@@ -95,8 +89,8 @@ def cdr_row(cdr: Cdr, directory: Directory, zone: ZoneInfo, config: SimConfig) -
     row: JsonObj = {
         "id": cdr.id,
         "time": start.strftime(ROW_TIME_FORMAT),
-        "call_from": label(cdr.call_from, directory),
-        "call_to": label(cdr.call_to, directory),
+        "call_from": label(cdr.call_from, roster),
+        "call_to": label(cdr.call_to, roster),
         "timestamp": int(cdr.time_start),
         "uid": cdr.call_id if config.cdr_uid_style == "call_id" else own_uid,
         "src_addr": "",

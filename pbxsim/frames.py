@@ -165,6 +165,15 @@ def _plain_leg(call: PlainCall, leg: Leg, trunk_name: str, path: str) -> JsonObj
     return {"outbound": {"from": call.legs[0].number, "to": leg.number, **trunk, "call_path": path}}
 
 
+def call_state(call: Call | PlainCall, trunk_name: str, config: SimConfig) -> JsonObj:
+    """`{call_id, members}` of either kind of call: a 30011 or 30013 `msg`, a call/query entry."""
+    if isinstance(call, Call):
+        members = call_members(call, trunk_name, config)
+    else:
+        members = plain_members(call, trunk_name, config)
+    return {"call_id": call.call_id, "members": members}
+
+
 def cdr_fields(cdr: Cdr, zone: ZoneInfo) -> JsonObj:
     """A CDR as 30012 and cdr/list show it; `time_start` in the PBX's local time."""
     start = datetime.fromtimestamp(cdr.time_start, zone).strftime("%Y-%m-%d %H:%M:%S")
@@ -210,12 +219,8 @@ class Renderer:
     def payload(self, event: Event) -> tuple[int, JsonObj]:
         """The topic and `msg` object of one event."""
         match event:
-            case CallUpdate(call=call):
-                members = call_members(call, self._trunk, self._config)
-                return CALL_STATE_CHANGED, {"call_id": call.call_id, "members": members}
-            case PlainUpdate(call=plain):
-                members = plain_members(plain, self._trunk, self._config)
-                return CALL_STATE_CHANGED, {"call_id": plain.call_id, "members": members}
+            case CallUpdate(call=call) | PlainUpdate(call=call):
+                return CALL_STATE_CHANGED, call_state(call, self._trunk, self._config)
             case AgentStatus():
                 return AGENT_STATUS_CHANGED, self._agent_status(event)
             case RingTimeout():
@@ -229,20 +234,10 @@ class Renderer:
                 return event.topic, _extension_state(event)
             case NewCdr(cdr=cdr):
                 return NEW_CDR, cdr_fields(cdr, self._zone)
-            case TransferReport():
-                return CALL_TRANSFER, self._transfer(event)
-
-    def _transfer(self, event: TransferReport) -> JsonObj:
-        """30013: the 30011 shape (§4.10); GUESS switch `transfer_report`: whose members."""
-        call: Call | PlainCall = event.before
-        if self._config.transfer_report == "after":
-            call = event.after
-        if isinstance(call, Call):
-            return {
-                "call_id": call.call_id,
-                "members": call_members(call, self._trunk, self._config),
-            }
-        return {"call_id": call.call_id, "members": plain_members(call, self._trunk, self._config)}
+            case TransferReport(before=before, after=after):
+                # 30013 has 30011's shape (§4.10); GUESS switch `transfer_report`: whose members.
+                reported = after if self._config.transfer_report == "after" else before
+                return CALL_TRANSFER, call_state(reported, self._trunk, self._config)
 
     def _agent_status(self, event: AgentStatus) -> JsonObj:
         return {
@@ -262,9 +257,7 @@ def event_key(event: Event) -> str:
     """What an event is about: the call ID of a call event (30011, 30012, 30026), else the
     agent's or extension's number (30007, 30008, 30009, 30025, 30029)."""
     match event:
-        case CallUpdate(call=call) | PlainUpdate(call=call):
-            return call.call_id
-        case TransferReport(before=call):
+        case CallUpdate(call=call) | PlainUpdate(call=call) | TransferReport(before=call):
             return call.call_id
         case NewCdr(cdr=cdr):
             return cdr.call_id

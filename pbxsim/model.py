@@ -3,6 +3,7 @@
 import dataclasses
 from collections import deque
 from collections.abc import Sequence
+from typing import TypeVar
 
 from pbxsim.cdr import plain_cdr, queue_cdr
 from pbxsim.directory import Directory, QueueDef
@@ -30,6 +31,17 @@ CDRS_KEPT = 10_000
 # Simulated seconds: callers who hang up within this of arriving are short abandons (the
 # wallboard's SHORT_ABANDON_SECONDS default), counted apart in the ground truth.
 SHORT_ABANDON_S = 5.0
+
+C = TypeVar("C", bound=Call | PlainCall)
+
+
+def snapshot(call: C) -> C:
+    """A deep enough copy of a call for an event: later changes to the live call do not show."""
+    listeners = [dataclasses.replace(listener) for listener in call.listeners]
+    if isinstance(call, Call):
+        return dataclasses.replace(call, listeners=listeners, others=dict(call.others))
+    legs = [dataclasses.replace(leg) for leg in call.legs]
+    return dataclasses.replace(call, legs=legs, listeners=listeners)
 
 
 class CallCentre(Roster):
@@ -110,7 +122,6 @@ class CallCentre(Roster):
     def requeue(self, call: Call, queue: QueueDef, now: float, parting: Sequence[Leg]) -> Call:
         """A call sent on to another queue (a transfer, a failover) waits there from now, under
         the same call ID; `parting` legs show hung up in its first update."""
-        came_from = dataclasses.replace(call, listeners=[], others={}, parting=())
         again = Call(
             call_id=call.call_id,
             queue=queue,
@@ -119,7 +130,7 @@ class CallCentre(Roster):
             waiting_since=now,
             scripted=call.scripted,
             internal=call.internal,
-            came_from=came_from,
+            came_from=call.as_left(),
             parting=tuple((leg.number, leg.channel) for leg in parting),
         )
         self._enqueue(again, ivr=False)
@@ -262,12 +273,20 @@ class CallCentre(Roster):
     def leave_queue(self, call: Call, now: float) -> None:
         """The call goes on from its queue (its caller stays on the line): phones that rang for
         it stop, an agent who talked on it wraps up, monitoring of that agent ends."""
+        self._let_go(call, now)
+        if call.phase is Phase.TALKING:
+            self._wrap_up(call, now)
+        self._end_listeners(call, now)
+
+    def _let_go(self, call: Call, now: float) -> None:
+        """The call is no longer the queue's: the phones that rang for it, or its agent's, are
+        put down, and it leaves the live calls."""
         self._release_others(call)
         if call.agent is not None:
             self._release(call, now)
-        if call.phase is Phase.TALKING:
-            self._wrap_up(call, now)
         del self.calls[call.call_id]
+
+    def _end_listeners(self, call: Call | PlainCall, now: float) -> None:
         for listener in call.listeners:
             self.end_plain(listener.call_id, now)
 
@@ -305,15 +324,11 @@ class CallCentre(Roster):
 
     def _end(self, call: Call, now: float) -> None:
         call.phase = Phase.ENDED
-        self._release_others(call)
-        if call.agent is not None:
-            self._release(call, now)
+        self._let_go(call, now)
         if call.internal:
             self.put_down(self.agents[call.caller], now)
-        del self.calls[call.call_id]
         self.emit_call(call)
-        for listener in call.listeners:
-            self.end_plain(listener.call_id, now)
+        self._end_listeners(call, now)
         self.record_queue_call(call, now)
 
     def find_channel(self, channel: str) -> Call | PlainCall | None:
@@ -331,8 +346,7 @@ class CallCentre(Roster):
         if call is None:
             raise NotFound(f"no live call {call_id}")
         self._detach(call)
-        for listener in call.listeners:
-            self.end_plain(listener.call_id, now)
+        self._end_listeners(call, now)
         for leg in call.legs:
             leg.status = "BYE"
             agent = self.agents.get(leg.number) if leg.kind == "extension" else None
@@ -364,10 +378,8 @@ class CallCentre(Roster):
             self.emit_plain(call)
 
     def emit_plain(self, call: PlainCall) -> None:
-        """Queue a 30011 for a non-queue call (a deep enough copy of it)."""
-        legs = [dataclasses.replace(leg) for leg in call.legs]
-        listeners = [dataclasses.replace(listener) for listener in call.listeners]
-        self.emit(PlainUpdate(dataclasses.replace(call, legs=legs, listeners=listeners)))
+        """Queue a 30011 for a non-queue call (a snapshot of it)."""
+        self.emit(PlainUpdate(snapshot(call)))
 
     def _record(self, cdr: Cdr) -> None:
         self.cdr_count = cdr.id
@@ -375,7 +387,5 @@ class CallCentre(Roster):
         self.emit(NewCdr(cdr))
 
     def emit_call(self, call: Call) -> None:
-        """Queue a 30011 for a queue call (a deep enough copy of it)."""
-        listeners = [dataclasses.replace(listener) for listener in call.listeners]
-        copy = dataclasses.replace(call, listeners=listeners, others=dict(call.others))
-        self.emit(CallUpdate(copy))
+        """Queue a 30011 for a queue call (a snapshot of it)."""
+        self.emit(CallUpdate(snapshot(call)))

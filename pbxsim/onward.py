@@ -1,11 +1,10 @@
 """Calls that go on after their queue: callers a key press or the queue's failover sends
 elsewhere, and answered calls an agent transfers, blind or attended (docs/pbxsim.md)."""
 
-import dataclasses
 from collections.abc import Sequence
 
 from pbxsim.directory import QueueDef
-from pbxsim.model import CallCentre
+from pbxsim.model import CallCentre, snapshot
 from pbxsim.plain import consult
 from pbxsim.records import (
     Call,
@@ -65,8 +64,8 @@ def key_press(centre: CallCentre, call_id: str, now: float, to: str | None = Non
 
 def _send_on(centre: CallCentre, call: Call, going: Destination, now: float) -> Onward:
     centre.leave_queue(call, now)
-    if going.kind == "extension" and centre.agents[going.number].call_id is not None:
-        going = Destination("feature", going.number)  # busy: its voicemail takes the call
+    if _busy(centre, going):
+        going = Destination("feature", going.number)  # its voicemail takes the call
     return _go_on(centre, call, going, now, parting=())
 
 
@@ -79,20 +78,21 @@ def transfer(
     call = centre.call(call_id)
     if call.phase is not Phase.TALKING or call.agent is None or call.agent_channel is None:
         raise Conflict(f"call {call_id} is not answered")
-    _check_free(centre, going)
+    if _busy(centre, going):
+        raise Conflict(f"extension {going.number} is busy")
     if attended and going.kind in ("extension", "external"):
         _consult(centre, call, going, now)
-    before = dataclasses.replace(call, listeners=[], others={})
+    before = call.as_left()
     agent = Leg("extension", call.agent, call.agent_channel, "BYE")
     centre.leave_queue(call, now)
     onward = _go_on(centre, call, going, now, parting=(agent,), answered=attended)
-    centre.emit(TransferReport(before, _snapshot(onward)))
+    centre.emit(TransferReport(before, snapshot(onward)))
     return onward
 
 
-def _check_free(centre: CallCentre, going: Destination) -> None:
-    if going.kind == "extension" and centre.agents[going.number].call_id is not None:
-        raise Conflict(f"extension {going.number} is busy")
+def _busy(centre: CallCentre, going: Destination) -> bool:
+    """An extension already in a call."""
+    return going.kind == "extension" and centre.agents[going.number].call_id is not None
 
 
 def _consult(centre: CallCentre, call: Call, going: Destination, now: float) -> None:
@@ -121,7 +121,7 @@ def _go_on(
         return centre.requeue(call, centre.queue(going.number), now, parting)
     onward = PlainCall(
         call.call_id, "internal" if call.internal else "inbound", [], now, going.number,
-        origin=dataclasses.replace(call, listeners=[], others={}, parting=()),
+        origin=call.as_left(),
     )  # fmt: skip
     onward.legs = [_caller_leg(call, going, answered), *_far_leg(centre, onward, going, answered)]
     onward.feature = going.number if going.kind == "feature" else None
@@ -155,9 +155,3 @@ def _far_leg(
         trunk = centre.channel(f"trunk-{centre.directory.trunk_name}")
         return [Leg("outbound", going.number, trunk, status)]
     return []
-
-
-def _snapshot(onward: Onward) -> Onward:
-    if isinstance(onward, Call):
-        return dataclasses.replace(onward, listeners=[], others=dict(onward.others))
-    return dataclasses.replace(onward, legs=[dataclasses.replace(leg) for leg in onward.legs])

@@ -37,11 +37,9 @@ def consult(centre: CallCentre, extension: str, callee: str, now: float) -> Plai
     """An agent already in a call places a second one from its phone (an attended transfer's
     consultation): it hears ringback while the callee rings, and the callee answers."""
     agent = centre.agents.get(callee)
-    kind = "extension" if agent is not None else "outbound"
-    endpoint = callee if agent is not None else f"trunk-{centre.directory.trunk_name}"
     legs = [
         Leg("extension", extension, centre.channel(extension), "ALERT"),
-        Leg(kind, callee, centre.channel(endpoint), "RING"),
+        _callee_leg(centre, callee),
     ]
     call = PlainCall(
         centre.new_call_id(now), "internal" if agent else "outbound", legs, now, callee
@@ -53,6 +51,14 @@ def consult(centre: CallCentre, extension: str, callee: str, now: float) -> Plai
     centre.emit_plain(call)
     _pick_up(centre, call, now)
     return call
+
+
+def _callee_leg(centre: CallCentre, callee: str) -> Leg:
+    """The called number's leg, ringing: its extension's phone, else an outside number dialled
+    on the trunk."""
+    if callee in centre.agents:
+        return Leg("extension", callee, centre.channel(callee), "RING")
+    return Leg("outbound", callee, centre.channel(f"trunk-{centre.directory.trunk_name}"), "RING")
 
 
 def connected_at(now: float, auto: bool) -> float:
@@ -71,10 +77,8 @@ def connect(centre: CallCentre, call_id: str, now: float) -> bool:
     if callee is not None and (callee.call_id == call_id or callee.waiting_call is not None):
         centre.end_plain(call_id, now)
         return False
-    endpoint = call.callee if callee is not None else f"trunk-{centre.directory.trunk_name}"
-    kind = "extension" if callee is not None else "outbound"
     caller.status = "ALERT"
-    call.legs.append(Leg(kind, call.callee, centre.channel(endpoint), "RING"))
+    call.legs.append(_callee_leg(centre, call.callee))
     centre.extension_state(caller.number, "Busy")
     if callee is not None and callee.call_id is not None:
         # Call waiting: the busy phone beeps; its 30008 stays Busy (§5.3 call_status 4).

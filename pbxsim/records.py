@@ -74,6 +74,11 @@ class Call:
         """On hold, whoever holds it."""
         return self.held_by != ""
 
+    def as_left(self) -> "Call":
+        """The call as it left its queue, without the links a live call has (listeners, phones
+        ringing along, an agent's parting leg)."""
+        return replace(self, listeners=[], others={}, parting=())
+
     def whole(self) -> "Call":
         """The call as its one CDR tells it: from when it first reached a queue, however many
         queues it was sent on to since."""

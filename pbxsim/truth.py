@@ -36,18 +36,17 @@ def _served(calls: list[Call]) -> list[JsonObj]:
 
 
 def _queue_state(sim: Simulator, queue: QueueDef) -> JsonObj:
-    def calls(phase: Phase) -> list[Call]:
-        return sim.centre.calls_in(queue, phase)
-
+    waiting = sim.centre.calls_in(queue, Phase.WAITING)
+    ringing = sim.centre.calls_in(queue, Phase.RINGING)
     today = dataclasses.asdict(sim.centre.stats[queue.number])
     return {
         "id": queue.id,
         "number": queue.number,
         "name": queue.name,
-        "unanswered": _unanswered(calls(Phase.WAITING) + calls(Phase.RINGING)),
-        "waiting": [_waiting(c) for c in calls(Phase.WAITING)],
-        "ringing": _served(calls(Phase.RINGING)),
-        "active": _served(calls(Phase.TALKING)),
+        "unanswered": _unanswered(waiting + ringing),
+        "waiting": [_waiting(c) for c in waiting],
+        "ringing": _served(ringing),
+        "active": _served(sim.centre.calls_in(queue, Phase.TALKING)),
         "agents": [_member_state(sim, sim.centre.agents[n], queue) for n in queue.members],
         "today": today,
         # The original name of `today`.

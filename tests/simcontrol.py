@@ -22,12 +22,13 @@ class SimControl:
     def __init__(self, url: str, cert: Path | None = None) -> None:
         self.url = url
         self.cert = cert
+        # Built once: loading the trust store takes some 20 ms, which every request paid.
+        self.trust = ssl.create_default_context(cafile=cert)
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """Send `method` to the control API's `path`; an error status fails the caller."""
-        trust = ssl.create_default_context(cafile=self.cert)
         response = httpx.request(
-            method, self.url + control_path(path), json=body, timeout=TIMEOUT_S, verify=trust
+            method, self.url + control_path(path), json=body, timeout=TIMEOUT_S, verify=self.trust
         )
         response.raise_for_status()
         return response.json()

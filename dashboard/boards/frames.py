@@ -102,7 +102,7 @@ def snapshot_frame(settings: BoardSettings, snapshot: Snapshot, now_ms: int) -> 
         "epoch": snapshot["epoch"],
         "streams": snapshot["streams"],
     }
-    return compact(dict(frame))
+    return compact(frame)
 
 
 def pong_frame(now_ms: int) -> str:

@@ -240,10 +240,9 @@ def _as_talking(call: QueueCall | None, call_id: str, talk: Talking) -> QueueCal
 
 def _sent_on(told: Told) -> list[Record]:
     """The whole call, whose caller REST saw alive after its queue: not abandoned, sent on."""
-    settled = told.settled
-    if settled.outcome == "abandoned":
-        settled = replace(settled, outcome="transferred")
-    return [told.offered, settled, *([told.handled] if told.handled else [])]
+    if told.settled.outcome == "abandoned":
+        told = replace(told, settled=replace(told.settled, outcome="transferred"))
+    return told.records()
 
 
 def _left_open(call: QueueCall | None, told: Told) -> list[Record]:

@@ -84,7 +84,7 @@ def load_active(
         talk = Talking(queue.number, active.agent, now_ms - active.talked_ms, active.caller)
         if state.calls.answered_by_rest(active.call_id, talk, connecting) is None:
             corrections.append("call_added")
-    for call_id, talk in state.calls.talking().items():
+    for call_id, talk in talking.items():  # those just added are on the active list
         if talk.queue == queue.number and call_id not in fresh:
             state.calls.hang_up(call_id, now_ms)
             corrections.append("call_removed")

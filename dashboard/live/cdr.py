@@ -262,15 +262,14 @@ def started_s(key: str) -> int | None:
 
 
 class Known:
-    """The calls we follow or counted by their call ids, by the second they started. For a
-    batch of CDRs (rebuilding a day, reading back after a gap) they are indexed once: a record
-    replaced meanwhile is read afresh, one added meanwhile comes from a CDR (found by its
-    `fingerprint`), and a call one CDR of the batch was found to be is not another's. For one
-    CDR alone (`batch=False`) they are scanned instead."""
+    """The calls we follow or counted by their call ids, by the second they started, indexed
+    once for a batch of CDRs (rebuilding a day, reading back after a gap; one CDR alone is a
+    batch of one): a record replaced meanwhile is read afresh, one added meanwhile comes from a
+    CDR (found by its `fingerprint`), and a call one CDR of the batch was found to be is not
+    another's."""
 
-    def __init__(self, state: LiveState, batch: bool = True) -> None:
+    def __init__(self, state: LiveState) -> None:
         self._state = state
-        self._batch = batch
         self._by_second: dict[int, list[str]] | None = None
         self._claimed: set[str] = set()
 
@@ -279,25 +278,20 @@ class Known:
         found = next(
             (c.call_id for c in self._near(cdr.start_s) if _same_call(c, cdr, queue)), None
         )
-        if found is not None and self._batch:
+        if found is not None:
             self._claimed.add(found)
         return found
 
     def _near(self, second: int) -> Iterator[QueueCall]:
         """Calls (by call id: fingerprints are looked up by themselves) that started in this
         second, then a second either side, none already claimed."""
-        near = (second, second - 1, second + 1)
-        if not self._batch:
-            heads = tuple(f"{n}." for n in near)
-            yield from (c for c in self._state.calls.records() if c.call_id.startswith(heads))
-            return
         if self._by_second is None:
             self._by_second = {}
             for record in self._state.calls.records():
                 start = started_s(record.call_id)
                 if start is not None and not record.call_id.startswith(FINGERPRINT):
                     self._by_second.setdefault(start, []).append(record.call_id)
-        for start in near:
+        for start in (second, second - 1, second + 1):
             for call_id in self._by_second.get(start, ()):
                 call = self._state.calls.get(call_id)
                 if call is not None and call_id not in self._claimed:
@@ -316,7 +310,7 @@ def identify(state: LiveState, cdr: Cdr, known: Known | None = None) -> Cdr:
     by_uid = state.calls.get(cdr.call_id)  # GUESS switch --cdr-uid-style call_id: it is
     if by_uid is not None and _same_call(by_uid, cdr, named):
         return replace(cdr, uid_only=False)
-    key = _fingerprinted(state, cdr) or (known or Known(state, batch=False)).find(cdr, named)
+    key = _fingerprinted(state, cdr) or (known or Known(state)).find(cdr, named)
     return replace(cdr, call_id=key or fingerprint(cdr.start_s, cdr.call_from, cdr.call_s))
 
 

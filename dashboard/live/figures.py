@@ -3,7 +3,7 @@
 from collections import Counter
 from typing import Literal, TypedDict, get_args
 
-from dashboard.live.agents import Agent
+from dashboard.live.agents import ON_A_CALL, Agent
 from dashboard.live.state import LiveState, QueueState
 
 AgentState = Literal[
@@ -37,7 +37,7 @@ def agent_state(state: LiveState, agent: Agent, now_ms: int) -> AgentState:
         return "logged_out"
     if agent.call_status == "ringing" or (agent.call_status == "idle" and phone == "Ringing"):
         return "ringing"
-    if agent.call_status in ("talking", "hold") or phone == "Busy":
+    if agent.call_status in ON_A_CALL or phone == "Busy":
         return "on_call"
     if agent.paused:
         return "paused"

@@ -77,22 +77,17 @@ class EventLink:
         self._heard = self._sent = time.monotonic()  # the subscription was just answered
         self._asked: float | None = None  # first heartbeat sent since the PBX was last heard
         self.heard_at = now_ms()  # the PBX's last sign of life (epoch ms)
-        self._reader: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._reader = asyncio.create_task(self._read())
+        self._reader = asyncio.create_task(self._read())  # last: it reads the fields above
 
     async def stop(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+        self._reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._reader
         if isinstance(self._ended, NotAnswering):
             self._socket.transport.abort()  # a closing handshake would wait on it in vain
 
     async def lost(self) -> None:
         """Wait until the link dies and raise why (never cancels the reader: others read too)."""
-        assert self._reader is not None
         await asyncio.wait({self._reader})
         raise self._why()
 
@@ -167,8 +162,7 @@ async def open_events(
         close_timeout=CLOSE_TIMEOUT_S,
     ) as socket:
         await _subscribe(socket, topics)
-        link = EventLink(socket, heartbeat_s)
-        link.start()
+        link = EventLink(socket, heartbeat_s)  # reading from now on
         try:
             yield link
         finally:

@@ -253,10 +253,11 @@ class Worker:
         counted, logged by kind and published."""
         found: Counter[str] = Counter()
         changed: set[str] = set()
+        queue_ids = self.queue_ids
         for number in numbers:
-            if number in self.queue_ids:
+            if number in queue_ids:
                 corrections = await reconcile_queue(
-                    self.api, self.state, number, self.queue_ids[number], now_ms()
+                    self.api, self.state, number, queue_ids[number], now_ms()
                 )
                 found.update(corrections)
                 changed |= {number} if corrections or publish else set()
@@ -334,7 +335,6 @@ class Worker:
             await self._reconcile(effect.recheck)
 
     async def _set_link(self, state: LinkState, detail: str) -> None:
-        self._pbx_heard_at()  # signs of life count until the state changes
         if self.link["state"] != state:
             self.link |= {"state": state, "since": now_ms()}
             if state == "connected":
@@ -352,7 +352,7 @@ class Worker:
             "token_expires_at": int(token.access_expires_at * 1000) if token else None,
             "corrections": dict(self.corrections),
         }
-        await self.publisher.publish(LINK_STREAM, dict(data))  # it takes a plain dict
+        await self.publisher.publish(LINK_STREAM, data)
 
     async def _refresh_link(self) -> None:
         """Keep the link's figures current (at /healthz) even when its state does not change."""
@@ -367,10 +367,9 @@ class Worker:
             await self.publisher.publish(BEAT_STREAM, self._beat_data)
             await asyncio.sleep(BEAT_S)
 
-    def _beat_data(self) -> dict[str, Any]:
+    def _beat_data(self) -> BeatData:
         """Built when the publisher flushes, so `at` is when the beat went out."""
-        beat: BeatData = {"at": now_ms(), "pbx_heard_at": self._pbx_heard_at()}
-        return dict(beat)  # the publisher takes a plain dict
+        return {"at": now_ms(), "pbx_heard_at": self._pbx_heard_at()}
 
     def _pbx_heard_at(self) -> int | None:
         """The PBX's last sign of life (an event, a heartbeat response) while the link is

@@ -6,7 +6,7 @@ import math
 import secrets
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
@@ -27,10 +27,10 @@ FLUSH_BURST = 3
 MIN_GAP_S = 0.03
 
 
-# A stream's data: a queue's board data (live/view.py) or the PBX link's health (loop.py).
-# Its shape is the stream's, documented in docs/protocol.md; the publisher stores and sends it
-# without reading it, hence Any.
-Data = dict[str, Any]
+# A stream's data: a queue's board data (live/view.py), the PBX link's health or the worker's
+# beat (streams.py's LinkData, BeatData). Its shape is the stream's, documented in
+# docs/protocol.md; the publisher stores and sends it without reading it, hence Any.
+Data = Mapping[str, Any]
 # A stream's new data, or how to build it: built at flush time, once however many changes
 # the window took in (a busy PBX changes a queue many times between two frames).
 StreamData = Data | Callable[[], Data]
@@ -205,4 +205,4 @@ class Publisher:
             "seq": seq,
             "data": data,
         }
-        return Numbered(self.epoch, stream, seq, compact(dict(stored)), compact(dict(frame)))
+        return Numbered(self.epoch, stream, seq, compact(stored), compact(frame))

@@ -96,6 +96,7 @@ class Rig:
     processes: ProcessGroup
     sim_url: str = ""
     workers: list[ManagedProcess] = field(default_factory=list)
+    control: SimControl | None = None  # the running simulator's control API (start_sim)
 
     @property
     def redis_url(self) -> str:
@@ -103,9 +104,8 @@ class Rig:
 
     def sim(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """Drive the simulator's control API (ground truth, scripted callers, faults)."""
-        return SimControl(self.sim_url, self.tls_cert if self.tls else None).request(
-            method, path, body
-        )
+        assert self.control is not None, "start_sim() first"
+        return self.control.request(method, path, body)
 
     @property
     def tls(self) -> bool:
@@ -126,6 +126,7 @@ class Rig:
         (url,) = self.processes.start(process("pbxsim", argv, self.env, ready_line_pattern=pattern))
         self.sim_url = str(url)
         self.env["PBX_URL"] = self.sim_url
+        self.control = SimControl(self.sim_url, self.tls_cert if self.tls else None)
 
     def start_worker(self, wait_for: str | None = "connected") -> ManagedProcess:
         """Start a worker; by default wait until a worker has published a connected link."""

@@ -163,13 +163,13 @@ def test_a_standby_takes_over_from_a_frozen_leader_which_then_stands_by(
         stopped_ms = console.evaluate("Date.now()")
         expect(board).not_to_have_attribute("data-epoch", first_epoch, timeout=RECOVER_MS)
         to_live = live_within(console, 2 * STALE_WITHIN_S, stopped_at)
+        new_epoch = board.get_attribute("data-epoch")  # the standby's, before the leader resumes
         seen = console.evaluate("window.freshnessSeen")
     not_live = [at for at, state in seen if at >= stopped_ms and state != "live"]
     assert not_live, seen  # the board did not stay LIVE through the takeover
     to_stale = round((not_live[0] - stopped_ms) / 1000, 1)
     assert to_stale <= STALE_WITHIN_S, seen
     wait_until(lambda: "standing by" in paused.output_tail())
-    new_epoch = board.get_attribute("data-epoch")
     expect(board).to_have_attribute("data-freshness", "live")
     assert board.get_attribute("data-epoch") == new_epoch  # the old leader published nothing
     print(f"freshness: frozen leader → STALE in {to_stale} s; standby's board LIVE in {to_live} s")

@@ -5,17 +5,24 @@ that moment (unanswered callers per queue, each agent's login and pause, today's
 while the board catches up, a mix of it and the truth one step before. The worker's periodic
 REST resync is kept out of the way, so a miscount cannot be corrected before it is seen."""
 
-import subprocess
-import sys
 import time
 from typing import Any, NoReturn
 
 import httpx
 import pytest
 
-from bench.livetruth import OUTCOMES, View, between, board_view, equal, fingerprint, truth_view
+from bench.livetruth import (
+    OUTCOMES,
+    View,
+    between,
+    board_view,
+    differences,
+    fingerprint,
+    truth_view,
+)
+from bench.stack import seed_board
 from devstack.procs import free_port
-from tests.integration.stack import ROOT, Rig, start_daphne
+from tests.integration.stack import Rig, start_daphne
 
 pytestmark = pytest.mark.integration
 
@@ -45,17 +52,6 @@ def fail(message: str, found: list[str]) -> NoReturn:
     if all(line.split(" ", 1)[0] in LEAVING for line in found):
         raise OutcomeMiscount(text)
     raise AssertionError(text)
-
-
-def seed_board(rig: Rig) -> str:
-    """The benchmark's board (every queue) and one paired display; its credential."""
-    queues = ",".join(q["number"] for q in rig.sim("GET", "state")["queues"])
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.seed", "--queues", queues, "--screens", "1"],
-        cwd=ROOT, env={**rig.env, "DJANGO_SETTINGS_MODULE": "wallboard.settings"},
-        capture_output=True, text=True, check=True, timeout=60,
-    )  # fmt: skip
-    return str(result.stdout.split('"tokens": ["', 1)[1].split('"', 1)[0])
 
 
 def compared(view: View) -> View:
@@ -93,15 +89,6 @@ def wrong(old: View, new: View, board: View, born_after: int) -> list[str]:
     return found
 
 
-def differs(truth: View, board: View) -> list[str]:
-    return [
-        f"{metric} {number}: truth {value}, board {board[metric].get(number)}"
-        for metric in METRICS
-        for number, value in truth[metric].items()
-        if not equal(metric, value, board[metric].get(number))
-    ]
-
-
 def board_of(snapshot: dict[str, Any]) -> View:
     return compared(board_view(snapshot))
 
@@ -121,7 +108,7 @@ def follow(rig: Rig, web: httpx.Client, old: dict[str, Any], label: str) -> dict
         truth, samples = compared(truth_view(second)), samples + 1
         if found := wrong(before, truth, board, born_after):
             fail(f"{label}, stable sample {samples}: the board shows what was never true: ", found)
-        if not (behind := differs(truth, board)):
+        if not (behind := [line for lines in differences(truth, board).values() for line in lines]):
             return second
         if time.monotonic() > deadline:
             fail(f"{label}: the board never caught up: ", behind)
@@ -153,7 +140,8 @@ def test_the_board_shows_the_truth_at_every_stable_sample_while_calls_flow(idle_
     rig = idle_rig
     rig.env["PBX_RESYNC_SECONDS"] = "3600"
     rig.start_worker()
-    token = seed_board(rig)
+    queues = [q["number"] for q in rig.sim("GET", "state")["queues"]]
+    (token,) = seed_board(rig.env, queues, 1)  # the benchmark's board: every queue
     port = free_port()
     start_daphne(rig, port)
     headers = {"Cookie": f"wb_display={token}"}

@@ -82,23 +82,56 @@ def published(rig: Rig, numbers: list[str]) -> dict[str, Any]:
     return queues
 
 
-def differences(rig: Rig, keys: tuple[str, ...] = ("waiting", "agents", "today")) -> list[str]:
-    """Where the published state and the simulator's truth differ (empty when equal)."""
+KEYS = ("waiting", "agents", "today")
+# How a call that left its queue unanswered was counted: the defect the hand-over test's xfail
+# names (issue 15), as in test_live_truth.
+LEAVING = {"abandoned", "timed_out", "transferred"}
+
+
+class OutcomeMiscount(AssertionError):
+    """The board equals the truth but in how the calls that left a queue unanswered ended."""
+
+
+Difference = tuple[str, str, Any, Any]  # queue, key, simulator, board
+
+
+def unequal(rig: Rig, keys: tuple[str, ...] = KEYS) -> list[Difference]:
     expected = truth(rig)
     got = published(rig, list(expected))
     return [
-        f"queue {number} {key}: simulator {expected[number][key]} board {got[number][key]}"
+        (number, key, expected[number][key], got[number][key])
         for number in expected
         for key in keys
         if expected[number][key] != got[number][key]
     ]
 
 
-def settle(rig: Rig, minute: int, keys: tuple[str, ...] = ("waiting", "agents", "today")) -> None:
-    """Wait until the board equals the truth; on timeout, say where they differ."""
+def described(found: list[Difference]) -> list[str]:
+    return [f"queue {n} {key}: simulator {want} board {got}" for n, key, want, got in found]
+
+
+def differences(rig: Rig, keys: tuple[str, ...] = KEYS) -> list[str]:
+    """Where the published state and the simulator's truth differ (empty when equal)."""
+    return described(unequal(rig, keys))
+
+
+def outcomes_only(found: list[Difference]) -> bool:
+    """Whether only today's counts of calls that left a queue unanswered differ."""
+    return all(
+        key == "today" and isinstance(got, dict)
+        and {name for name in want if want[name] != got.get(name)} <= LEAVING
+        for _, key, want, got in found
+    )  # fmt: skip
+
+
+def settle(rig: Rig, minute: int, keys: tuple[str, ...] = KEYS) -> None:
+    """Wait until the board equals the truth; on timeout, say where they differ (raising
+    OutcomeMiscount when only the outcomes of calls that left a queue unanswered do)."""
     deadline = time.monotonic() + SETTLE_S
-    while found := differences(rig, keys):
-        assert time.monotonic() < deadline, f"after minute {minute}: " + "\n".join(found)[:3000]
+    while found := unequal(rig, keys):
+        if time.monotonic() >= deadline:
+            error = OutcomeMiscount if outcomes_only(found) else AssertionError
+            raise error(f"after minute {minute}: " + "\n".join(described(found))[:3000])
         time.sleep(0.2)
 
 
@@ -182,10 +215,10 @@ def new_epoch(client: redis.Redis, before: object) -> Callable[[], bool]:
 @pytest.mark.parametrize("idle_rig", [FROZEN], indirect=True)
 # Known defect (issue 15), not a flake to ignore: since pbxsim transfers callers out by a key
 # press (86805b2), a caller sent on while a leader changes is counted abandoned by the successor
-# (queue 6400: abandoned 19 against 18, transferred 0 against 1). Only that AssertionError is
-# expected; anything else fails. Not strict: whether such a call is in flight at the hand-over
-# depends on timing.
-@pytest.mark.xfail(raises=AssertionError, reason="issue 15: a transfer in flight at hand-over")
+# (queue 6400: abandoned 19 against 18, transferred 0 against 1). Only that miscount is
+# expected; anything else fails (a hand-over that never comes, a caller left waiting). Not
+# strict: whether such a call is in flight at the hand-over depends on timing.
+@pytest.mark.xfail(raises=OutcomeMiscount, reason="issue 15: a transfer in flight at hand-over")
 def test_leader_changes_with_calls_in_flight_count_every_call_once(idle_rig: Rig) -> None:
     """The leader is killed, frozen, or loses Redis right after a minute's burst of calls: its
     successor takes over what it counted (no waiting or talking caller counted twice), counts

@@ -3,23 +3,17 @@ a failover and agents' transfers (blind, attended; to an extension, a queue, the
 the board's today figures and each agent's answered and missed calls equal the simulator's
 ground truth (`/_sim/state`), and nobody is left waiting."""
 
-import json
 from typing import Any
 
 import pytest
-import redis
 
 from tests.integration.stack import Rig, wait_until
+from tests.integration.test_live_state import published
 
 pytestmark = pytest.mark.integration
 
 SALES, SUPPORT = "6400", "6401"
 OUTCOMES = ("offered", "answered", "abandoned", "short_abandoned", "timed_out", "transferred")
-
-
-def published(rig: Rig, queue: str) -> dict[str, Any]:
-    raw = redis.Redis.from_url(rig.redis_url, decode_responses=True).get(f"wb:stream:queue:{queue}")
-    return json.loads(str(raw))["data"]  # type: ignore[no-any-return]
 
 
 Step = tuple[str, dict[str, Any] | None]

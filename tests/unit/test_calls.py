@@ -9,6 +9,7 @@ from dashboard.live.queues import apply_call_event, load_waiting
 from dashboard.live.state import LiveState
 from dashboard.live.today import Today
 from dashboard.live.view import queue_data
+from tests.unit.call_query import call_query_entry
 
 TODAY = Today("2026-11-26", 0)
 
@@ -122,19 +123,6 @@ def test_rest_ends_an_answered_call_it_no_longer_shows() -> None:
     assert board(live)["calls"] == []
 
 
-def live_call(call_id: str, *members: CallMember) -> dict[str, object]:
-    """A `call/query` entry: the same member objects as 30011."""
-    kinds = {"inbound": "from", "extension": "number", "outbound": "to"}
-    return {
-        "call_id": call_id,
-        "members": [
-            {m.kind: {kinds[m.kind]: m.number, "channel_id": m.channel_id,
-                      "member_status": m.status, "call_path": m.call_path}}
-            for m in members
-        ],
-    }  # fmt: skip
-
-
 def test_call_query_removes_ghost_callers_and_calls() -> None:
     live = centre()
     answer(live)
@@ -151,7 +139,7 @@ def test_call_query_removes_ghost_callers_and_calls() -> None:
 def test_call_query_fills_a_missing_agent_channel_and_keeps_live_calls() -> None:
     live = centre()
     load_active(live, live.queues["6400"], [active("2.1", 30)], 100_000)
-    entry = live_call("2.1", caller("ANSWERED"), agent("ANSWER"))
+    entry = call_query_entry("2.1", caller("ANSWERED"), agent("ANSWER"))
     corrections, changed = reconcile_calls(live, [entry], 100_000)
     assert board(live)["calls"][0]["agent_channel_id"] == "PJSIP/1001-0000000b"
     assert changed == {"6400"}
@@ -161,7 +149,7 @@ def test_call_query_fills_a_missing_agent_channel_and_keeps_live_calls() -> None
 def test_call_query_sets_each_phone_from_its_legs() -> None:
     live = centre()
     live.extensions["1001"].call_state = "Busy"  # its 30008 Idle was lost
-    ringing = live_call("4.1", caller("ALERT"), agent("RING", "1002"))
+    ringing = call_query_entry("4.1", caller("ALERT"), agent("RING", "1002"))
     corrections, changed = reconcile_calls(live, [ringing], 5000)
     assert corrections == ["extension_call_state", "extension_call_state"]
     assert live.extensions["1001"].call_state == "Idle"

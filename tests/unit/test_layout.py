@@ -15,15 +15,20 @@ ALLOWED = {
 }
 
 
-def rooms_imported(path: Path) -> set[str]:
-    """The `dashboard` subpackages or top-level modules a file imports, anywhere in it."""
+def modules_imported(path: Path) -> set[str]:
+    """The modules a file imports by absolute name, anywhere in it (relative imports left out)."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module:
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.add(node.module)
         elif isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-    return {name.split(".")[1] for name in names if name.startswith("dashboard.")}
+    return names
+
+
+def rooms_imported(path: Path) -> set[str]:
+    """The `dashboard` subpackages or top-level modules a file imports, anywhere in it."""
+    return {name.split(".")[1] for name in modules_imported(path) if name.startswith("dashboard.")}
 
 
 def modules_of(room: str) -> list[Path]:
@@ -47,13 +52,7 @@ def test_the_worker_and_the_web_never_import_each_other(
 
 def top_modules_imported(path: Path) -> set[str]:
     """The top-level packages a file imports, anywhere in it (relative imports left out)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module.split(".")[0])
-        elif isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-    return names
+    return {name.split(".")[0] for name in modules_imported(path)}
 
 
 def test_the_simulator_and_the_product_share_no_code() -> None:

@@ -15,6 +15,7 @@ from dashboard.live.figures import agent_state
 from dashboard.live.queues import apply_call_event
 from dashboard.live.state import LiveState
 from dashboard.live.today import AgentToday, QueueDay, Thresholds, Today
+from tests.unit.call_query import call_query_entry
 
 SALES, SUPPORT, IVR = "6400", "6401", "6500"
 T0 = 1_000_000  # ms
@@ -305,19 +306,6 @@ def test_rest_saying_who_holds_is_no_correction(
     assert agents["1001"].call_status == status
 
 
-def live(*members: CallMember, call_id: str = CALL) -> dict[str, object]:
-    """A call/query entry: the 30011 shape."""
-    kinds = {"inbound": "from", "extension": "number", "outbound": "to"}
-    return {
-        "call_id": call_id,
-        "members": [
-            {m.kind: {kinds[m.kind]: m.number, "channel_id": m.channel_id,
-                      "member_status": m.status, "call_path": m.call_path}}
-            for m in members
-        ],
-    }  # fmt: skip
-
-
 def test_a_caller_straight_from_its_did_teaches_where_the_did_leads() -> None:
     """What names the queue of an answered call's CDR we did not follow (which names only the
     agent, maybe one of two queues'): learnt from the events, handed over in the ledger."""
@@ -335,7 +323,8 @@ def test_a_call_rest_shows_gone_on_from_a_queue_unseen_is_counted_by_its_cdr(
     alive beyond the queue (on to the IVR). Its CDR counts it; unanswered, it was sent on (a
     key press), not abandoned: CDRs alone cannot tell those apart."""
     run = Run()
-    reconcile_calls(run.live, [live(caller("ANSWERED", f"{SALES}-{IVR}"))], run.ms(0))
+    gone_on = call_query_entry(CALL, caller("ANSWERED", f"{SALES}-{IVR}"))
+    reconcile_calls(run.live, [gone_on], run.ms(0))
     assert outcomes(run.queue()) == {}
     cdr = Cdr(CALL, T0, "5550001", "1001" if answered else SALES, 40, 20 if answered else 0,
               answered, inbound=True, did="")  # fmt: skip
@@ -351,7 +340,7 @@ def test_a_successor_shows_a_held_call_on_hold_from_call_query() -> None:
     agents = run.live.queues[SALES].agents
     assert load_agent_status(agents, agent_status(2), run.ms(0)) == ["agent_call_status"]
     run.live.extension("1001").call_state = "Busy"  # its 30008
-    held = live(caller("HOLD"), phone("1001", "HOLD"))
+    held = call_query_entry(CALL, caller("HOLD"), phone("1001", "HOLD"))
     assert reconcile_calls(run.live, [held], run.ms(0)) == ([], {SALES})
     assert agents["1001"].call_status == "hold"
 
