@@ -33,6 +33,7 @@ class LinkData(Link):
     checked_at: int  # when the worker last published it: boards go stale when it is old
     token_expires_at: int | None  # the shared PBX token's expiry, if there is one
     corrections: dict[str, int]  # REST resync corrections by kind, since the worker started
+    unusable: dict[str, int]  # PBX frames (parts) we could not use, by event type, since then
 
 
 class BeatData(TypedDict):

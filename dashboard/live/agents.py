@@ -1,8 +1,10 @@
 """Agents in queues and extensions: 30029, 30025, 30026, 30007, 30008, 30009 and REST answers."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
+
+from dashboard.live.fields import integer, rows, text
 
 CallStatus = Literal["idle", "ringing", "talking", "hold", "unknown"]
 
@@ -42,6 +44,14 @@ LEG_STATUS: dict[str, CallStatus] = {
 }
 # A phone in several calls reports the busiest of them.
 BUSIEST_FIRST: tuple[CallStatus, ...] = ("talking", "hold", "ringing")
+AGENT_KINDS = ("static", "dynamic")
+# 30008's call states (§4.3) and 30009's presences (§4.4, as extension/list writes them too),
+# each under the key `_key` reads whatever case and separators the PBX writes.
+CALL_STATES = {"ringing": "Ringing", "busy": "Busy", "idle": "Idle"}
+PRESENCES = {
+    key.replace("_", ""): key
+    for key in ("available", "away", "business_trip", "do_not_disturb", "lunch", "off_work")
+}
 
 
 class MissedCall(TypedDict):
@@ -128,18 +138,22 @@ class Extension:
 
 def queue_number_of(value: object) -> str:
     """30029 may send the queue as "queue-6402" where 30025/30026 send "6402"."""
-    text = str(value or "")
-    return text.removeprefix("queue-")
+    written = text(value)
+    return written[len("queue-") :] if written.lower().startswith("queue-") else written
+
+
+def _key(status: str) -> str:
+    """A status without case, spaces, `_` or `-`: "Logged In", "logged_out", "LoggedIn"."""
+    return "".join(ch for ch in status.lower() if ch.isalnum())
 
 
 def status_meaning(status: str) -> tuple[str, bool] | None:
-    key = "".join(ch for ch in status.lower() if ch.isalnum())
-    return _STATUS_MEANINGS.get(key)
+    return _STATUS_MEANINGS.get(_key(status))
 
 
 def apply_agent_status(agent: Agent, msg: Mapping[str, Any], now_ms: int) -> bool:
     """30029; False when the status string is not understood (REST then decides)."""
-    meaning = status_meaning(str(msg.get("status", "")))
+    meaning = status_meaning(text(msg.get("status")))
     if meaning is None:
         return False
     attribute, value = meaning
@@ -147,31 +161,34 @@ def apply_agent_status(agent: Agent, msg: Mapping[str, Any], now_ms: int) -> boo
         setattr(agent, attribute, value)
         agent.since_ms = now_ms
     if attribute == "paused":
-        agent.pause_reason = str(msg.get("reason") or "") if value else ""
+        agent.pause_reason = text(msg.get("reason")) if value else ""
         if not value:
             agent.auto_paused, agent.missed_calls = False, []
     return True
 
 
-def apply_auto_pause(agent: Agent, msg: Mapping[str, Any], now_ms: int) -> None:
-    """30025: paused by the PBX after missed calls, which it lists."""
-    calls = msg.get("calls") if isinstance(msg.get("calls"), list) else []
+def apply_auto_pause(agent: Agent, msg: Mapping[str, Any], now_ms: int) -> bool:
+    """30025: paused by the PBX after missed calls, which it lists; False when a listed call
+    could not be read (the pause stands, with the calls that could)."""
+    calls = msg.get("calls")
+    missed = rows(calls)
     agent.paused, agent.auto_paused, agent.since_ms = True, True, now_ms
     agent.missed_calls = [
-        {"caller": str(call.get("caller_number", "")), "call_id": str(call.get("call_id", ""))}
-        for call in calls or []
-        if isinstance(call, dict)
+        {"caller": text(call.get("caller_number")), "call_id": text(call.get("call_id"))}
+        for call in missed
     ]
+    return calls is None or (isinstance(calls, list) and len(missed) == len(calls))
 
 
-def load_agent_status(
-    agents: dict[str, Agent], entries: Iterable[Mapping[str, Any]], now_ms: int
-) -> list[str]:
-    """Make a queue's agents match `queue/agent_status`; returns one label per correction."""
+def load_agent_status(agents: dict[str, Agent], entries: object, now_ms: int) -> list[str]:
+    """Make a queue's agents match `queue/agent_status`; returns one label per correction.
+    A row that names no agent is skipped: it can neither add nor keep one."""
     corrections: list[str] = []
     seen: set[str] = set()
-    for entry in entries:
-        number = str(entry.get("number", ""))
+    for entry in rows(entries):
+        number = text(entry.get("number"))
+        if not number:
+            continue
         seen.add(number)
         if number not in agents:
             agents[number] = Agent(number, since_ms=now_ms, **_truth(entry))
@@ -185,14 +202,16 @@ def load_agent_status(
 
 
 def _truth(entry: Mapping[str, Any]) -> AgentTruth:
-    paused = bool(entry.get("is_pause"))
+    """0/1 flags and codes as integers or text (a flag "0" is off)."""
+    paused = integer(entry.get("is_pause")) == 1
+    kind = text(entry.get("agent_type")).lower()
     return {
-        "name": str(entry.get("name", "")),
-        "kind": str(entry.get("agent_type") or "static"),
-        "logged_in": bool(entry.get("is_login")),
+        "name": text(entry.get("name")),
+        "kind": kind if kind in AGENT_KINDS else "static",
+        "logged_in": integer(entry.get("is_login")) == 1,
         "paused": paused,
-        "pause_reason": str(entry.get("pause_reason") or "") if paused else "",
-        "call_status": CALL_STATUS_CODES.get(_int(entry.get("call_status")), "unknown"),
+        "pause_reason": text(entry.get("pause_reason")) if paused else "",
+        "call_status": CALL_STATUS_CODES.get(integer(entry.get("call_status")) or 0, "unknown"),
     }
 
 
@@ -216,32 +235,43 @@ def _correct(agent: Agent, truth: AgentTruth, now_ms: int) -> list[str]:
     return corrections
 
 
-def _int(value: object) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        return 0
-
-
-def apply_registration(extension: Extension, msg: Mapping[str, Any]) -> None:
-    """30007: one device kind (Sip, Mobile, Desktop, Web, Pad) registered or not."""
-    kind = str(msg.get("kind", "Sip"))
-    if str(msg.get("status", "")).lower() == "registered":
+def apply_registration(extension: Extension, msg: Mapping[str, Any]) -> bool:
+    """30007: one device kind (Sip, Mobile, Desktop, Web, Pad) registered or not; False (and
+    nothing changed) for a status we do not know."""
+    kind = text(msg.get("kind")).capitalize() or "Sip"  # as extension/list's are named
+    status = _key(text(msg.get("status")))
+    if status == "registered":
         extension.registered_kinds.add(kind)
-    else:
+    elif status == "unregistered":
         extension.registered_kinds.discard(kind)
+    return status in ("registered", "unregistered")
+
+
+def apply_call_state(extension: Extension, msg: Mapping[str, Any]) -> bool:
+    """30008: the phone rings, is busy or idle; False (nothing changed) for another status."""
+    state = CALL_STATES.get(_key(text(msg.get("status"))))
+    extension.call_state = state or extension.call_state
+    return state is not None
+
+
+def apply_presence(extension: Extension, msg: Mapping[str, Any]) -> bool:
+    """30009: the extension's presence; False (nothing changed) for one we do not know."""
+    presence = PRESENCES.get(_key(text(msg.get("status"))))
+    extension.presence = presence or extension.presence
+    return presence is not None
 
 
 def load_extension(extension: Extension, entry: Mapping[str, Any]) -> None:
     """An `extension/list` entry: name, presence and which endpoints are online."""
-    extension.name = str(entry.get("caller_id_name", extension.name))
-    extension.presence = str(entry.get("presence_status") or extension.presence)
+    extension.name = text(entry.get("caller_id_name")) or extension.name
+    presence = PRESENCES.get(_key(text(entry.get("presence_status"))))
+    extension.presence = presence or extension.presence
     online = entry.get("online_status")
     if isinstance(online, dict):
         extension.registered_kinds = {
             _DEVICE_KINDS.get(str(endpoint)) or str(endpoint)
             for endpoint, status in online.items()
-            if isinstance(status, dict) and _int(status.get("status")) == 1
+            if isinstance(status, dict) and integer(status.get("status")) == 1
         }
 
 

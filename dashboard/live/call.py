@@ -48,8 +48,9 @@ class QueueCall(NamedTuple):
     ended_ms: int = 0  # closed: when it ended, by its CDR (the PBX's clock)
     # Waiting, and an agent's phone rings for it now (it waits on until answered).
     ringing: bool = False
-    # Never followed, but REST showed it alive after it left `queue` (its caller did not hang up
-    # there): unanswered, its CDR's call was sent on (a key press), not abandoned.
+    # REST showed it alive after it left `queue` (its caller did not hang up there), before any
+    # event said how it left (never followed, or set aside): unanswered, it was sent on (a key
+    # press), not abandoned, whatever its next event or its CDR says.
     went_on: bool = False
 
     @property

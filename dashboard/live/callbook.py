@@ -72,6 +72,7 @@ class CallBook:
         call = self._calls.get(call_id)
         if call is None or call.phase not in OPEN:
             return self._refused(Refused(call_id, "leave", "not waiting: its outcome is counted"))
+        outcome = _sent_on_outcome(outcome) if call.went_on else outcome
         self.outbox.append(Settled(call.queue, call_id, outcome, now_ms - call.since_ms, agent))
         if outcome != "answered":
             self._put(call._replace(phase="ended"))
@@ -100,8 +101,9 @@ class CallBook:
     def answered_by_rest(self, call_id: str, talk: Talking, connecting: bool) -> Refused | None:
         """REST's active list shows the call answered, and we had not seen it so. One taken off
         a waiting list was answered: its outcome, with its wait. One never counted, found on
-        connecting, is counted now, its wait to come with its CDR. Otherwise its events may still
-        be in flight (they count it) or long gone (its CDR counts it): not counted now."""
+        connecting, is counted now, its wait to come with its CDR; so is one that left another
+        queue (sent on while no event reached us). Otherwise its events may still be in flight
+        (they count it) or long gone (its CDR counts it): not counted now."""
         call = self._calls.get(call_id)
         if call is not None and call.phase in ("talking", "closed"):
             return self._refused(Refused(call_id, "answered_by_rest", f"{call.phase} already"))
@@ -109,7 +111,7 @@ class CallBook:
             wait_ms = max(0, talk.answered_ms - call.since_ms)
             self.outbox.append(Settled(talk.queue, call_id, "answered", wait_ms, talk.agent))
             self._put(_as_talking(call, call_id, talk)._replace(answered_in=talk.queue))
-        elif connecting and (call is None or not call.offered):
+        elif connecting and (call is None or not call.offered or _left(call, talk.queue)):
             self.outbox += [
                 Offered(talk.queue, call_id),
                 Settled(talk.queue, call_id, "answered", 0, talk.agent, wait_known=False),
@@ -143,12 +145,15 @@ class CallBook:
         return None
 
     def went_on(self, call_id: str, queue: str, caller: str) -> Refused | None:
-        """REST shows a call we never followed alive after it left `queue` (call/query: its
-        path names the queue, no list of the queue does): nothing counted now; its CDR counts
-        it, as sent on rather than abandoned if it went unanswered."""
-        if call_id in self._calls:
-            return self._refused(Refused(call_id, "went_on", "followed already"))
-        self._put(QueueCall(call_id, "ended", queue, caller=caller, went_on=True))
+        """REST shows the call alive after it left `queue` (call/query: its path names the
+        queue, no list of the queue does): nothing counted now. Its next event or its CDR
+        counts it, as sent on rather than abandoned if it went unanswered. A call set aside
+        there stays aside; one we never followed is kept as ended."""
+        call = self._calls.get(call_id)
+        if call is not None and (call.phase != "aside" or call.queue != queue):
+            return self._refused(Refused(call_id, "went_on", f"{call.phase} in {call.queue}"))
+        known = call or QueueCall(call_id, "ended", queue, caller=caller)
+        self._put(known._replace(went_on=True))
         return None
 
     def caller_left(self, call_id: str) -> None:
@@ -165,6 +170,23 @@ class CallBook:
         if call is not None and call.phase == "closed":
             return self._refused(Refused(call_id, "close", "closed already: its CDR counted"))
         self.outbox += _left_open(call, told)
+        self._put(QueueCall(call_id, "closed", told.offered.queue, offered=True, ended_ms=end_ms))
+        return None
+
+    def close_elsewhere(
+        self, call_id: str, end_ms: int, left: Outcome, told: Told
+    ) -> Refused | None:
+        """The call's CDR ends it in another queue than the one it waits or talks in here (sent
+        on while no event reached us): it leaves this queue (`left`, if it waited) or its talk
+        here is over, and the CDR's queue counts it whole; then it is over."""
+        call = self._calls.get(call_id)
+        if call is None or call.phase not in (*OPEN, "talking"):
+            return self._refused(Refused(call_id, "close_elsewhere", "not waiting or talking"))
+        if call.phase in OPEN:
+            self.leave(call_id, left, end_ms)
+        else:
+            self.hang_up(call_id, end_ms)
+        self.outbox += told.records()
         self._put(QueueCall(call_id, "closed", told.offered.queue, offered=True, ended_ms=end_ms))
         return None
 
@@ -212,6 +234,11 @@ class CallBook:
             del self._calls[oldest]
 
 
+def _left(call: QueueCall, queue: str) -> bool:
+    """The call's time in another queue is over: an offer here is a new one."""
+    return call.phase == "ended" and call.queue != queue
+
+
 def _refuse_wait(call: QueueCall, queue: str) -> Refused | None:
     if call.phase == "closed":
         return Refused(call.call_id, "wait", "closed by its CDR: over and counted")
@@ -238,21 +265,27 @@ def _as_talking(call: QueueCall | None, call_id: str, talk: Talking) -> QueueCal
     return known._replace(phase="talking", queue=talk.queue, talk=talk)
 
 
-def _sent_on(told: Told) -> list[Record]:
-    """The whole call, whose caller REST saw alive after its queue: not abandoned, sent on."""
-    if told.settled.outcome == "abandoned":
-        told = replace(told, settled=replace(told.settled, outcome="transferred"))
-    return told.records()
+def _sent_on_outcome(outcome: Outcome) -> Outcome:
+    """A call whose caller REST saw alive after its queue was not abandoned there: sent on."""
+    return "transferred" if outcome == "abandoned" else outcome
+
+
+def _sent_on(told: Told) -> Told:
+    return replace(
+        told, settled=replace(told.settled, outcome=_sent_on_outcome(told.settled.outcome))
+    )
 
 
 def _left_open(call: QueueCall | None, told: Told) -> list[Record]:
     """What a CDR adds to what the call's events and REST counted."""
+    if call is not None and call.went_on:
+        told = _sent_on(told)
     settled = told.settled
     learned: list[Record] = []
     if call is not None and call.wait_unknown:
         learned.append(WaitLearned(settled.queue, settled.call_id, settled.wait_ms))
     if call is None or not call.offered:
-        return learned + (_sent_on(told) if call is not None and call.went_on else told.records())
+        return learned + told.records()
     if call.phase in OPEN:
         return learned + told.outcome()
     if call.talk is not None and call.talk.counted and told.handled is not None:

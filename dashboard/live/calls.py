@@ -8,6 +8,7 @@ from typing import Any
 from dashboard.live.agents import LEG_STATUS, CallStatus
 from dashboard.live.call import Talking
 from dashboard.live.events import CallEvent, parse_call_event, path_features
+from dashboard.live.fields import rows, seconds, text
 from dashboard.live.state import LiveState, QueueState
 
 HOLD_STATUS = "HOLD"
@@ -24,25 +25,18 @@ class Active:
     talked_ms: int
 
 
-def whole_seconds(value: object) -> int:
-    try:
-        return max(0, int(str(value)))
-    except ValueError:
-        return 0
-
-
-def parse_active(entries: Iterable[Mapping[str, Any]]) -> dict[str, Active]:
+def parse_active(entries: object) -> dict[str, Active]:
     """The active list by call id (entries without one skipped)."""
-    return {
-        str(e["call_id"]): Active(
-            str(e["call_id"]),
-            caller=str(e.get("caller_number", "")),
-            agent=str(e.get("callee_number", "")),
-            talked_ms=whole_seconds(e.get("duration")) * 1000,
+    actives = (
+        Active(
+            text(e.get("call_id")),
+            caller=text(e.get("caller_number")),
+            agent=text(e.get("callee_number")),
+            talked_ms=(seconds(e.get("duration")) or 0) * 1000,
         )
-        for e in entries
-        if e.get("call_id")
-    }
+        for e in rows(entries)
+    )
+    return {active.call_id: active for active in actives if active.call_id}
 
 
 def track_talk(state: LiveState, event: CallEvent) -> set[str]:
@@ -97,7 +91,7 @@ def reconcile_calls(
     """Make the state match `call/query` (all three selectors together: every live call).
     Waiting callers and answered calls it lacks are ghosts; phones follow their legs.
     Returns the corrections and the queues whose board data changed."""
-    events = [e for e in (parse_call_event(dict(call)) for call in calls) if e is not None]
+    events = [e for e in (parse_call_event(dict(call)) for call in rows(calls)) if e is not None]
     changed: set[str] = set()
     for event in events:
         changed |= track_talk(state, event)
@@ -121,14 +115,18 @@ def learn_did(state: LiveState, event: CallEvent) -> None:
 
 
 def _note_gone_on(state: LiveState, event: CallEvent) -> None:
-    """A live call we do not follow whose caller's path names one of our queues, that none of
-    its lists showed (read just before): it went on from that queue unseen (a successor, or a
-    link down meanwhile); its CDR will tell how it left."""
+    """A live call whose caller's path names one of our queues, that none of its lists showed
+    (read just before): we never followed it, or it was set aside there (REST took it off
+    the lists before its events came). It went on from that queue unseen (a successor, a link
+    down meanwhile); its next event or its CDR will tell how it left."""
     caller = event.caller
-    if caller is None or caller.status == GONE_STATUS or state.calls.get(event.call_id) is not None:
+    known = state.calls.get(event.call_id)
+    if caller is None or caller.status == GONE_STATUS:
         return
     queues = [number for number in path_features(caller.call_path) if number in state.queues]
-    if queues:
+    if known is not None and known.phase == "aside" and known.queue in queues:
+        state.calls.went_on(event.call_id, known.queue, caller.number)
+    elif known is None and queues:
         state.calls.went_on(event.call_id, queues[-1], caller.number)
 
 

@@ -12,6 +12,7 @@ CDRs come in two shapes (docs/yeastar-api.md), each read by its own parser into 
   No call id: which call a row is must be worked out (`identify`)."""
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -19,7 +20,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dashboard.live.call import QueueCall
+from dashboard.live.fields import seconds, text
 from dashboard.live.outcomes import Handled, Offered, Outcome, Record, Settled, Told
+from dashboard.live.queues import moved_outcome
 from dashboard.live.state import LiveState, QueueState
 
 ANSWERED = "ANSWERED"
@@ -164,38 +167,37 @@ def number_of(label: object) -> str:
     return match.group(1).strip() or written[: match.start()].strip()
 
 
-def text(value: object) -> str:
-    """A field as stripped text ("" when missing; numbers accepted)."""
-    if value is None or isinstance(value, bool) or not isinstance(value, str | int | float):
-        return ""
-    return str(value).strip()
-
-
-def seconds(value: object) -> int | None:
-    """Whole non-negative seconds from an integer or its text; None if missing or unreadable."""
-    try:
-        return max(0, int(float(text(value))))
-    except (ValueError, OverflowError):
-        return None
-
-
 def learn_did(state: LiveState, cdr: Cdr, queue: str) -> None:
+    """Where the CDR's DID leads, unless known: a CDR names the queue a call ended in, which
+    is not where its DID leads if an agent or a key press sent it on from another queue (the
+    events, which show the whole path, correct it: calls.learn_did)."""
     if cdr.did:
-        state.did_queues[cdr.did] = queue
+        state.did_queues.setdefault(cdr.did, queue)
+
+
+def _learn_dids(state: LiveState, cdrs: Iterable[Cdr]) -> None:
+    """Where each DID leads, from CDRs naming a queue: the queue most of its calls ended in."""
+    named: dict[str, Counter[str]] = {}
+    for cdr in cdrs:
+        if cdr.inbound and cdr.did and cdr.call_to in state.queues:
+            named.setdefault(cdr.did, Counter())[cdr.call_to] += 1
+    for did, queues in named.items():
+        state.did_queues.setdefault(did, queues.most_common(1)[0][0])
 
 
 def queue_of(state: LiveState, cdr: Cdr) -> QueueState | None:
     """The queue an inbound call went through: the one we followed it in (waiting, answered,
-    or first seen answered); the one it names (an unanswered CDR's `call_to`); the one its DID
-    leads to; or the only queue of the agent who answered it. None for calls that passed no
+    or first seen answered); the only queue of the agent who answered it; the one it names (an
+    unanswered CDR's `call_to`); or the one its DID leads to. None for calls that passed no
     queue we can name."""
     if not cdr.inbound:
         return None
     call = state.calls.get(cdr.call_id)
+    # An answering agent of one queue answered it there, wherever its DID leads.
     candidates = (
         call.followed_in if call else None,
+        _only_queue_of(state, cdr.call_to) if cdr.answered else None,
         _named_queue(state, cdr),
-        _only_queue_of(state, cdr.call_to),
     )
     return next((state.queues[c] for c in candidates if c and c in state.queues), None)
 
@@ -349,6 +351,12 @@ def apply_cdr(state: LiveState, cdr: Cdr, known: Known | None = None) -> set[str
     if queue is None:
         return set()
     before = state.calls.get(cdr.call_id)
+    elsewhere = _ended_elsewhere(state, cdr, before)
+    if before is not None and elsewhere is not None:
+        wait_ms = cdr.end_ms - before.since_ms
+        left = moved_outcome(state.queues[before.queue], elsewhere.number, wait_ms)
+        state.calls.close_elsewhere(cdr.call_id, cdr.end_ms, left, told_by(cdr, elsewhere))
+        return {before.queue, elsewhere.number}
     if state.calls.close(cdr.call_id, cdr.end_ms, told_by(cdr, queue)) is not None:
         return set()
     learn_did(state, cdr, queue.number)
@@ -359,6 +367,22 @@ def apply_cdr(state: LiveState, cdr: Cdr, known: Known | None = None) -> set[str
         state.calls.close_unseen(key, queue.number, cdr.end_ms)
     live = before is not None and before.phase in ("waiting", "aside", "talking")
     return {queue.number} if live else set()
+
+
+def _ended_elsewhere(state: LiveState, cdr: Cdr, call: QueueCall | None) -> QueueState | None:
+    """The queue the CDR ends the call in, when we still follow it waiting or talking in
+    another (an agent or a key press sent it on while no event reached us): unanswered, the
+    queue it names; answered, the only queue of its agent, if that agent serves none where
+    we followed it."""
+    if call is None or call.phase not in ("waiting", "aside", "talking"):
+        return None
+    if not cdr.answered:
+        number = cdr.call_to if cdr.call_to in state.queues else None
+    elif call.queue in {queue.number for queue, _ in state.memberships(cdr.call_to)}:
+        return None
+    else:
+        number = _only_queue_of(state, cdr.call_to)
+    return state.queues.get(number) if number and number != call.queue else None
 
 
 def apply_cdrs(state: LiveState, cdrs: Iterable[Cdr]) -> set[str]:
@@ -375,9 +399,7 @@ def rebuild(state: LiveState, cdrs: Iterable[Cdr], since_ms: int) -> list[Record
     """Today's queue calls that ended before we started, from their CDRs (oldest first):
     every call since `since_ms` that the live state does not already follow."""
     ordered = sorted(cdrs, key=lambda cdr: cdr.end_ms)
-    for cdr in ordered:  # CDRs naming a queue teach where each DID leads
-        if cdr.inbound and cdr.call_to in state.queues:
-            learn_did(state, cdr, cdr.call_to)
+    _learn_dids(state, ordered)
     known = Known(state)
     records: list[Record] = []
     for cdr in ordered:

@@ -2,8 +2,11 @@
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from dashboard.live.fields import integer, text
 
 HEARTBEAT_REPLY = "heartbeat response"
 CALL_STATE_CHANGED = 30011
@@ -14,6 +17,13 @@ _PATH_SEPARATORS = re.compile(r"[^0-9*#]+")
 
 MemberKind = Literal["extension", "inbound", "outbound"]
 MEMBER_KINDS: tuple[MemberKind, ...] = ("extension", "inbound", "outbound")
+# The field naming a member's party: an extension's number, an inbound caller, an outbound callee.
+NUMBER_FIELDS: dict[MemberKind, str] = {"extension": "number", "inbound": "from", "outbound": "to"}
+# §4.1's member_status values; another is kept (the leg is there) but not understood.
+MEMBER_STATUSES = frozenset({"ALERT", "RING", "EARLYMEDIA", "ANSWERED", "ANSWER", "HOLD", "BYE"})
+NO_MEMBERS = "no members list"
+MEMBER_UNREAD = "a member of an unknown kind, or an extension without a number"
+STATUS_UNKNOWN = "a member status we do not know"
 
 
 @dataclass(frozen=True)
@@ -39,10 +49,11 @@ class PbxEvent:
 
 @dataclass(frozen=True)
 class Malformed:
-    """Anything we could not understand; logged and ignored, never fatal."""
+    """Anything we could not understand; counted, logged once and ignored, never fatal."""
 
     reason: str
     text: str
+    event_type: int | None = None  # when the frame says it
 
 
 Frame = HeartbeatReply | SubscribeReply | PbxEvent | Malformed
@@ -66,6 +77,8 @@ class CallEvent:
 
     call_id: str
     members: tuple[CallMember, ...]
+    # What of the payload could not be read (members skipped, statuses not understood).
+    unread: tuple[str, ...] = ()
 
     @property
     def caller(self) -> CallMember | None:
@@ -80,64 +93,72 @@ def path_features(call_path: str) -> list[str]:
     return [token for token in _PATH_SEPARATORS.split(call_path) if token]
 
 
-def parse_frame(text: str) -> Frame:
+def parse_frame(written: str) -> Frame:
     """Classify one text frame from the PBX event socket."""
-    if text.strip() == HEARTBEAT_REPLY:
+    if written.strip() == HEARTBEAT_REPLY:
         return HeartbeatReply()
     try:
-        data = json.loads(text)
+        data = json.loads(written)
     except ValueError:
-        return Malformed("not JSON", text[:200])
+        return Malformed("not JSON", written[:200])
     if not isinstance(data, dict):
-        return Malformed("not a JSON object", text[:200])
-    if "type" not in data and isinstance(data.get("errcode"), int):
-        return SubscribeReply(data["errcode"], str(data.get("errmsg", "")))
-    return _parse_event(data, text)
+        return Malformed("not a JSON object", written[:200])
+    errcode = integer(data.get("errcode"))
+    if "type" not in data and errcode is not None:
+        return SubscribeReply(errcode, text(data.get("errmsg")))
+    return _parse_event(data, written)
 
 
-def _parse_event(data: dict[str, Any], text: str) -> Frame:
-    event_type = data.get("type")
-    if not isinstance(event_type, int) or isinstance(event_type, bool):
-        return Malformed("event without an integer type", text[:200])
+def _parse_event(data: dict[str, Any], written: str) -> Frame:
+    """`type` an integer or its text; `msg` an object or a JSON string of one."""
+    event_type = integer(data.get("type"))
+    if event_type is None:
+        return Malformed("event without an integer type", written[:200])
     msg = data.get("msg")
     if isinstance(msg, str):
         # Most event types carry msg as a JSON-encoded string; newer ones may send an object.
         try:
             msg = json.loads(msg)
         except ValueError:
-            return Malformed("msg is not JSON", text[:200])
+            return Malformed("msg is not JSON", written[:200], event_type)
     if not isinstance(msg, dict):
-        return Malformed("msg is not an object", text[:200])
+        return Malformed("msg is not an object", written[:200], event_type)
     return PbxEvent(event_type, msg)
 
 
-def parse_call_event(msg: dict[str, Any]) -> CallEvent | None:
-    """Read a 30011 payload; None when it has no call id."""
-    call_id = msg.get("call_id")
-    if not isinstance(call_id, str) or not call_id:
+def parse_call_event(msg: Mapping[str, Any]) -> CallEvent | None:
+    """Read a 30011 payload (or a call/query row); None when it has no call id. Members we
+    cannot read are skipped, the others kept; `unread` says what was skipped."""
+    call_id = text(msg.get("call_id"))
+    if not call_id:
         return None
-    members = msg.get("members")
-    parsed = [_parse_member(item) for item in members] if isinstance(members, list) else []
-    return CallEvent(call_id, tuple(member for member in parsed if member is not None))
+    items = msg.get("members")
+    if not isinstance(items, list):
+        return CallEvent(call_id, (), (NO_MEMBERS,))
+    members = tuple(m for m in (_parse_member(item) for item in items) if m is not None)
+    unread: tuple[str, ...] = (MEMBER_UNREAD,) if len(members) < len(items) else ()
+    if any(m.status not in MEMBER_STATUSES for m in members):
+        unread += (STATUS_UNKNOWN,)
+    return CallEvent(call_id, members, unread)
 
 
 def _parse_member(item: object) -> CallMember | None:
-    """Each member object has exactly one key naming its kind."""
-    if not isinstance(item, dict) or len(item) != 1:
+    """Each member object has one key naming its kind (others beside it are ignored)."""
+    if not isinstance(item, dict):
         return None
-    kind, body = next(iter(item.items()))
-    if kind not in MEMBER_KINDS or not isinstance(body, dict):
+    kinds = [kind for kind in MEMBER_KINDS if kind in item]
+    body = item.get(kinds[0]) if len(kinds) == 1 else None
+    if not isinstance(body, dict):
         return None
-    number_field = {"extension": "number", "inbound": "from", "outbound": "to"}[kind]
+    kind = kinds[0]
+    number = text(body.get(NUMBER_FIELDS[kind]))
+    if kind == "extension" and not number:
+        return None  # a phone we cannot name: no leg of anyone's
     return CallMember(
         kind=kind,
-        number=_text(body.get(number_field)),
-        channel_id=_text(body.get("channel_id")),
-        status=_text(body.get("member_status")).upper(),
-        call_path=_text(body.get("call_path")),
-        to=_text(body.get("to")) if kind == "inbound" else "",
+        number=number,
+        channel_id=text(body.get("channel_id")),
+        status=text(body.get("member_status")).upper(),
+        call_path=text(body.get("call_path")),
+        to=text(body.get("to")) if kind == "inbound" else "",
     )
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else "" if value is None else str(value)

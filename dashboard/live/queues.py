@@ -6,8 +6,9 @@ from typing import Any
 
 from dashboard.live.agents import LEG_STATUS, ON_A_CALL, CallStatus
 from dashboard.live.call import OPEN, QueueCall, Talking
-from dashboard.live.calls import GONE_STATUS, learn_did, track_talk, whole_seconds
+from dashboard.live.calls import GONE_STATUS, learn_did, track_talk
 from dashboard.live.events import CallEvent, CallMember, path_features
+from dashboard.live.fields import rows, seconds, text
 from dashboard.live.outcomes import Outcome
 from dashboard.live.state import LiveState, QueueState
 
@@ -163,17 +164,33 @@ def _waits_in(state: LiveState, call_id: str, queue: str) -> bool:
 def _outcome(
     event: CallEvent, queue: QueueState, target: QueueState | None, wait_ms: int, answered: bool
 ) -> Outcome:
-    """Answered (by an agent of the queue); timed out (moved on to another queue, or left once
-    the queue's maximum wait was reached); abandoned (the caller hung up); otherwise transferred
-    out (a key press sent the caller elsewhere, or someone other than its agents took it)."""
+    """Answered (by an agent of the queue); moved to another queue (`moved_outcome`); timed
+    out (left once the queue's maximum wait was reached, or for its failover); abandoned (the
+    caller hung up); otherwise transferred out (a key press sent the caller elsewhere, or
+    someone other than its agents took it)."""
     if answered:
         return "answered"
-    # The PBX sends a caller on (or hangs up, if that is the failover) at the maximum wait.
-    reached_max = queue.max_wait_s > 0 and wait_ms >= (queue.max_wait_s - 1) * 1000
-    if target is not None or reached_max or _sent_to_failover(event, queue):
+    if target is not None:
+        return moved_outcome(queue, target.number, wait_ms)
+    if _reached_max(queue, wait_ms) or _sent_to_failover(event, queue):
         return "timed_out"
     caller = event.caller
     return "abandoned" if caller is None or caller.status == GONE_STATUS else "transferred"
+
+
+def moved_outcome(queue: QueueState, to: str, wait_ms: int) -> Outcome:
+    """The caller left `queue` for queue `to`: for its failover at the maximum wait (an
+    overflow), timed out; by a key press for another queue, transferred. A queue whose
+    maximum wait and failover we do not know is taken to overflow (the commoner set-up)."""
+    known = queue.max_wait_s > 0 or bool(queue.failover)
+    if not known or to == queue.failover or _reached_max(queue, wait_ms):
+        return "timed_out"
+    return "transferred"
+
+
+def _reached_max(queue: QueueState, wait_ms: int) -> bool:
+    """The PBX sends a caller on (or hangs up, if that is the failover) at the maximum wait."""
+    return queue.max_wait_s > 0 and wait_ms >= (queue.max_wait_s - 1) * 1000
 
 
 def _sent_to_failover(event: CallEvent, queue: QueueState) -> bool:
@@ -262,16 +279,17 @@ class Listed:
     waited_ms: int
 
 
-def parse_listed(entries: Iterable[Mapping[str, Any]]) -> list[Listed]:
-    return [
+def parse_listed(entries: object) -> list[Listed]:
+    """The callers on the lists (entries without a call id skipped)."""
+    listed = (
         Listed(
-            str(e["call_id"]),
-            str(e.get("caller_number", "")),
-            whole_seconds(e.get("duration")) * 1000,
+            text(e.get("call_id")),
+            text(e.get("caller_number")),
+            (seconds(e.get("duration")) or 0) * 1000,
         )
-        for e in entries
-        if e.get("call_id")
-    ]
+        for e in rows(entries)
+    )
+    return [row for row in listed if row.call_id]
 
 
 def load_waiting(
@@ -279,14 +297,17 @@ def load_waiting(
 ) -> bool:
     """Make a queue's waiting set the PBX's lists; True if anything changed. REST may be ahead
     of the events: a caller it shows first is counted as offered now, one it shows here while
-    its events have it in another queue has timed out there, and one it takes away is kept
-    aside until an event or its CDR says how the call left."""
+    its events have it in another queue has left that one (`moved_outcome`), and one it takes
+    away is kept aside until an event or its CDR says how the call left."""
     before = _waiting_rows(state, queue.number)
     listed = parse_listed(entries)
     for row in listed:
         call = state.calls.get(row.call_id)
         if call is not None and call.phase in OPEN and call.queue != queue.number:
-            state.calls.leave(row.call_id, "timed_out", now_ms)
+            left = state.queues.get(call.queue)
+            wait_ms = now_ms - row.waited_ms - call.since_ms
+            outcome = moved_outcome(left, queue.number, wait_ms) if left else "timed_out"
+            state.calls.leave(row.call_id, outcome, now_ms)
         state.calls.wait(row.call_id, queue.number, row.caller, now_ms - row.waited_ms)
     kept = {row.call_id for row in listed}
     for call in state.calls.waiting_in(queue.number):

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from dashboard.live.agents import Agent, Extension
 from dashboard.live.callbook import CallBook
+from dashboard.live.fields import Unusable
 from dashboard.live.outcomes import Record
 
 
@@ -32,6 +33,8 @@ class LiveState:
     # DID → the queue its callers reach, learned from CDRs (which name the DID but, once
     # answered, only the agent).
     did_queues: dict[str, str] = field(default_factory=dict)
+    # What the PBX's events held that we could not use, by event type (at /healthz).
+    unusable: Unusable = field(default_factory=Unusable)
 
     @property
     def outbox(self) -> list[Record]:

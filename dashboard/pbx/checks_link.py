@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 from websockets.exceptions import WebSocketException
 
-from dashboard.live.events import HeartbeatReply, PbxEvent
+from dashboard.live.events import HeartbeatReply, Malformed, PbxEvent
 from dashboard.pbx.checks_base import Context, Outcome, Watch, fail, ok, warn
 from dashboard.pbx.errors import TokenExpired, causes
 from dashboard.pbx.rest import (
@@ -191,10 +191,10 @@ async def _watch(ctx: Context, token: str) -> Watch:
     return watch
 
 
-def _note(watch: Watch, frame: PbxEvent | HeartbeatReply, after_s: float) -> None:
+def _note(watch: Watch, frame: PbxEvent | HeartbeatReply | Malformed, after_s: float) -> None:
     if isinstance(frame, HeartbeatReply):
         watch.heartbeat = True
-    elif watch.event is None:
+    elif isinstance(frame, PbxEvent) and watch.event is None:
         watch.event, watch.event_after_s = frame.type, after_s
 
 

@@ -44,7 +44,8 @@ def now_ms() -> int:
     return int(time.time() * 1000)  # pbx/ keeps to itself: dashboard.clock's unit
 
 
-Frame = PbxEvent | HeartbeatReply
+# Malformed frames go on too: the worker counts them (/healthz) and logs each kind once.
+Frame = PbxEvent | HeartbeatReply | Malformed
 
 
 class LinkLost(Exception):
@@ -118,9 +119,7 @@ class EventLink:
     def _take(self, text: str) -> None:
         self._heard, self._asked, self.heard_at = time.monotonic(), None, now_ms()
         frame = parse_frame(text)
-        if isinstance(frame, Malformed):
-            log.warning("Ignored a malformed PBX frame (%s): %.120s", frame.reason, frame.text)
-        elif isinstance(frame, PbxEvent | HeartbeatReply):
+        if isinstance(frame, PbxEvent | HeartbeatReply | Malformed):
             if self._waiting.qsize() >= MAX_WAITING_FRAMES:
                 raise LinkLost(f"{MAX_WAITING_FRAMES} PBX events waiting: the worker fell behind")
             self._waiting.put_nowait(frame)

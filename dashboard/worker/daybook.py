@@ -157,6 +157,9 @@ class DayBook:
         self._stored_ms = now
         return {TODAY_KEY: compact(self._kept(now))}
 
+    def store_with_next_flush(self) -> None:
+        self._stored_ms = 0
+
     def _kept(self, now_ms: int) -> Kept:
         """Today's figures with the ledger beside them, both as of now. A flush can come while
         a REST re-read is half-way: what it recorded so far is counted first, else the ledger

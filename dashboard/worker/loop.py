@@ -14,8 +14,8 @@ from websockets.exceptions import WebSocketException
 from dashboard.clock import now_ms
 from dashboard.live.cdr import Cdr, apply_cdrs, rebuild
 from dashboard.live.directory import moved_agents
-from dashboard.live.events import HeartbeatReply, PbxEvent
-from dashboard.live.reduce import Effect, apply_event
+from dashboard.live.events import HeartbeatReply, Malformed, PbxEvent
+from dashboard.live.reduce import Effect, apply_event, note_malformed
 from dashboard.live.state import LiveState, QueueState, end_wrap_ups
 from dashboard.live.view import queue_data
 from dashboard.pbx.api import PbxApi
@@ -53,7 +53,8 @@ TOPICS = [30007, 30008, 30009, 30011, 30012, 30025, 30026, 30029]
 # The worker tells every screen it is alive this often, whatever the PBX does: screens call
 # themselves STALE after three missed beats (docs/protocol.md, *Freshness*).
 BEAT_S = 2.0
-# The link's own figures (corrections, token expiry) are republished this often for /healthz.
+# The link's own figures (corrections, what could not be used, token expiry) are republished
+# this often for /healthz.
 LINK_REFRESH_S = 15.0
 # After a refused login nothing happens until the hold ends; look again at this pace.
 LOGIN_PROBLEM_RETRY_S = 30.0
@@ -107,7 +108,6 @@ class Worker:
         self.link: Link = {"state": "connecting", "since": now_ms(), "detail": ""}
         self.directory: DirectoryData = {"queues": {}, "extensions": {}}
         self.corrections: Counter[str] = Counter()
-        self._unknown_types: set[int] = set()
         self._rebuild_tried = False
         # Where to read CDRs back from (less a margin): when the link went down, or what the
         # figures taken over had seen; None once caught up.
@@ -193,7 +193,7 @@ class Worker:
         backoff.reset()
         await self._follow(link)
 
-    async def _follow(self, frames: AsyncIterable[PbxEvent | HeartbeatReply]) -> None:
+    async def _follow(self, frames: AsyncIterable[PbxEvent | HeartbeatReply | Malformed]) -> None:
         """Apply events as they come. REST is re-read between frames (heartbeat replies come
         every few seconds), in this one task: nothing else then waits on the PBX or can be
         cancelled half-way through a database call."""
@@ -216,6 +216,12 @@ class Worker:
         await self._catch_up()
         self._count_today()
         await self._publish_queues(self.state.queues)
+        # Today's figures and the ledger go with this flush, however soon after the last: a
+        # leader that fails right after taking over hands over what it rebuilt, not the empty
+        # figures its first flush kept (its successor would rebuild from CDRs, which cannot
+        # tell every call's story: docs/design.md).
+        self.daybook.store_with_next_flush()
+        await self.publisher.flush()
 
     async def _catch_up(self) -> None:
         """Calls that ended while the link was down never sent their 30012: their CDRs settle
@@ -314,9 +320,12 @@ class Worker:
                 {q.number for n in ended for q, _ in self.state.memberships(n)}
             )
 
-    async def _handle(self, frame: PbxEvent | HeartbeatReply) -> None:
+    async def _handle(self, frame: PbxEvent | HeartbeatReply | Malformed) -> None:
         if isinstance(frame, HeartbeatReply):
             self.link["last_heartbeat_at"] = now_ms()
+            return
+        if isinstance(frame, Malformed):  # counted by the live state, at /healthz
+            note_malformed(self.state, frame)
             return
         self.link["last_event_at"] = now_ms()
         try:
@@ -325,11 +334,6 @@ class Worker:
             log.exception("Could not apply PBX event %s %.200s", frame.type, frame.msg)
             effect = Effect(recheck=set(self.state.queues))
         self._count_today()
-        if not effect.handled and frame.type not in self._unknown_types:
-            self._unknown_types.add(frame.type)
-            log.info(
-                "Not handled: PBX event %s %.200s (logged once per type)", frame.type, frame.msg
-            )
         await self._publish_queues(effect.changed)
         if effect.recheck:
             await self._reconcile(effect.recheck)
@@ -351,6 +355,7 @@ class Worker:
             "checked_at": now_ms(),
             "token_expires_at": int(token.access_expires_at * 1000) if token else None,
             "corrections": dict(self.corrections),
+            "unusable": dict(self.state.unusable.counts),
         }
         await self.publisher.publish(LINK_STREAM, data)
 

@@ -9,8 +9,9 @@ from typing import Any, cast
 
 from dashboard.live.agents import load_agent_status
 from dashboard.live.calls import load_active, reconcile_calls
-from dashboard.live.cdr import Cdr, parse_cdr_row, seconds
+from dashboard.live.cdr import Cdr, parse_cdr_row
 from dashboard.live.directory import apply_extensions, apply_queue_details, directory_data
+from dashboard.live.fields import integer, rows, seconds, text
 from dashboard.live.queues import load_waiting
 from dashboard.live.state import LiveState
 from dashboard.pbx.api import PbxApi
@@ -29,10 +30,12 @@ CDR_MAX_PAGES = 50
 async def load_directory(api: PbxApi, state: LiveState) -> tuple[DirectoryData, set[str]]:
     """Queues (names, members, wrap-up, maximum wait) and extensions (names, presence,
     registration): returns the number↔ID directory and the queues whose board data changed."""
-    queues = await api.queue_list()
-    changed = state.set_queues({str(q["number"]): str(q.get("name", "")) for q in queues})
+    # Rows without a number or an ID name no queue we could show or act on.
+    listed = rows(await api.queue_list())
+    queues = [q for q in listed if text(q.get("number")) and integer(q.get("id")) is not None]
+    changed = state.set_queues({text(q["number"]): text(q.get("name")) for q in queues})
     if queues:
-        ids = ",".join(str(q["id"]) for q in queues)
+        ids = ",".join(text(q["id"]) for q in queues)
         details = await api.get("queue/query", empty_ok=True, ids=ids)
         changed |= apply_queue_details(state, details.get("data") or [])
     extensions = await api.extension_list()
@@ -54,7 +57,7 @@ async def reconcile_queue(
     queue = state.queues[number]
     calls = await api.get("queue/call_status", empty_ok=True, id=queue_id)
     # A caller whose call rings an agent is still waiting to be answered: count both lists.
-    unanswered = (calls.get("waiting_list") or []) + (calls.get("ringing_list") or [])
+    unanswered = [*rows(calls.get("waiting_list")), *rows(calls.get("ringing_list"))]
     corrections = ["waiting"] if load_waiting(state, queue, unanswered, now_ms) else []
     corrections += load_active(state, queue, calls.get("active_list") or [], now_ms, connecting)
     agents = await api.get("queue/agent_status", empty_ok=True, id=queue_id)

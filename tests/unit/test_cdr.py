@@ -540,3 +540,45 @@ async def test_the_read_back_reads_each_row_once_and_stops_at_an_empty_page() ->
     api = PagedApi([])
     assert await resync.cdrs_since(api, 0, ZONE) == []  # type: ignore[arg-type]
     assert len(api.asked) == 1
+
+
+def test_a_did_leads_where_most_of_its_calls_ended_not_where_one_was_sent_on() -> None:
+    """A caller an agent sent on from 6400 to 6401 ends in 6401: its CDR names 6401 with
+    6400's DID. The day's CDRs teach the DID's queue by majority, and an agent of one queue
+    answered there whatever its DID says."""
+    live = centre()
+    day_start = local_ms("2026-11-26 00:00:00")
+    cdrs = [
+        parsed(
+            cdr(
+                "1.1",
+                "6401",
+                "NO ANSWER",
+                call_duration=90,
+                talk_duration=0,
+                did_number="021000001",
+            )
+        ),  # the newest: ended last
+        parsed(cdr("1.2", "6400", "NO ANSWER", talk_duration=0, did_number="021000001")),
+        parsed(cdr("1.3", "6400", "NO ANSWER", talk_duration=0, did_number="021000001")),
+        parsed(cdr("1.4", "1001", did_number="021000009")),  # 1001 serves only 6400
+    ]
+    records = rebuild(live, cdrs, day_start)
+    assert live.did_queues["021000001"] == "6400"
+    assert {r.queue for r in records if isinstance(r, Settled) and r.call_id == "1.4"} == {"6400"}
+
+
+def test_a_cdr_ending_the_call_in_another_queue_counts_it_there_too() -> None:
+    """We followed the caller waiting in 6400; while no event reached us a key press sent it
+    to 6401, where it hung up: it left 6400 (transferred, before the maximum wait) and 6401
+    counts it whole."""
+    live = centre()
+    apply_call_event(live, CallEvent("1.1", (caller("ALERT"),)), local_ms("2026-11-26 10:00:00"))
+    live.outbox.clear()
+    moved = cdr("1.1", "6401", "NO ANSWER", call_duration=30, talk_duration=0)
+    assert apply_cdr(live, parsed(moved)) == {"6400", "6401"}
+    assert [(r.queue, type(r).__name__, getattr(r, "outcome", "")) for r in live.outbox] == [
+        ("6400", "Settled", "transferred"),
+        ("6401", "Offered", ""),
+        ("6401", "Settled", "abandoned"),
+    ]

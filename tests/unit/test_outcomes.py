@@ -8,11 +8,11 @@ from dataclasses import replace
 import pytest
 
 from dashboard.live.agents import Agent, load_agent_status
-from dashboard.live.calls import reconcile_calls
+from dashboard.live.calls import load_active, reconcile_calls
 from dashboard.live.cdr import Cdr, apply_cdr
 from dashboard.live.events import CallEvent, CallMember
 from dashboard.live.figures import agent_state
-from dashboard.live.queues import apply_call_event
+from dashboard.live.queues import apply_call_event, load_waiting
 from dashboard.live.state import LiveState
 from dashboard.live.today import AgentToday, QueueDay, Thresholds, Today
 from tests.unit.call_query import call_query_entry
@@ -179,6 +179,50 @@ def test_a_caller_who_presses_a_key_to_leave_is_transferred_out(
     assert run.waiting() == []
 
 
+def test_a_caller_who_presses_a_key_for_another_queue_is_transferred_out_there() -> None:
+    """Sales' failover ends the call: a caller who moves to Support before the maximum wait
+    pressed a key for it (an overflow would be timed out), and waits there."""
+    run = Run()
+    run.event(0, caller("ALERT"))
+    run.event(30, caller("ALERT", f"{SALES}-{SUPPORT}"))
+    assert outcomes(run.queue()) == {"offered": 1, "transferred": 1}
+    assert (run.waiting(), run.waiting(SUPPORT)) == ([], [CALL])
+
+
+@pytest.mark.parametrize(("after_s", "outcome"), [(30, "transferred"), (600, "timed_out")])
+def test_rest_showing_a_caller_in_another_queue_first_settles_the_first(
+    after_s: int, outcome: str
+) -> None:
+    """queue/call_status lists the caller in Support before its events said it left Sales:
+    before Sales' maximum wait, a key press sent it; at it, Sales' failover did."""
+    run = Run()
+    run.event(0, caller("ALERT"))
+    listed = [{"call_id": CALL, "caller_number": "5550001", "duration": 0}]
+    load_waiting(run.live, run.live.queues[SUPPORT], listed, run.ms(after_s))
+    run.count()
+    assert outcomes(run.queue()) == {"offered": 1, outcome: 1}
+
+
+@pytest.mark.parametrize("end", ["cdr", "hang_up"])
+def test_a_caller_rest_set_aside_then_saw_gone_on_is_transferred_out(end: str) -> None:
+    """A successor (or a link that was down) missed the key press: queue/call_status no longer
+    lists the caller, call/query shows it alive beyond the queue. Whatever tells how the call
+    ended next, its unanswered CDR or its caller's hang-up in the IVR, it was sent on, not
+    abandoned."""
+    run = Run()
+    run.event(0, caller("ALERT"))
+    load_waiting(run.live, run.live.queues[SALES], [], run.ms(30))
+    reconcile_calls(
+        run.live, [call_query_entry(CALL, caller("ANSWERED", f"{SALES}-{IVR}"))], run.ms(30)
+    )
+    if end == "cdr":
+        apply_cdr(run.live, Cdr(CALL, T0, "5550001", SALES, 40, 0, False, inbound=True, did=""))
+    else:
+        run.event(40, caller("BYE", f"{SALES}-{IVR}"))
+    run.count()
+    assert outcomes(run.queue()) == {"offered": 1, "transferred": 1}
+
+
 def test_a_key_press_while_an_agent_rings_frees_the_agent() -> None:
     """The ringing agent's leg is no longer listed once the caller left: its phone is idle."""
     run = Run()
@@ -331,6 +375,19 @@ def test_a_call_rest_shows_gone_on_from_a_queue_unseen_is_counted_by_its_cdr(
     apply_cdr(run.live, cdr)
     run.count()
     assert outcomes(run.queue()) == {"offered": 1, outcome: 1}
+
+
+def test_a_call_found_answered_in_another_queue_on_connecting_is_offered_there() -> None:
+    """Its agent sent the caller on from Sales to Support, where it was answered, while no
+    event reached us: Sales' talk is over, and Support counts a new offer, answered."""
+    run = Run()
+    answered_by_1001(run)
+    active = [{"call_id": CALL, "caller_number": "5550001", "callee_number": "1004"}]
+    load_active(run.live, run.live.queues[SALES], [], run.ms(20), connecting=True)
+    load_active(run.live, run.live.queues[SUPPORT], active, run.ms(20), connecting=True)
+    run.count()
+    assert outcomes(run.queue(SUPPORT)) == {"offered": 1, "answered": 1}
+    assert outcomes(run.queue()) == {"offered": 1, "answered": 1}
 
 
 def test_a_successor_shows_a_held_call_on_hold_from_call_query() -> None:

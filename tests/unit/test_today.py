@@ -17,6 +17,7 @@ def centre() -> LiveState:
     live = LiveState()
     live.set_queues({"6400": "Sales", "6401": "Support"})
     live.queues["6400"].max_wait_s = 120
+    live.queues["6400"].failover = "6401"  # overflow: a caller moved there timed out
     live.queues["6400"].agents = {"1001": Agent("1001"), "1002": Agent("1002")}
     return live
 
