@@ -34,6 +34,7 @@ class LinkData(Link):
     token_expires_at: int | None  # the shared PBX token's expiry, if there is one
     corrections: dict[str, int]  # REST resync corrections by kind, since the worker started
     unusable: dict[str, int]  # PBX frames (parts) we could not use, by event type, since then
+    outcomes_from_cdrs: int  # today's outcomes counted from CDRs, not events, since then
 
 
 class BeatData(TypedDict):

@@ -145,6 +145,8 @@ PBX_CA_BUNDLE = env_str("PBX_CA_BUNDLE", "")
 PBX_HEARTBEAT_SECONDS = env_int("PBX_HEARTBEAT_SECONDS", 25, minimum=5, maximum=30)
 # Events are fast but can be missed or misread; REST is re-read this often to correct the state.
 PBX_RESYNC_SECONDS = env_int("PBX_RESYNC_SECONDS", 15, minimum=2, maximum=3600)
+# How often cdr/list is read back to count calls whose pushes were lost (0: never).
+PBX_CDR_RECONCILE_SECONDS = env_int("PBX_CDR_RECONCILE_SECONDS", 60, minimum=0, maximum=3600)
 # Queue names and members, wrap-up times and extensions change rarely: re-read this often.
 PBX_DIRECTORY_REFRESH_SECONDS = env_int(
     "PBX_DIRECTORY_REFRESH_SECONDS", 300, minimum=2, maximum=86400

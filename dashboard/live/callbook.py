@@ -30,6 +30,8 @@ class CallBook:
     def __init__(self) -> None:
         # What happened to queue calls since the caller last drained it (for today's figures).
         self.outbox: list[Record] = []
+        # Outcomes counted from CDRs (the events left them open), since this state began.
+        self.from_cdrs = 0
         self._calls: dict[str, QueueCall] = {}  # oldest first, for the memory bound
         self._waiting: dict[str, dict[str, None]] = {}  # queue → its waiting calls' ids
         self._talking: dict[str, None] = {}
@@ -123,6 +125,22 @@ class CallBook:
             self._put(talking._replace(first_seen_answered=True))
         return None
 
+    def answered_again(self, call_id: str) -> Refused | None:
+        """REST shows again, answered, a call it first showed answered that nothing counted
+        since: its events are not in flight (a re-read later), they were lost. Counted now,
+        as on connecting: its wait to come with its CDR."""
+        call = self._calls.get(call_id)
+        talk = call.talk if call is not None else None
+        if call is None or talk is None or talk.counted or call.offered:
+            return self._refused(Refused(call_id, "answered_again", "counted already"))
+        self.outbox += [
+            Offered(talk.queue, call_id),
+            Settled(talk.queue, call_id, "answered", 0, talk.agent, wait_known=False),
+        ]
+        counted = call._replace(talk=talk._replace(counted=True), first_seen_answered=False)
+        self._put(counted._replace(offered=True, wait_unknown=True, answered_in=talk.queue))
+        return None
+
     def hang_up(self, call_id: str, now_ms: int) -> Refused | None:
         """An answered call ended now: handled, with its talk time (if we counted it)."""
         call = self._calls.get(call_id)
@@ -169,7 +187,7 @@ class CallBook:
         call = self._calls.get(call_id)
         if call is not None and call.phase == "closed":
             return self._refused(Refused(call_id, "close", "closed already: its CDR counted"))
-        self.outbox += _left_open(call, told)
+        self.outbox += self.count_from_cdrs(_left_open(call, told))
         self._put(QueueCall(call_id, "closed", told.offered.queue, offered=True, ended_ms=end_ms))
         return None
 
@@ -186,9 +204,14 @@ class CallBook:
             self.leave(call_id, left, end_ms)
         else:
             self.hang_up(call_id, end_ms)
-        self.outbox += told.records()
+        self.outbox += self.count_from_cdrs(told.records())
         self._put(QueueCall(call_id, "closed", told.offered.queue, offered=True, ended_ms=end_ms))
         return None
+
+    def count_from_cdrs(self, records: list[Record]) -> list[Record]:
+        """The records a CDR told, its outcomes counted among those from CDRs."""
+        self.from_cdrs += sum(isinstance(record, Settled) for record in records)
+        return records
 
     def close_unseen(self, call_id: str, queue: str, end_ms: int) -> Refused | None:
         """A call that ended before we started, rebuilt from its CDR by the caller: closed

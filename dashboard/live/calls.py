@@ -74,6 +74,9 @@ def load_active(
     fresh = parse_active(entries)
     corrections = []
     talking = state.calls.talking()
+    for call_id in fresh.keys() & talking.keys():
+        if not talking[call_id].counted and state.calls.answered_again(call_id) is None:
+            corrections.append("call_counted")
     for active in (a for a in fresh.values() if a.call_id not in talking):
         talk = Talking(queue.number, active.agent, now_ms - active.talked_ms, active.caller)
         if state.calls.answered_by_rest(active.call_id, talk, connecting) is None:

@@ -410,5 +410,5 @@ def rebuild(state: LiveState, cdrs: Iterable[Cdr], since_ms: int) -> list[Record
         if queue is None:
             continue
         if state.calls.close_unseen(cdr.call_id, queue.number, cdr.end_ms) is None:
-            records += told_by(cdr, queue).records()
+            records += state.calls.count_from_cdrs(told_by(cdr, queue).records())
     return records

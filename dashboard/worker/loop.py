@@ -34,6 +34,7 @@ from dashboard.streams import (
     LinkState,
     queue_stream,
 )
+from dashboard.worker.cdrsync import CdrReconciler
 from dashboard.worker.concurrency import first_to_finish
 from dashboard.worker.daybook import DayBook
 from dashboard.worker.leader import Leadership
@@ -72,6 +73,7 @@ class Timing:
     heartbeat_s: float  # event socket keep-alive
     resync_s: float  # per-queue REST and call/query re-reads
     directory_s: float  # queue/list, queue/query, extension/list re-reads
+    cdr_s: float = 60.0  # cdr/list read-backs for calls whose pushes were lost (0: none)
 
 
 class Every:
@@ -114,6 +116,7 @@ class Worker:
         self._catch_up_from: int | None = None
         self._events: EventLink | None = None  # the event socket, while one is open
         self._heard_at: int | None = None  # the PBX's last sign of life on a connected link
+        self._cdrs = CdrReconciler()
 
     @property
     def queue_ids(self) -> dict[str, int]:
@@ -198,12 +201,15 @@ class Worker:
         every few seconds), in this one task: nothing else then waits on the PBX or can be
         cancelled half-way through a database call."""
         reconcile, directory = Every(self.timing.resync_s), Every(self.timing.directory_s)
+        cdrs = Every(self.timing.cdr_s) if self.timing.cdr_s else None
         async for frame in frames:
             await self._handle(frame)
             if directory.due():
                 await self._refresh_directory()
             if reconcile.due():
                 await self._reconcile(list(self.state.queues), with_calls=True)
+            if cdrs is not None and cdrs.due():
+                await self._read_cdrs_back()
 
     async def _resync(self) -> None:
         """On every (re)connect: reload everything from REST and publish every queue."""
@@ -214,6 +220,7 @@ class Worker:
         await reconcile_calls_now(self.api, self.state, now_ms())
         await self._rebuild_today()
         await self._catch_up()
+        self._cdrs.start_from(self.state.newest_cdr_ms() or now_ms())
         self._count_today()
         await self._publish_queues(self.state.queues)
         # Today's figures and the ledger go with this flush, however soon after the last: a
@@ -236,6 +243,21 @@ class Worker:
             cdrs = []
         self._catch_up_from = None
         apply_cdrs(self.state, cdrs)
+
+    async def _read_cdrs_back(self) -> None:
+        """Calls whose pushes the PBX dropped (the socket up all along) are counted from their
+        CDRs: each such outcome is a correction, at /healthz with those from every CDR."""
+        before = self.state.calls.from_cdrs
+        try:
+            changed = await self._cdrs.read_back(self.api, self.state)
+        except PbxError as error:  # refused: tried again at the next read-back
+            log.warning("Could not read CDRs back (%s)", error)
+            return
+        self._count_today()
+        await self._publish_queues(changed)
+        found = Counter({"cdr_outcome": self.state.calls.from_cdrs - before})
+        log_corrections(+found)  # unary +: only kinds that happened
+        self.corrections.update(+found)
 
     async def _load_directory(self) -> tuple[set[str], set[str]]:
         """Reference data, stored for every process; returns the queues whose data changed
@@ -356,6 +378,7 @@ class Worker:
             "token_expires_at": int(token.access_expires_at * 1000) if token else None,
             "corrections": dict(self.corrections),
             "unusable": dict(self.state.unusable.counts),
+            "outcomes_from_cdrs": self.state.calls.from_cdrs,
         }
         await self.publisher.publish(LINK_STREAM, data)
 

@@ -1,7 +1,8 @@
 """Ten simulated minutes of the contact-centre scenario, run at high speed with faults between
 the minutes and GUESS switches chosen at random: once the simulator is still, the published state
 equals its truth — waiting callers, every agent's login, pause and call status, today's counters.
-The same holds across leader changes with calls in flight."""
+The same holds across leader changes with calls in flight, and after the PBX dropped a
+minute's pushes (cdr/list read back)."""
 
 import json
 import os
@@ -16,6 +17,7 @@ import redis
 
 from dashboard.streams import EPOCH_KEY
 from dashboard.worker.leader import LEADER_KEY
+from dashboard.worker.loop import LINK_REFRESH_S
 from tests.integration.stack import Rig, read_link, wait_until
 
 pytestmark = pytest.mark.integration
@@ -253,3 +255,32 @@ def test_leader_changes_with_calls_in_flight_count_every_call_once(idle_rig: Rig
         settle(rig, minute, ("waiting", "agents"))
         todays_figures_told(rig, minute)
     assert sum(len(queue["waiting"]) for queue in truth(rig).values()) > 0
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("idle_rig", [FROZEN], indirect=True)
+def test_calls_whose_pushes_were_dropped_are_counted_from_their_cdrs(idle_rig: Rig) -> None:
+    """The PBX drops every push for a busy minute while the socket stays up: REST corrects the
+    waiting callers and agents (and counts a call it shows answered twice), and the periodic
+    cdr/list read-back counts the calls that came and went unseen, each once; /healthz's link
+    figures say how many outcomes CDRs told."""
+    rig = idle_rig
+    rig.env |= {"PBX_RESYNC_SECONDS": "2", "PBX_CDR_RECONCILE_SECONDS": "2"}
+    rig.start_worker()
+    rig.sim("POST", "clock/advance", {"seconds": 60})
+    settle(rig, 0)
+    rig.sim("POST", "faults/events", {"paused": True})
+    rig.sim("POST", "clock/advance", {"seconds": 60})
+    rig.sim("POST", "faults/events", {"paused": False})
+    # Calls ending after the dropped minute: its CDRs are no longer the newest (settled).
+    rig.sim("POST", "clock/advance", {"seconds": 30})
+    settle(rig, 2, ("waiting", "agents"))
+    todays_figures_told(rig, 2)
+
+    def told_by_cdrs() -> dict[str, Any] | None:
+        """the link figures count outcomes from CDRs and their corrections"""
+        link = read_link(rig.redis_url)
+        counted = link is not None and link["outcomes_from_cdrs"] > 10
+        return link if counted and link["corrections"].get("cdr_outcome", 0) > 10 else None
+
+    wait_until(told_by_cdrs, timeout=LINK_REFRESH_S + 5)

@@ -411,3 +411,18 @@ def test_call_query_ends_a_phone_leg_whose_end_was_lost() -> None:
     run.event(31, caller("ALERT"))
     run.event(32, caller("ALERT"), phone("1001", "RING"))
     assert run.state_of("1001", 33) == "ringing"
+
+
+def test_a_call_rest_shows_answered_twice_and_nothing_counted_is_counted() -> None:
+    """REST first shows the call answered: its events may be in flight, so nothing counts yet.
+    Shown again a re-read later and still uncounted, its events were lost: counted then, once,
+    its wait to come with its CDR."""
+    run = Run()
+    active = [{"call_id": CALL, "caller_number": "5550001", "callee_number": "1001"}]
+    assert load_active(run.live, run.live.queues[SALES], active, run.ms(0)) == ["call_added"]
+    run.count()
+    assert outcomes(run.queue()) == {}
+    assert load_active(run.live, run.live.queues[SALES], active, run.ms(15)) == ["call_counted"]
+    assert load_active(run.live, run.live.queues[SALES], active, run.ms(30)) == []
+    run.count()
+    assert outcomes(run.queue()) == {"offered": 1, "answered": 1}

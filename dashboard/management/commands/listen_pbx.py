@@ -63,6 +63,7 @@ async def run_until_signalled(pbx: PbxSettings) -> None:
             settings.PBX_HEARTBEAT_SECONDS,
             settings.PBX_RESYNC_SECONDS,
             settings.PBX_DIRECTORY_REFRESH_SECONDS,
+            settings.PBX_CDR_RECONCILE_SECONDS,
         ),
         DaySettings(
             settings.TIME_ZONE,

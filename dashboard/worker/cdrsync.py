@@ -1,0 +1,43 @@
+"""Today's counters survive pushes the PBX dropped: cdr/list is read back now and then, and a
+call whose events never came is counted from its CDR (each call once: live/cdr.py)."""
+
+from dashboard.live.cdr import Cdr, apply_cdrs
+from dashboard.live.state import LiveState
+from dashboard.pbx.api import PbxApi
+from dashboard.worker.resync import cdrs_since
+
+# A call that ended this recently (by the newest CDR read) may still have events in flight:
+# its CDR waits for the next read, or its events would be overtaken.
+SETTLE_MS = 10_000
+# Rows are read from a minute before the newest one applied: their times have whole seconds
+# and a CDR may be written a little after a later one. Reading a call twice is harmless.
+MARGIN_MS = 60_000
+
+
+class CdrReconciler:
+    """Where the periodic read-back of cdr/list has got to, on the PBX's clock."""
+
+    def __init__(self) -> None:
+        self.applied_to_ms: int | None = None
+
+    def start_from(self, pbx_ms: int) -> None:
+        """The first read starts here (after a (re)connect's own catch-up), unless under way."""
+        if self.applied_to_ms is None:
+            self.applied_to_ms = pbx_ms
+
+    async def read_back(self, api: PbxApi, state: LiveState) -> set[str]:
+        """Apply the CDRs of calls that ended since the last read (but the last few seconds'):
+        returns the queues whose data changed."""
+        if self.applied_to_ms is None:  # not connected yet: the catch-up comes first
+            return set()
+        ready = settled(await cdrs_since(api, self.applied_to_ms - MARGIN_MS, state.zone))
+        if not ready:
+            return set()
+        self.applied_to_ms = max(self.applied_to_ms, *(cdr.end_ms for cdr in ready))
+        return apply_cdrs(state, ready)
+
+
+def settled(cdrs: list[Cdr]) -> list[Cdr]:
+    """The CDRs of calls that ended `SETTLE_MS` before the newest one read."""
+    newest = max((cdr.end_ms for cdr in cdrs), default=0)
+    return [cdr for cdr in cdrs if cdr.end_ms <= newest - SETTLE_MS]
