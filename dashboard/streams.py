@@ -8,6 +8,8 @@ LINK_STREAM = "link"
 # The worker's heartbeat, every 2 s whatever the PBX does (BEAT_S in worker/loop.py).
 BEAT_STREAM = "beat"
 EPOCH_KEY = "wb:epoch"
+# The PBX's latest warnings (30035) for the admin's PBX health page; no board follows it.
+PBX_WARNINGS_STREAM = "pbx_warnings"
 # The PBX's number↔ID maps, written by the worker for every process (actions need IDs).
 DIRECTORY_KEY = "wb:directory"
 

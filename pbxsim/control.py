@@ -1,18 +1,37 @@
-"""The control API under /_sim/: ground truth, scripted callers, clock, IP block, faults."""
+"""The control API under /_sim/: ground truth, callers, clock, IP block, faults, system events."""
 
 import dataclasses
+from collections.abc import Collection
 
 from aiohttp import web
 
 from pbxsim.control_actions import CALL_ACTIONS, agent_action, plain_call_action
 from pbxsim.control_faults import FaultControl
 from pbxsim.control_io import BadRequest, errors, number_field, read_body, text_field
-from pbxsim.records import NotFound
+from pbxsim.frames import SYSTEM_EVENT_TOPICS, SYSTEM_EVENT_TYPES
+from pbxsim.records import NotFound, SystemEvent
 from pbxsim.sim import Simulator
 from pbxsim.truth import epoch_ms, ground_truth
 from pbxsim.wire import JsonObj
 
 CONTROL_ROOT = "/_sim"
+
+
+def _one_of(body: JsonObj, key: str, allowed: Collection[str], default: str) -> str:
+    """An optional string that must be one of `allowed`."""
+    value = body.get(key, default)
+    if not isinstance(value, str) or value not in allowed:
+        raise BadRequest(f"'{key}' must be one of {', '.join(allowed)}")
+    return value
+
+
+def _asked_event(body: JsonObj, now: float) -> SystemEvent:
+    """The event a `/_sim/system_event` body names, happening now: level and type as §4.11 lists
+    them (default a warning about the system)."""
+    level = _one_of(body, "event_level", SYSTEM_EVENT_TOPICS, "warn")
+    kind = _one_of(body, "event_type", SYSTEM_EVENT_TYPES, "system")
+    name, content = text_field(body, "event_name"), text_field(body, "event_content")
+    return SystemEvent(name, kind, level, content, now)
 
 
 class Control:
@@ -35,6 +54,7 @@ class Control:
                 web.delete("/queues/{number}/agents/{agent}", self.remove_agent),
                 web.post("/clock/advance", self.advance),
                 web.post("/unblock", self.unblock),
+                web.post("/system_event", self.system_event),
                 *FaultControl(self._sim).routes(),
             ]
         )
@@ -119,3 +139,9 @@ class Control:
         unblocked = sorted(self._sim.guard.blocked)
         self._sim.guard.unblock()
         return web.json_response({"unblocked": unblocked})
+
+    async def system_event(self, request: web.Request) -> web.Response:
+        """The PBX reports a system event now, to the subscribers of its level's topic."""
+        event = _asked_event(await read_body(request), self._sim.now())
+        self._sim.centre.emit(event)
+        return self._publish({"event_name": event.name})

@@ -20,6 +20,7 @@ from pbxsim.records import (
     PlainCall,
     PlainUpdate,
     RingTimeout,
+    SystemEvent,
     TransferReport,
 )
 from pbxsim.wire import JsonObj
@@ -37,6 +38,12 @@ KNOWN_TOPICS = frozenset(
     {30007, 30008, 30009, 30011, 30012, 30013, 30014, 30015, 30016, 30020, 30025, 30026, 30029}
     | {30034, 30035, 30036, 30039}
 )
+
+# §4.11: a system event's level names its topic; its type is one of five.
+SYSTEM_EVENT_TOPICS = {"info": 30034, "warn": 30035, "error": 30036}
+SYSTEM_EVENT_TYPES = ("operation", "telephony", "system", "security", "reminder")
+# GUESS: `create_time` as the guide's example writes it, in the PBX's local time.
+SYSTEM_EVENT_TIME = "%Y/%m/%d %H:%M:%S"
 
 # GUESS: only "Paused" is documented; each style is one plausible set of the others.
 AGENT_STATUS_TEXT = {
@@ -195,6 +202,17 @@ def cdr_fields(cdr: Cdr, zone: ZoneInfo) -> JsonObj:
     }
 
 
+def _system_event(event: SystemEvent, zone: ZoneInfo) -> JsonObj:
+    """30034/30035/30036's System_Event_Info."""
+    return {
+        "event_name": event.name,
+        "event_type": event.type,
+        "event_level": event.level,
+        "event_content": event.content,
+        "create_time": datetime.fromtimestamp(event.at, zone).strftime(SYSTEM_EVENT_TIME),
+    }
+
+
 def _extension_state(event: ExtensionState) -> JsonObj:
     """30007, 30008 and 30009 of one extension."""
     msg = {"extension": event.extension, "status": event.status}
@@ -238,6 +256,8 @@ class Renderer:
                 # 30013 has 30011's shape (§4.10); GUESS switch `transfer_report`: whose members.
                 reported = after if self._config.transfer_report == "after" else before
                 return CALL_TRANSFER, call_state(reported, self._trunk, self._config)
+            case SystemEvent():
+                return SYSTEM_EVENT_TOPICS[event.level], _system_event(event, self._zone)
 
     def _agent_status(self, event: AgentStatus) -> JsonObj:
         return {
@@ -254,8 +274,8 @@ class Renderer:
 
 
 def event_key(event: Event) -> str:
-    """What an event is about: the call ID of a call event (30011, 30012, 30026), else the
-    agent's or extension's number (30007, 30008, 30009, 30025, 30029)."""
+    """What an event is about: the call ID of a call event (30011, 30012, 30026), the
+    agent's or extension's number (30007, 30008, 30009, 30025, 30029), a system event's name."""
     match event:
         case CallUpdate(call=call) | PlainUpdate(call=call) | TransferReport(before=call):
             return call.call_id
@@ -267,6 +287,8 @@ def event_key(event: Event) -> str:
             return event.agent_number
         case ExtensionState():
             return event.extension
+        case SystemEvent():
+            return event.name
 
 
 def encode_frame(topic: int, sn: str, msg: JsonObj, object_msg_types: frozenset[int]) -> str:

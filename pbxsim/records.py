@@ -280,6 +280,17 @@ class NewCdr:
     cdr: Cdr
 
 
+@dataclass(frozen=True)
+class SystemEvent:
+    """A PBX system event whose notification is on (30034/30035/30036 by its level)."""
+
+    name: str
+    type: str
+    level: str
+    content: str
+    at: float  # simulated epoch seconds
+
+
 Event = (
     CallUpdate
     | PlainUpdate
@@ -289,6 +300,7 @@ Event = (
     | ExtensionState
     | NewCdr
     | TransferReport
+    | SystemEvent
 )
 
 

@@ -13,7 +13,8 @@ from dashboard.live.state import LiveState
 from dashboard.pbx.api import PbxApi
 from dashboard.worker.daybook import DayBook
 from dashboard.worker.leader import Leadership
-from dashboard.worker.loop import Timing, Worker
+from dashboard.worker.loop import Worker
+from dashboard.worker.timing import Timing
 from tests.sockets import StartPublisher
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]

@@ -1,4 +1,4 @@
-"""The staff-only admin page "PBX health": the `pbx_check` checklist, run on request."""
+"""The staff-only admin page "PBX health": the `pbx_check` checklist, and the PBX's warnings."""
 
 import redis.asyncio as aioredis
 from asgiref.sync import async_to_sync
@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from dashboard.admin.pbx_warnings import recent_warnings
 from dashboard.pbx.checks import CHECKS, DEFAULT_EVENT_WAIT_S, run_checks
 from dashboard.pbx.checks_base import CheckResult, failed
 from dashboard.pbx.tokens import TokenManager
@@ -34,7 +35,8 @@ async def run_pbx_checks(event_wait_s: float) -> list[CheckResult]:
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def pbx_health(request: HttpRequest) -> HttpResponse:
-    """GET lists the checks; POST (the button) runs them, which takes up to half a minute."""
+    """GET lists the checks; POST (the button) runs them, which takes up to half a minute.
+    Either way the PBX's recent warnings follow."""
     results = (
         async_to_sync(run_pbx_checks)(DEFAULT_EVENT_WAIT_S) if request.method == "POST" else []
     )
@@ -45,5 +47,6 @@ def pbx_health(request: HttpRequest) -> HttpResponse:
         "results": results,
         "failed": failed(results),
         "event_wait_s": DEFAULT_EVENT_WAIT_S,
+        "pbx_warnings": recent_warnings(),
     }
     return render(request, "admin/pbx_health.html", context)

@@ -15,7 +15,7 @@ from dashboard.live.agents import (
     status_meaning,
 )
 from dashboard.live.agents import queue_number_of as queue_in
-from dashboard.live.cdr import apply_cdr, parse_cdr
+from dashboard.live.cdr import apply_cdr, local_ms, parse_cdr
 from dashboard.live.events import Malformed, PbxEvent, parse_call_event
 from dashboard.live.fields import text
 from dashboard.live.outcomes import RingMissed
@@ -143,6 +143,13 @@ def _extension_change(apply: Callable[[Extension, Mapping[str, Any]], bool]) -> 
     return handle
 
 
+def _system_warning(state: LiveState, msg: Mapping[str, Any], now_ms: int) -> Effect:
+    """30035: kept for the admin's PBX health page, no board changes. Its `create_time` is the
+    PBX's local time, as a CDR's is."""
+    at = local_ms(msg.get("create_time"), state.zone)
+    return Effect(unusable=state.pbx_warnings.take(msg, at, now_ms))
+
+
 HANDLERS: dict[int, Handler] = {
     30011: _call_state,
     30012: _new_cdr,
@@ -152,4 +159,5 @@ HANDLERS: dict[int, Handler] = {
     30007: _extension_change(apply_registration),
     30008: _extension_change(apply_call_state),
     30009: _extension_change(apply_presence),
+    30035: _system_warning,
 }

@@ -7,6 +7,7 @@ from dashboard.live.agents import Agent, Extension
 from dashboard.live.callbook import CallBook
 from dashboard.live.fields import Unusable
 from dashboard.live.outcomes import Record
+from dashboard.live.system_events import PbxWarnings
 
 
 @dataclass
@@ -35,6 +36,8 @@ class LiveState:
     did_queues: dict[str, str] = field(default_factory=dict)
     # What the PBX's events held that we could not use, by event type (at /healthz).
     unusable: Unusable = field(default_factory=Unusable)
+    # The PBX's latest warning-level system events (30035), for the admin's PBX health page.
+    pbx_warnings: PbxWarnings = field(default_factory=PbxWarnings)
 
     @property
     def outbox(self) -> list[Record]:

@@ -25,7 +25,7 @@ from dashboard.pbx.rest import (
 from dashboard.pbx.subscription import LinkLost, open_events
 
 # Every event the wallboard uses, so that any activity on the PBX counts as delivery.
-CHECK_TOPICS = [30007, 30008, 30009, 30011, 30012, 30025, 30026, 30029]
+CHECK_TOPICS = [30007, 30008, 30009, 30011, 30012, 30025, 30026, 30029, 30035]
 # Far shorter than the worker's heartbeat, so that an answer is heard within seconds.
 CHECK_HEARTBEAT_S = 2.0
 HTTPS_FIX = "Use the PBX's HTTPS port, 8088 by default: PBX_URL=https://<pbx>:8088."

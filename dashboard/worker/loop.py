@@ -2,10 +2,8 @@
 
 import asyncio
 import logging
-import time
 from collections import Counter
 from collections.abc import AsyncIterable, Iterable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -27,12 +25,14 @@ from dashboard.pbx.tokens import LOGIN_HOLD_S
 from dashboard.streams import (
     BEAT_STREAM,
     LINK_STREAM,
+    PBX_WARNINGS_STREAM,
     BeatData,
     DirectoryData,
     Link,
     LinkData,
     LinkState,
     queue_stream,
+    stream_key,
 )
 from dashboard.worker.cdrsync import CdrReconciler
 from dashboard.worker.concurrency import first_to_finish
@@ -47,10 +47,11 @@ from dashboard.worker.resync import (
     reconcile_queue,
     store_directory,
 )
+from dashboard.worker.timing import Every, Timing
 
 log = logging.getLogger(__name__)
 
-TOPICS = [30007, 30008, 30009, 30011, 30012, 30025, 30026, 30029]
+TOPICS = [30007, 30008, 30009, 30011, 30012, 30025, 30026, 30029, 30035]
 # The worker tells every screen it is alive this often, whatever the PBX does: screens call
 # themselves STALE after three missed beats (docs/protocol.md, *Freshness*).
 BEAT_S = 2.0
@@ -66,28 +67,6 @@ LINK_FAILURES = (PbxError, PbxUnreachable, LinkLost, OSError, WebSocketException
 # clock): their times have whole seconds and a CDR may come a little after a later one.
 # Reading a call twice is harmless (each is closed once).
 CATCH_UP_MARGIN_MS = 60_000
-
-
-@dataclass(frozen=True)
-class Timing:
-    heartbeat_s: float  # event socket keep-alive
-    resync_s: float  # per-queue REST and call/query re-reads
-    directory_s: float  # queue/list, queue/query, extension/list re-reads
-    cdr_s: float = 60.0  # cdr/list read-backs for calls whose pushes were lost (0: none)
-
-
-class Every:
-    """A deadline that comes round every `seconds` (checked between event frames)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.next = time.monotonic() + seconds
-
-    def due(self) -> bool:
-        if time.monotonic() < self.next:
-            return False
-        self.next = time.monotonic() + self.seconds
-        return True
 
 
 class Worker:
@@ -125,6 +104,8 @@ class Worker:
     async def run(self) -> None:
         """Connect, and reconnect with backoff, until cancelled."""
         await self.publisher.start_epoch()
+        warnings = await self.leadership.redis.get(stream_key(PBX_WARNINGS_STREAM))
+        self.state.pbx_warnings.adopt(warnings)  # a previous worker's: each comes only once
         # Calls that ended since the figures taken over were kept: read back from the CDRs.
         self._catch_up_from = await self.daybook.load(now_ms(), self.state)
         self.link["since"] = now_ms()  # connecting from now, not from when the worker was built
@@ -357,6 +338,8 @@ class Worker:
             effect = Effect(recheck=set(self.state.queues))
         self._count_today()
         await self._publish_queues(effect.changed)
+        if frame.type == 30035:  # a PBX warning: the admin's PBX health page lists them
+            await self.publisher.publish(PBX_WARNINGS_STREAM, self.state.pbx_warnings.data)
         if effect.recheck:
             await self._reconcile(effect.recheck)
 

@@ -18,8 +18,9 @@ from dashboard.pbx.backoff import Backoff
 from dashboard.worker.concurrency import first_to_finish
 from dashboard.worker.daybook import DayBook
 from dashboard.worker.leader import Leadership, LeadershipLost
-from dashboard.worker.loop import Timing, Worker
+from dashboard.worker.loop import Worker
 from dashboard.worker.publish import Publisher
+from dashboard.worker.timing import Timing
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from dashboard.pbx.rest import PbxRest, PbxSettings
 from dashboard.pbx.tokens import TokenManager
 from dashboard.pbx_config import configured_pbx
 from dashboard.token_vault import DatabaseTokenVault
-from dashboard.worker.loop import Timing
 from dashboard.worker.supervise import DaySettings, WorkerProcess
+from dashboard.worker.timing import Timing
 
 
 class Command(BaseCommand):
