@@ -146,23 +146,14 @@ def _leave(
     state: LiveState, call: QueueCall, event: CallEvent, target: QueueState | None, now_ms: int
 ) -> set[str]:
     """The call no longer waits where its offer is open (waiting there, or set aside by REST):
-    its one outcome. Back in the same queue, it still waits. A caller set aside whose hang-up
-    is the next we hear of may have been answered meanwhile (the events between were lost),
-    unless REST saw it gone on: its CDR, which comes next, says which."""
+    its one outcome. Back in the same queue, it still waits."""
     queue = state.queues.get(call.queue)
     if call.phase not in OPEN or queue is None or queue is target:
         return set()
     agent = _answered_by(state, event, queue)
-    if call.phase == "aside" and not (agent or call.went_on) and _caller_gone(event):
-        return set()
     outcome = _outcome(event, queue, target, now_ms - call.since_ms, answered=bool(agent))
     state.calls.leave(call.call_id, outcome, now_ms, agent)
     return {queue.number}
-
-
-def _caller_gone(event: CallEvent) -> bool:
-    caller = event.caller
-    return caller is None or caller.status == GONE_STATUS
 
 
 def _waits_in(state: LiveState, call_id: str, queue: str) -> bool:
@@ -183,7 +174,8 @@ def _outcome(
         return moved_outcome(queue, target.number, wait_ms)
     if _reached_max(queue, wait_ms) or _sent_to_failover(event, queue):
         return "timed_out"
-    return "abandoned" if _caller_gone(event) else "transferred"
+    caller = event.caller
+    return "abandoned" if caller is None or caller.status == GONE_STATUS else "transferred"
 
 
 def moved_outcome(queue: QueueState, to: str, wait_ms: int) -> Outcome:

@@ -426,17 +426,3 @@ def test_a_call_rest_shows_answered_twice_and_nothing_counted_is_counted() -> No
     assert load_active(run.live, run.live.queues[SALES], active, run.ms(30)) == []
     run.count()
     assert outcomes(run.queue()) == {"offered": 1, "answered": 1}
-
-
-def test_a_caller_set_aside_whose_hang_up_comes_next_is_settled_by_its_cdr() -> None:
-    """The pushes between were lost: REST took the caller off the list (an agent answered, as
-    it happens) and the next event is the hang-up. That alone cannot say whether it was
-    answered: its CDR can, and does."""
-    run = Run()
-    run.event(0, caller("ALERT"))
-    load_waiting(run.live, run.live.queues[SALES], [], run.ms(10))
-    run.event(40, caller("BYE"), phone("1001", "BYE"))
-    assert outcomes(run.queue()) == {"offered": 1}
-    apply_cdr(run.live, Cdr(CALL, T0, "5550001", "1001", 40, 30, True, inbound=True, did=""))
-    run.count()
-    assert outcomes(run.queue()) == {"offered": 1, "answered": 1}
