@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-CLAIM_LINK_LIFETIME = timedelta(hours=24)
 PAIRING_CODE_LIFETIME = timedelta(minutes=15)
+# A one-time link pairs whoever opens it first: it lives no longer than a code on a TV's screen.
+CLAIM_LINK_LIFETIME = PAIRING_CODE_LIFETIME
 LANGUAGES = [("en", "English"), ("th", "ไทย (Thai)")]
 
 
@@ -93,7 +94,8 @@ class Display(models.Model):
         return self.name
 
     def new_claim_code(self) -> str:
-        """Issue a one-time link code (valid for a day) that pairs whichever browser opens it."""
+        """Issue a one-time link code (valid for the pairing window) that pairs whichever browser
+        opens it."""
         code = secrets.token_urlsafe(24)
         self.claim_hash = hash_secret(code)
         self.claim_expires_at = timezone.now() + CLAIM_LINK_LIFETIME

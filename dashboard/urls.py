@@ -10,6 +10,6 @@ urlpatterns = [
     path("api/boards/<slug:slug>/snapshot/", snapshot_api.board_snapshot, name="board_snapshot"),
     path("tv/", tv_views.tv, name="tv"),
     path("tv/pairing/", tv_views.tv_pairing, name="tv_pairing"),
-    path("tv/claim/<str:code>/", tv_views.tv_claim, name="tv_claim"),
+    path("tv/claim/", tv_views.tv_claim, name="tv_claim"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -123,13 +123,15 @@ def test_seed_demo_prints_a_working_login_and_tv_link() -> None:
     text = out.getvalue()
     assert "http://127.0.0.1:8123/boards/demo/" in text
     password = re.search(r"user supervisor, password (\S+)", text)
-    link = re.search(r"http://127\.0\.0\.1:8123(/tv/claim/\S+/)", text)
+    link = re.search(r"http://127\.0\.0\.1:8123(/tv/claim/)#(\S+)", text)
     assert password
     assert link
     client = Client()
     assert client.login(username="supervisor", password=password.group(1))
     assert client.get("/boards/demo/").status_code == 200
-    assert Client().get(link.group(1)).status_code == 200
+    tv = Client()
+    assert tv.get(link.group(1)).status_code == 200
+    assert tv.post(link.group(1), {"code": link.group(2)}).status_code == 302
 
 
 def test_seed_demo_never_reuses_a_password() -> None:

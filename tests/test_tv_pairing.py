@@ -1,5 +1,6 @@
 """Wall TVs: pairing by the code on screen, the one-time link, the kiosk page, revocation."""
 
+import logging
 import re
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from dashboard.boards import pairing
-from dashboard.models import Board, Display, PairingRequest
+from dashboard.models import PAIRING_CODE_LIFETIME, Board, Display, PairingRequest
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_redis")]
 CODE = re.compile(rb'class="pairing-code"[^>]*>([A-Z0-9-]+)<')
@@ -141,30 +142,38 @@ def test_a_revoked_tv_is_shown_a_pairing_code_again(board: Board, admin: Client)
     code_on(tv)
 
 
-def test_the_one_time_link_pairs_a_tv_with_an_httponly_cookie(board: Board) -> None:
-    display = Display.objects.create(name="Lobby TV", board=board)
-    code = display.new_claim_code()
-    tv = Client(enforce_csrf_checks=True)
-    page = tv.get(f"/tv/claim/{code}/")
+def claim(tv: Client, code: str) -> int:
+    """What a browser does with /tv/claim/#<code>: load the page, then post the fragment; the
+    status of that post (a pairing sets the cookie in `tv`)."""
+    page = tv.get("/tv/claim/")
     assert page.status_code == 200
     assert b"Pair this screen" in page.content
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
     assert token is not None
-    response = tv.post(f"/tv/claim/{code}/", {"csrfmiddlewaretoken": token.group(1).decode()})
-    assert response.status_code == 302
-    assert response["Location"] == "/tv/"
-    cookie = response.cookies["wb_display"]
+    response = tv.post("/tv/claim/", {"csrfmiddlewaretoken": token.group(1).decode(), "code": code})
+    if response.status_code == 302:
+        assert response["Location"] == "/tv/"
+    return response.status_code
+
+
+def test_the_one_time_link_pairs_a_tv_with_an_httponly_cookie(board: Board) -> None:
+    display = Display.objects.create(name="Lobby TV", board=board)
+    code = display.new_claim_code()
+    tv = Client(enforce_csrf_checks=True)
+    assert claim(tv, code) == 302
+    cookie = tv.cookies["wb_display"]
     assert cookie["httponly"]
     assert code not in cookie.value
     kiosk = tv.get("/tv/")
     assert (kiosk.status_code, kiosk.context["board"], kiosk.context["kiosk"]) == (200, board, True)
     assert b"Log out" not in kiosk.content
-    assert Client().get(f"/tv/claim/{code}/").status_code == 404  # used up
+    assert claim(Client(), code) == 404  # used up
 
 
 def test_a_claim_needs_csrf(board: Board) -> None:
     code = Display.objects.create(name="Lobby TV", board=board).new_claim_code()
-    assert Client(enforce_csrf_checks=True).post(f"/tv/claim/{code}/").status_code == 403
+    refused = Client(enforce_csrf_checks=True).post("/tv/claim/", {"code": code})
+    assert refused.status_code == 403
 
 
 def test_an_admin_issues_a_pairing_link_that_works(admin: Client, board: Board) -> None:
@@ -174,6 +183,27 @@ def test_an_admin_issues_a_pairing_link_that_works(admin: Client, board: Board) 
         {"action": "issue_pairing_links", "_selected_action": [display.pk]},
         follow=True,
     )
-    link = re.search(r"open http://testserver(/tv/claim/\S+/) on the TV", response.text)
+    link = re.search(r"open http://testserver/tv/claim/#(\S+) on the TV", response.text)
     assert link is not None
-    assert Client().get(link.group(1)).status_code == 200
+    assert claim(Client(), link.group(1)) == 302
+
+
+def test_the_claim_code_reaches_no_log(board: Board, caplog: pytest.LogCaptureFixture) -> None:
+    """The code rides in the link's fragment and the form's body, never in a request line: what
+    Daphne's access log and Django's request log write."""
+    code = Display.objects.create(name="Lobby TV", board=board).new_claim_code()
+    caplog.set_level(logging.DEBUG)
+    wrong = code[::-1]
+    assert (claim(Client(), wrong), claim(Client(), code)) == (404, 302)
+    assert "Not Found: /tv/claim/" in caplog.text  # Django logs the refused one's path
+    assert code not in caplog.text
+    assert wrong not in caplog.text
+
+
+def test_a_claim_link_lasts_only_the_pairing_window(board: Board) -> None:
+    display = Display.objects.create(name="Lobby TV", board=board)
+    code = display.new_claim_code()
+    assert display.claim_expires_at is not None
+    assert display.claim_expires_at - timezone.now() <= PAIRING_CODE_LIFETIME
+    Display.objects.update(claim_expires_at=timezone.now() - timedelta(seconds=1))
+    assert claim(Client(), code) == 404

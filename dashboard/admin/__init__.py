@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from dashboard.admin import actions  # noqa: F401 (registers Supervisor, ActionAttempt)
 from dashboard.admin.forms import BoardForm, PairTvForm
-from dashboard.boards.displays import display_status, mark_revoked, revoke
+from dashboard.boards.displays import (
+    clear_revoked,
+    display_status,
+    forget_credential,
+    mark_revoked,
+    revoke,
+)
 from dashboard.boards.pairing import pair
 from dashboard.models import Board, Display
 
@@ -56,12 +62,12 @@ class DisplayAdmin(admin.ModelAdmin[Display]):
         """Online: connected within two minutes; stale: seen before; never: not yet."""
         return display_status(display.last_seen_at, timezone.now())
 
-    @admin.action(description="Issue a one-time pairing link (valid 24 h)")
+    @admin.action(description="Issue a one-time pairing link (valid 15 minutes)")
     def issue_pairing_links(self, request: HttpRequest, queryset: QuerySet[Display]) -> None:
         """Shown once, here: only the link's hash is stored."""
+        page = request.build_absolute_uri(reverse("tv_claim"))
         for display in queryset.filter(revoked=False):
-            path = reverse("tv_claim", args=[display.new_claim_code()])
-            link = request.build_absolute_uri(path)
+            link = f"{page}#{display.new_claim_code()}"  # the fragment: never in a request line
             messages.success(request, f"{display.name}: open {link} on the TV.")
 
     @admin.action(description="Revoke: the TV stops showing boards within seconds")
@@ -70,9 +76,17 @@ class DisplayAdmin(admin.ModelAdmin[Display]):
         messages.success(request, f"Revoked {count} display(s); their screens close now.")
 
     def save_model(self, request: HttpRequest, obj: Display, form: Any, change: bool) -> None:
+        toggled = "revoked" in form.changed_data
+        if toggled:  # revoked or un-revoked, the credential it held stays dead
+            forget_credential(obj)
         super().save_model(request, obj, form, change)
         if obj.revoked:
             mark_revoked([obj.pk])
+        elif toggled:
+            clear_revoked([obj.pk])
+            messages.warning(
+                request, f"{obj.name} needs a new pairing: its old credential no longer works."
+            )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Display]) -> None:
         mark_revoked(list(queryset.values_list("pk", flat=True)))

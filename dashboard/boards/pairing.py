@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from dashboard.boards.displays import issue_credential
 from dashboard.boards.livestore import live_redis_sync
 from dashboard.models import PAIRING_CODE_LIFETIME, Display, PairingRequest, hash_secret
 
@@ -93,4 +94,4 @@ def finish(request: PairingRequest) -> str | None:
     if display is None or display.revoked:
         return None
     request.delete()
-    return display.claim()
+    return issue_credential(display)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard.access import DISPLAY_COOKIE, display_boards, display_for_token
 from dashboard.boards import pairing
-from dashboard.boards.displays import touch
+from dashboard.boards.displays import issue_credential, touch
 from dashboard.models import PAIRING_CODE_LIFETIME, Display, PairingRequest, hash_secret
 
 # A TV stays paired until an admin revokes it: the cookie lives ten years.
@@ -95,12 +95,18 @@ def tv_pairing(request: HttpRequest) -> HttpResponse:
     return with_display_cookie(request, JsonResponse({"paired": True}), token)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
-def tv_claim(request: HttpRequest, code: str) -> HttpResponse:
-    """GET shows a button (so link previewers cannot use the code up); POST pairs this browser."""
-    display = get_object_or_404(
-        Display, claim_hash=hash_secret(code), claim_expires_at__gt=timezone.now(), revoked=False
-    )
+def tv_claim(request: HttpRequest) -> HttpResponse:
+    """The one-time link, /tv/claim/#<code>: the code rides in the fragment, which no request
+    carries, so no access log (Daphne's or a proxy's) holds it. GET shows a button that posts it
+    (so link previewers cannot use the code up); POST pairs this browser."""
     if request.method == "GET":
-        return render(request, "dashboard/tv_claim.html", {"display": display})
-    return with_display_cookie(request, redirect("tv"), display.claim())
+        return render(request, "dashboard/tv_claim.html")
+    display = get_object_or_404(
+        Display,
+        claim_hash=hash_secret(request.POST.get("code", "")),
+        claim_expires_at__gt=timezone.now(),
+        revoked=False,
+    )
+    return with_display_cookie(request, redirect("tv"), issue_credential(display))

@@ -34,9 +34,11 @@ def sign_in(web: httpx.Client, password: str) -> list[str]:
 
 
 def pair_tv(web: httpx.Client, tv_link: str) -> tuple[str, list[str]]:
-    """The TV opens its one-time link and pairs; returns its credential and the pages' text."""
-    claim = web.get(tv_link).text
-    web.post(tv_link, data={"csrfmiddlewaretoken": csrf_field(claim)})
+    """The TV opens its one-time link and pairs; returns its credential and the pages' text.
+    Like a browser, it keeps the link's fragment (the code) to itself and posts it."""
+    page, code = tv_link.split("#")
+    claim = web.get(page).text
+    web.post(page, data={"csrfmiddlewaretoken": csrf_field(claim), "code": code})
     credential = web.cookies["wb_display"]
     return credential, [claim, web.get("/tv/").text]
 
@@ -61,6 +63,7 @@ def test_no_secret_reaches_a_log_a_page_or_a_frame(idle_rig: Rig) -> None:
     seeded = manage(rig.env, "seed_demo", "--base-url", base)
     password = re.search(r"password (\S+)", seeded).group(1)  # type: ignore[union-attr]
     tv_link = re.search(r"TV link:\s+(\S+)", seeded).group(1)  # type: ignore[union-attr]
+    claim_code = tv_link.split("#")[1]
     rig.start_worker()
     start_daphne(rig, port)
     first = current_tokens(rig)
@@ -81,6 +84,7 @@ def test_no_secret_reaches_a_log_a_page_or_a_frame(idle_rig: Rig) -> None:
         "the PBX client secret": rig.env["PBX_CLIENT_SECRET"],
         "the Django secret key": rig.env["SECRET_KEY"],
         "the display credential": credential,
+        "the one-time pairing code": claim_code,
         "the supervisor's session key": session,
         "the supervisor's password": password,
         **{f"{kind} ({when})": tokens[kind]

@@ -39,4 +39,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Board:    {base}/boards/{board.slug}/")
         self.stdout.write(f"Log in:   user {DEMO_USER}, password {password}")
         self.stdout.write(f"Acts on:  queues {options['queues']}, from extension {DEMO_EXTENSION}")
-        self.stdout.write(f"TV link:  {base}/tv/claim/{display.new_claim_code()}/ (one-time)")
+        self.stdout.write(f"TV link:  {base}/tv/claim/#{display.new_claim_code()} (one-time)")
