@@ -161,7 +161,7 @@ async def test_it_closes_on_oversized_input(board: Board, alice: User) -> None:
     socket = await open_board("sales", (b"cookie", await session_cookie(alice)))
     await receive(socket)
     await socket.send_to(text_data="x" * 5000)
-    assert (await socket.receive_output(TIMEOUT_S))["code"] == 1009
+    assert (await socket.receive_output(TIMEOUT_S))["code"] == 4413
     await socket.disconnect()
 
 

@@ -13,7 +13,7 @@ from django.db import DatabaseError
 from redis.exceptions import RedisError
 
 from dashboard.access import DISPLAY_COOKIE, FORBIDDEN, NOT_FOUND, SIGN_IN, Access, board_access
-from dashboard.boards.acks import Unacked
+from dashboard.boards.acks import TokenBucket, Unacked
 from dashboard.boards.displays import touch
 from dashboard.boards.fanout import Delta, Frames, process_hub
 from dashboard.boards.frames import (
@@ -35,8 +35,12 @@ from dashboard.streams import board_streams
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_RECONNECT = 4408  # planned: the browser reconnects at once, without showing anything
-CLOSE_TOO_MANY_REFUSALS = 4429  # this address was refused too often lately: try again later
-CLOSE_TOO_BIG = 1009
+# This address was refused too often lately, or this socket sent messages faster than allowed:
+# the browser tries again with its backoff.
+CLOSE_TOO_MANY = 4429
+# A message too large or binary. Not 1009: Autobahn (Daphne) lets an application close with 1000
+# and 3000-4999 only, and fails the socket with 1011 on anything else.
+CLOSE_TOO_BIG = 4413
 REFUSAL_CODES = {
     SIGN_IN: CLOSE_NOT_SIGNED_IN,
     FORBIDDEN: CLOSE_FORBIDDEN,
@@ -44,6 +48,10 @@ REFUSAL_CODES = {
 }
 # Browsers send only pings (which ack every stream of even a 100-queue board) and resyncs.
 MAX_INCOMING_BYTES = 4096
+# Messages a browser may send at once, then a second on average: a kiosk pings every 3 s at most
+# (plus a resync now and then); a client that keeps asking beyond that is closed.
+MESSAGE_BURST = 20
+MESSAGES_PER_S = 1.0
 # Access and board settings are re-read this often: a display's last_seen_at, a viewer removed
 # from the board, a revocation made without the admin, new thresholds or queues.
 RECHECK_S = 60.0
@@ -86,6 +94,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
     settings: BoardSettings  # set once access is granted; nothing reads it before
     display_id: int | None
     unacked: Unacked
+    budget: TokenBucket  # what the browser may still send
+    resync_wanted: bool  # asked while a snapshot was in flight: sent once that one is applied
     closing: bool
     upkeep: asyncio.Task[None] | None = None
     held: list[Delta] | None  # deltas that came while a snapshot was being read and sent
@@ -106,6 +116,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.display_id, self.closing = None, False
         self.held = []  # nothing goes out before the snapshot
         self.unacked = Unacked(MAX_UNACKED_CHARS, ACK_DEADLINE_S)
+        self.budget = TokenBucket(MESSAGE_BURST, MESSAGES_PER_S, time.monotonic())
+        self.resync_wanted = False
         address = client_address(self.scope)
         limited = await refusals_over_limit(address)
         access = None if limited else await check_access(self.scope)
@@ -129,11 +141,14 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.held = self.held or []
         try:
             snapshot = await read_snapshot(self.streams)
+            if snapshot["epoch"] != self.epoch:
+                # The server's doing, never the client's: a resync in the same epoch keeps the
+                # frames still unacknowledged counting against the bound.
+                self.unacked.restart()
             self.epoch = snapshot["epoch"]
             self.seen = {stream: entry["seq"] for stream, entry in snapshot["streams"].items()}
             text = snapshot_frame(self.settings, snapshot, now_ms())
-            self.unacked.restart()
-            self.unacked.sent(dict(self.seen), len(text), time.monotonic())
+            self.unacked.sent(dict(self.seen), len(text), time.monotonic(), snapshot=True)
             await self.send(text_data=text)
         finally:
             held, self.held = self.held, None
@@ -142,7 +157,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def refuse(self, address: str, access: Access | None) -> None:
         """Close with the reason's code; count the refusal against the client's address."""
         if access is None:
-            await self.stop(CLOSE_TOO_MANY_REFUSALS)
+            await self.stop(CLOSE_TOO_MANY)
             return
         with contextlib.suppress(RedisError):  # no Redis, no limit: the refusal still stands
             await note_refusal(live_redis(), address)
@@ -186,8 +201,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
         return CLOSE_RECONNECT if board_settings(access.board) != self.settings else None
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        """Pings (with acks) and resyncs; oversized or binary input ends the socket."""
+        """Pings (with acks) and resyncs; oversized, binary or too many messages end the socket."""
         if self.closing:
+            return
+        if not self.budget.take(time.monotonic()):
+            await self.stop(CLOSE_TOO_MANY)
             return
         if text_data is None or too_big(text_data):
             await self.stop(CLOSE_TOO_BIG)
@@ -196,10 +214,18 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if isinstance(message, Ping):
             self.unacked.ack(message.acks)
             await self.send(text_data=pong_frame(now_ms()))
+            await self.resync_if_wanted()
         elif isinstance(message, Resync):
-            await self.send_snapshot()
+            self.resync_wanted = True
+            await self.resync_if_wanted()
         else:
             await self.send(text_data=error_frame(message.error))
+
+    async def resync_if_wanted(self) -> None:
+        """At most one snapshot in flight: a client that never reads cannot pile them up."""
+        if self.resync_wanted and not self.unacked.snapshot_in_flight():
+            self.resync_wanted = False
+            await self.send_snapshot()
 
     async def deliver(self, deltas: list[Delta], frames: Frames) -> None:
         """One flush's deltas of this screen's streams, minus what its snapshot held: one frame."""

@@ -119,6 +119,8 @@ def parse_incoming(text: str) -> Incoming:
         message = json.loads(text)
     except ValueError:
         return Invalid("not JSON")
+    except RecursionError:  # a few KiB of brackets are enough to reach Python's limit
+        return Invalid("nested too deeply")
     kind = message.get("type") if isinstance(message, dict) else None
     if kind == "resync":
         return Resync()

@@ -123,11 +123,13 @@ export class BoardSocket {
     return { silent, pbxAgeMs: heard ? this.beat.at - heard + (now - this.beatAt) : null, beat: this.beat };
   }
 
-  /** Ask for a fresh snapshot on this socket; check() reconnects if none comes. */
+  /** Ask for a fresh snapshot on this socket; check() reconnects if none comes. The ping first
+   * acknowledges what came so far: the server sends a snapshot only once the last is acknowledged. */
   resync(reason) {
     console.info("board: resync:", reason);
     this.setStatus("resyncing");
     this.awaitingSince = Date.now();
+    this.ping(this.awaitingSince);
     this.send({ type: "resync" });
   }
 

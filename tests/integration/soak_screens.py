@@ -124,6 +124,9 @@ class ScreenFleet:
                     frame = json.loads(text)
                     frames = frame["frames"] if frame["type"] == "batch" else [frame]
                     if not all(screen.take(each) for each in frames):
+                        # As the browser does: acknowledge what came, so that the server
+                        # (one snapshot in flight per socket) answers at once.
+                        await socket.send(json.dumps({"type": "ping", "seq": screen.seqs}))
                         await socket.send('{"type":"resync"}')
             except websockets.ConnectionClosedError as closed:
                 if closed.rcvd is not None and closed.rcvd.code in REFUSALS:

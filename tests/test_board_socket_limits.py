@@ -1,0 +1,123 @@
+"""The board socket's limits on what browsers send, through a real Daphne: size, nesting, floods."""
+
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from dashboard.boards.acks import TokenBucket, Unacked
+from devstack.procs import ManagedProcess, free_port
+from devstack.web import daphne_args
+from tests.integration.stack import ROOT, manage
+
+TIMEOUT_S = 5
+# Two paired TVs showing one board: one misbehaves, the other must stay served.
+SEED = """
+from dashboard.models import Board, Display
+board = Board.objects.create(slug="sales", name="Sales floor", queues="6400,6401")
+print(Display.objects.create(name="Lobby", board=board).claim())
+print(Display.objects.create(name="Hall", board=board).claim())
+"""
+
+
+class Served:
+    def __init__(self, port: int, credentials: list[str], daphne: ManagedProcess) -> None:
+        self.port, self.credentials, self.daphne = port, credentials, daphne
+
+    def open(self, tv: int = 0) -> Any:
+        return connect(
+            f"ws://127.0.0.1:{self.port}/ws/board/sales/",
+            origin="http://localhost",  # type: ignore[arg-type]
+            additional_headers={"Cookie": f"wb_display={self.credentials[tv]}"},
+            open_timeout=TIMEOUT_S,
+        )
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Served]:
+    """Daphne as production runs it, on a database of its own holding one board and two TVs."""
+    database = tmp_path_factory.mktemp("limits") / "db.sqlite3"
+    env = {"DATABASE_URL": f"sqlite:///{database}", "REDIS_URL": redis_url}
+    manage(env, "migrate", "--no-input", "-v0")
+    credentials = manage(env, "shell", "-c", SEED).split()[-2:]  # after its banner
+    port = free_port()
+    argv = [sys.executable, "-m", "daphne", *daphne_args("127.0.0.1", port)]
+    ready = f"http://127.0.0.1:{port}/healthz"
+    with ManagedProcess("daphne", argv, env=env, cwd=Path(ROOT), ready_url=ready) as daphne:
+        daphne.wait_ready(30)
+        yield Served(port, credentials, daphne)
+
+
+async def frame(socket: ClientConnection) -> dict[str, Any]:
+    return json.loads(await asyncio.wait_for(socket.recv(), TIMEOUT_S))  # type: ignore[no-any-return]
+
+
+async def until_closed(socket: ClientConnection) -> list[dict[str, Any]]:
+    """The frames the server sends until it closes the socket (`socket.close_code` says how)."""
+    frames = []
+    try:
+        while True:
+            frames.append(await frame(socket))
+    except ConnectionClosed:
+        return frames
+
+
+@pytest.mark.parametrize("sent", ["x" * 5000, b"\x00\x01"], ids=["oversized", "binary"])
+async def test_oversized_or_binary_input_closes_with_4413(
+    served: Served, sent: str | bytes
+) -> None:
+    async with served.open() as socket:
+        assert (await frame(socket))["type"] == "snapshot"
+        await socket.send(sent)
+        assert await until_closed(socket) == []
+        assert socket.close_code == 4413
+    assert "invalid close code" not in served.daphne.output_tail()
+
+
+async def test_deeply_nested_input_is_answered_with_an_error_frame(served: Served) -> None:
+    async with served.open() as socket:
+        await frame(socket)
+        await socket.send("[" * 2000 + "]" * 2000)  # within 4 KiB
+        answer = await frame(socket)
+        assert answer == {"type": "error", "error": "nested too deeply"}
+        await socket.send(json.dumps({"type": "ping"}))
+        assert (await frame(socket))["type"] == "pong"  # still connected
+
+
+async def test_a_resync_flood_is_closed_with_one_snapshot_in_flight(served: Served) -> None:
+    async with served.open(1) as neighbour, served.open(0) as flooder:
+        snapshot = await frame(neighbour)
+        for _ in range(200):  # and never acknowledges the snapshot
+            await flooder.send(json.dumps({"type": "resync"}))
+        kinds = [sent["type"] for sent in await until_closed(flooder)]
+        assert (flooder.close_code, kinds) == (4429, ["snapshot"])
+        acks = {stream: entry["seq"] for stream, entry in snapshot["streams"].items()}
+        await neighbour.send(json.dumps({"type": "ping", "seq": acks}))
+        assert (await frame(neighbour))["type"] == "pong"
+        await neighbour.send(json.dumps({"type": "resync"}))
+        assert (await frame(neighbour))["type"] == "snapshot"
+
+
+def test_the_message_budget_allows_a_burst_then_a_steady_rate() -> None:
+    budget = TokenBucket(burst=3, rate=1.0, now=0)
+    assert [budget.take(now=0) for _ in range(4)] == [True, True, True, False]
+    assert budget.take(now=1)
+    assert not budget.take(now=1.5)
+    assert [budget.take(now=100) for _ in range(4)] == [True, True, True, False]  # never above 3
+
+
+def test_a_snapshot_is_in_flight_until_acknowledged() -> None:
+    unacked = Unacked(max_chars=100, deadline_s=60)
+    unacked.sent({"queue:1": 4}, 50, now=0, snapshot=True)
+    unacked.sent({"queue:1": 5}, 30, now=1)
+    unacked.ack({"queue:1": 3})
+    assert unacked.snapshot_in_flight()
+    unacked.ack({"queue:1": 4})
+    assert not unacked.snapshot_in_flight()
+    assert unacked.chars == 30  # the delta after it still counts
