@@ -7,6 +7,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.test import Client
 
 from dashboard.boards.livestore import close_live_redis
 from dashboard.models import Board
@@ -90,6 +91,15 @@ def alice(board: Board) -> User:
 def bob(db: None) -> User:
     """A signed-in user with no boards."""
     return User.objects.create_user("bob", password="bob-password-1")
+
+
+@pytest.fixture
+def admin(db: None) -> Client:
+    """The admin site's client, signed in as a superuser."""
+    User.objects.create_superuser("root", password="root-password-1")
+    client = Client()
+    client.login(username="root", password="root-password-1")
+    return client
 
 
 @pytest.fixture

@@ -15,14 +15,6 @@ from dashboard.models import Board, Display
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin(db: None) -> Client:
-    User.objects.create_superuser("root", password="root-password-1")
-    client = Client()
-    client.login(username="root", password="root-password-1")
-    return client
-
-
 def board_form(**changes: Any) -> dict[str, Any]:
     fields = {
         "name": "Sales floor",

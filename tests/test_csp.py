@@ -43,14 +43,6 @@ def tv(board: Board) -> Client:
     return client
 
 
-@pytest.fixture
-def admin() -> Client:
-    User.objects.create_superuser("root", password="root-password-1")
-    client = Client()
-    client.login(username="root", password="root-password-1")
-    return client
-
-
 def test_the_console_sends_the_policy(client: Client, alice: User) -> None:
     client.force_login(alice)
     response = client.get("/boards/sales/")

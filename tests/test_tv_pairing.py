@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
@@ -14,14 +13,6 @@ from dashboard.models import PAIRING_CODE_LIFETIME, Board, Display, PairingReque
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_redis")]
 CODE = re.compile(rb'class="pairing-code"[^>]*>([A-Z0-9-]+)<')
-
-
-@pytest.fixture
-def admin(db: None) -> Client:
-    User.objects.create_superuser("root", password="root-password-1")
-    client = Client()
-    client.login(username="root", password="root-password-1")
-    return client
 
 
 def code_on(tv: Client) -> str:

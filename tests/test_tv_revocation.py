@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
 from dashboard.boards.displays import revocation_key
@@ -12,14 +11,6 @@ from dashboard.models import Board, Display
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_redis")]
 CODE = re.compile(r'class="pairing-code"[^>]*>([A-Z0-9-]+)<')
-
-
-@pytest.fixture
-def admin(db: None) -> Client:
-    User.objects.create_superuser("root", password="root-password-1")
-    client = Client()
-    client.login(username="root", password="root-password-1")
-    return client
 
 
 def revoke(admin: Client, display: Display) -> None:
