@@ -44,6 +44,9 @@ def request(**fields: object) -> ActionRequest:
     [
         ({"action": "hangup"}, "action must be one of"),
         ({"agent": "10 03"}, "agent must be an extension number"),
+        ({"agent": "1003\n"}, "agent must be an extension number"),
+        ({"queues": ["6400\n"]}, 'queues must be "all"'),
+        ({"reason_code": "*01\n"}, "reason_code must be"),
         ({"queues": []}, 'queues must be "all"'),
         ({"queues": "6400"}, 'queues must be "all"'),
         ({"reason_code": "Lunch break"}, "reason_code must be"),

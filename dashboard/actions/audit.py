@@ -1,4 +1,4 @@
-"""The audit log (ActionAttempt rows): every attempt, refused, failed and rate-limited included."""
+"""The audit log (ActionAttempt rows): every attempt, refused and failed ones included."""
 
 import json
 from datetime import timedelta

@@ -14,9 +14,10 @@ Action = AgentAction | MonitorMode
 AGENT_ACTIONS: tuple[AgentAction, ...] = get_args(AgentAction)
 ACTIONS: tuple[Action, ...] = AGENT_ACTIONS + MONITOR_MODES
 LOGIN_ACTIONS = ("login", "logout")
-NUMBER = re.compile(r"^[0-9]{1,32}$")
+# Checked with fullmatch: `$` would let a final newline through ("1001\n").
+NUMBER = re.compile(r"[0-9]{1,32}")
 # Pause reason feature codes start with * or # (docs/yeastar-api.md §5.6).
-REASON_CODE = re.compile(r"^[*#]?[0-9A-Za-z]{1,15}$")
+REASON_CODE = re.compile(r"[*#]?[0-9A-Za-z]{1,15}")
 # The PBX takes 0 (until unpaused) or at least 10 s; a day is the most we offer.
 MAX_UNPAUSE_AFTER_S = 24 * 3600
 
@@ -86,7 +87,7 @@ def idempotency_key(body: dict[str, object]) -> str:
 def parse(body: dict[str, object]) -> ActionRequest:
     """Check the shape of the request; raises Refusal(400) with what is wrong."""
     action, agent = _action(body.get("action")), body.get("agent")
-    if not isinstance(agent, str) or not NUMBER.match(agent):
+    if not isinstance(agent, str) or not NUMBER.fullmatch(agent):
         raise Refusal(400, "agent must be an extension number.")
     return ActionRequest(
         action=action,
@@ -111,7 +112,7 @@ def _queues(value: object) -> list[str] | None:
     if (
         not isinstance(value, list)
         or not 0 < len(value) <= 100
-        or not all(isinstance(item, str) and NUMBER.match(item) for item in value)
+        or not all(isinstance(item, str) and NUMBER.fullmatch(item) for item in value)
     ):
         raise Refusal(400, 'queues must be "all" or a list of queue numbers.')
     return sorted(set(value))
@@ -120,7 +121,7 @@ def _queues(value: object) -> list[str] | None:
 def _reason_code(value: object) -> str:
     if value in (None, ""):
         return ""
-    if not isinstance(value, str) or not REASON_CODE.match(value):
+    if not isinstance(value, str) or not REASON_CODE.fullmatch(value):
         raise Refusal(400, "reason_code must be a pause reason's code from the PBX, e.g. *01.")
     return value
 

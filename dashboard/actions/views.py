@@ -11,7 +11,15 @@ from dashboard.actions.directory import load_directory
 from dashboard.actions.outcomes import Outcome, carry_out
 from dashboard.actions.requests import ActionRequest, Refusal, parse, plan, read_body
 from dashboard.actions.tracking import follow_up, pause_reasons_of
-from dashboard.actions.web import Edge, api_view, csrf_check, edge, json_error, rate_check
+from dashboard.actions.web import (
+    Edge,
+    RateLimited,
+    api_view,
+    csrf_check,
+    edge,
+    json_error,
+    rate_check,
+)
 from dashboard.models import ActionAttempt
 from dashboard.pbx.agent_control import MONITOR_MODES
 from dashboard.pbx.errors import PbxError, PbxUnreachable
@@ -45,13 +53,16 @@ async def actions(request: HttpRequest, user: User) -> JsonResponse:
     body: dict[str, object] = {}
     async with edge() as pbx:
         try:
-            body = read_body(request.body)  # first, so that the audit log says what was refused
-            csrf_check(request)
+            # First, before anything is written: refusals count too, or a flood of bad
+            # requests (no CSRF token, not JSON) would fill the audit log.
             await rate_check(pbx.redis, user.pk)
+            body = read_body(request.body)
+            csrf_check(request)
             wanted = parse(body)
             await _allowed(user)
         except Refusal as refusal:
-            await audit.record_refusal(user, body, refusal)
+            if not isinstance(refusal, RateLimited) or refusal.first:
+                await audit.record_refusal(user, body, refusal)
             return json_error(refusal.status, refusal.message)
         return await _act(pbx, user, wanted)
 

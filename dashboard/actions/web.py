@@ -73,6 +73,14 @@ def csrf_check(request: HttpRequest) -> None:
         raise Refusal(403, f"CSRF check failed ({reason}): reload the page and try again.")
 
 
+class RateLimited(Refusal):
+    """A 429. Only the first of a minute's burst is audit-logged, so a flood writes one row."""
+
+    def __init__(self, first: bool) -> None:
+        super().__init__(429, "Too many actions in a minute: wait a moment and try again.")
+        self.first = first
+
+
 async def rate_check(redis: aioredis.Redis, user_pk: int) -> None:
     """At most ACTIONS_PER_MINUTE requests per user per minute (a fixed window in Redis)."""
     key = RATE_KEY.format(user=user_pk)
@@ -80,7 +88,7 @@ async def rate_check(redis: aioredis.Redis, user_pk: int) -> None:
     if count == 1:
         await redis.expire(key, RATE_WINDOW_S)
     if count > settings.ACTIONS_PER_MINUTE:
-        raise Refusal(429, "Too many actions in a minute: wait a moment and try again.")
+        raise RateLimited(first=count == settings.ACTIONS_PER_MINUTE + 1)
 
 
 @dataclass(frozen=True)
