@@ -65,3 +65,19 @@ def test_300_refused_requests_write_a_bounded_number_of_rows(settings: Settings)
 def test_only_the_health_check_itself_skips_the_https_redirect(settings: Settings) -> None:
     settings.SECURE_SSL_REDIRECT = True
     assert Client().get("/healthz%0A").status_code == 301
+
+
+@pytest.mark.usefixtures("pbx_url")
+def test_a_deeply_nested_body_gets_a_json_400() -> None:
+    """2,000 nested brackets overflow Python's parser: an error as the API documents it, not
+    an HTML 500."""
+    user = User.objects.create_user("dora")
+    Supervisor.objects.create(user=user, extension="1100", queues="6400")
+    client, csrf = signed_in(user)
+    headers = {"X-CSRFToken": csrf}
+    nested = "[" * 100_000 + "]" * 100_000
+    response = client.post(
+        "/api/actions/", nested, content_type="application/json", headers=headers
+    )
+    assert response.status_code == 400
+    assert response.json() == {"error": "The request body is nested too deeply."}

@@ -6,7 +6,7 @@ from collections.abc import Callable
 import pytest
 import redis
 from django.contrib.auth.models import User
-from django.test import Client
+from django.test import Client, override_settings
 
 from dashboard.models import Board, Display
 from dashboard.streams import EPOCH_KEY, stream_key
@@ -100,3 +100,10 @@ def test_anonymous_callers_get_json_not_a_login_redirect(board: Board) -> None:
     response = Client().get("/api/boards/nope/snapshot/")
     assert response.status_code == 401
     assert response.json() == {"error": "Sign in, or open this on a paired TV."}
+
+
+def test_redis_down_is_a_json_503(alice: User) -> None:
+    with override_settings(REDIS_URL="redis://127.0.0.1:1/15"):  # nothing listens on port 1
+        response = signed_in(alice).get(URL)
+    assert response.status_code == 503
+    assert response.json() == {"error": "The live figures cannot be read now (ConnectionError)."}

@@ -72,6 +72,8 @@ def read_body(raw: bytes) -> dict[str, object]:
         body = json.loads(raw or b"null")
     except ValueError:
         raise Refusal(400, "The request body is not JSON.") from None
+    except RecursionError:  # brackets nested beyond Python's stack: not a request we take
+        raise Refusal(400, "The request body is nested too deeply.") from None
     if not isinstance(body, dict):
         raise Refusal(400, "The request body must be a JSON object.")
     return body

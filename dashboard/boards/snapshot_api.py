@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from redis.exceptions import RedisError
 
 from dashboard.access import DISPLAY_COOKIE, FORBIDDEN, NOT_FOUND, SIGN_IN, board_access
 from dashboard.boards.frames import board_settings, snapshot_frame
@@ -25,6 +26,10 @@ def board_snapshot(request: HttpRequest, slug: str) -> HttpResponse:
     if access.board is None:
         status, error = REFUSALS[access.refusal]
         return JsonResponse({"error": error}, status=status)
-    snapshot = read_snapshot_sync(board_streams(access.board.queue_numbers))
+    try:
+        snapshot = read_snapshot_sync(board_streams(access.board.queue_numbers))
+    except RedisError as error:  # the live store is down: say so, as JSON (docs/actions.md)
+        message = f"The live figures cannot be read now ({type(error).__name__})."
+        return JsonResponse({"error": message}, status=503)
     text = snapshot_frame(board_settings(access.board), snapshot, now_ms())
     return HttpResponse(text, content_type="application/json")
