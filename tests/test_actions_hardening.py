@@ -81,3 +81,16 @@ def test_a_deeply_nested_body_gets_a_json_400() -> None:
     )
     assert response.status_code == 400
     assert response.json() == {"error": "The request body is nested too deeply."}
+
+
+@pytest.mark.usefixtures("pbx_url")
+def test_a_body_over_the_upload_bound_gets_a_json_413(settings: Settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    user = User.objects.create_user("dora")
+    client, csrf = signed_in(user)
+    body = {"action": "pause", "agent": "1003", "note": "x" * 2000}
+    response = client.post(
+        "/api/actions/", body, content_type="application/json", headers={"X-CSRFToken": csrf}
+    )
+    assert response.status_code == 413
+    assert response.json() == {"error": "The request body is over 1000 bytes."}

@@ -5,6 +5,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, NotRequired, TypedDict, get_args
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest
+
 from dashboard.actions.directory import Directory
 from dashboard.pbx.agent_control import MONITOR_MODES, MonitorMode
 from dashboard.streams import AgentKind
@@ -64,6 +68,16 @@ class Plan:
     queues: list[str]
     ext_id: int
     queue_ids: list[int] = field(default_factory=list)
+
+
+def body_of(request: HttpRequest) -> bytes:
+    """The request's body, unless Django's upload bound refuses it (then a JSON 413, not an
+    HTML 400)."""
+    try:
+        return request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raise Refusal(413, f"The request body is over {limit} bytes.") from None
 
 
 def read_body(raw: bytes) -> dict[str, object]:

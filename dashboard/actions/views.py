@@ -9,7 +9,14 @@ from dashboard.access import board_for_user
 from dashboard.actions import audit
 from dashboard.actions.directory import load_directory
 from dashboard.actions.outcomes import Outcome, carry_out
-from dashboard.actions.requests import ActionRequest, Refusal, parse, plan, read_body
+from dashboard.actions.requests import (
+    ActionRequest,
+    Refusal,
+    body_of,
+    parse,
+    plan,
+    read_body,
+)
 from dashboard.actions.tracking import follow_up, pause_reasons_of
 from dashboard.actions.web import (
     Edge,
@@ -56,7 +63,7 @@ async def actions(request: HttpRequest, user: User) -> JsonResponse:
             # First, before anything is written: refusals count too, or a flood of bad
             # requests (no CSRF token, not JSON) would fill the audit log.
             await rate_check(pbx.redis, user.pk)
-            body = read_body(request.body)
+            body = read_body(body_of(request))
             csrf_check(request)
             wanted = parse(body)
             await _allowed(user)
