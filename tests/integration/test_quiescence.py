@@ -109,10 +109,21 @@ def differences(rig: Rig, keys: tuple[str, ...] = KEYS) -> list[str]:
     return described(unequal(rig, keys))
 
 
-def settle(rig: Rig, minute: int, keys: tuple[str, ...] = KEYS) -> None:
-    """Wait until the board equals the truth; on timeout, say where they differ."""
+def exactly(want: Any, got: Any) -> bool:
+    """No difference is close enough."""
+    return False
+
+
+def settle(
+    rig: Rig,
+    minute: int,
+    keys: tuple[str, ...] = KEYS,
+    close_enough: Callable[[Any, Any], bool] = exactly,
+) -> None:
+    """Poll until the board equals the truth (or is `close_enough` to it) in every key, for
+    SETTLE_S at most; on timeout, say where they differ."""
     deadline = time.monotonic() + SETTLE_S
-    while found := unequal(rig, keys):
+    while found := [f for f in unequal(rig, keys) if not close_enough(f[2], f[3])]:
         if time.monotonic() >= deadline:
             raise AssertionError(f"after minute {minute}: " + "\n".join(described(found))[:3000])
         time.sleep(0.2)
@@ -225,11 +236,7 @@ def unseen_stories_only(want: Today, got: Today) -> bool:
 
 def todays_figures_told(rig: Rig, minute: int) -> None:
     """Wait until each queue's figures equal the truth's but for unseen stories."""
-    deadline = time.monotonic() + SETTLE_S
-    while found := [f for f in unequal(rig, ("today",)) if not unseen_stories_only(f[2], f[3])]:
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"after minute {minute}: " + "\n".join(described(found))[:3000])
-        time.sleep(0.2)
+    settle(rig, minute, ("today",), unseen_stories_only)
 
 
 @pytest.mark.timeout(300)
