@@ -114,12 +114,7 @@ class CallBook:
             self.outbox.append(Settled(talk.queue, call_id, "answered", wait_ms, talk.agent))
             self._put(_as_talking(call, call_id, talk)._replace(answered_in=talk.queue))
         elif connecting and (call is None or not call.offered or _left(call, talk.queue)):
-            self.outbox += [
-                Offered(talk.queue, call_id),
-                Settled(talk.queue, call_id, "answered", 0, talk.agent, wait_known=False),
-            ]
-            talking = _as_talking(call, call_id, talk)
-            self._put(talking._replace(offered=True, wait_unknown=True, answered_in=talk.queue))
+            self._count_answered_unseen(_as_talking(call, call_id, talk), talk)
         else:
             talking = _as_talking(call, call_id, talk._replace(counted=False))
             self._put(talking._replace(first_seen_answered=True))
@@ -133,13 +128,17 @@ class CallBook:
         talk = call.talk if call is not None else None
         if call is None or talk is None or talk.counted or call.offered:
             return self._refused(Refused(call_id, "answered_again", "counted already"))
-        self.outbox += [
-            Offered(talk.queue, call_id),
-            Settled(talk.queue, call_id, "answered", 0, talk.agent, wait_known=False),
-        ]
-        counted = call._replace(talk=talk._replace(counted=True), first_seen_answered=False)
-        self._put(counted._replace(offered=True, wait_unknown=True, answered_in=talk.queue))
+        counted = talk._replace(counted=True)
+        self._count_answered_unseen(call._replace(talk=counted, first_seen_answered=False), counted)
         return None
+
+    def _count_answered_unseen(self, talking: QueueCall, talk: Talking) -> None:
+        """Offered and answered in `talk`'s queue at once, its wait to come with its CDR."""
+        self.outbox += [
+            Offered(talk.queue, talking.call_id),
+            Settled(talk.queue, talking.call_id, "answered", 0, talk.agent, wait_known=False),
+        ]
+        self._put(talking._replace(offered=True, wait_unknown=True, answered_in=talk.queue))
 
     def hang_up(self, call_id: str, now_ms: int) -> Refused | None:
         """An answered call ended now: handled, with its talk time (if we counted it)."""

@@ -14,7 +14,7 @@ from dashboard.live.state import LiveState, QueueState
 # when the ledger was kept ended at most this long before it (the PBX sends CDRs at once).
 RECENT_MS = 3 * 60_000
 # A successor reads the CDRs back from a minute before the newest one its predecessor took in
-# (worker.CATCH_UP_MARGIN_MS, on the PBX's clock, whatever ours says): those ending up to
+# (cdrsync.MARGIN_MS, on the PBX's clock, whatever ours says): those ending up to
 # this long before that one are handed over as already counted.
 CLOSED_KEPT_MS = 2 * 60_000
 # The format is the one kept before calls had one record each (a map per fact): leaders of

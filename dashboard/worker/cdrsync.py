@@ -9,8 +9,9 @@ from dashboard.worker.resync import cdrs_since
 # A call that ended this recently (by the newest CDR read) may still have events in flight:
 # its CDR waits for the next read, or its events would be overtaken.
 SETTLE_MS = 10_000
-# Rows are read from a minute before the newest one applied: their times have whole seconds
-# and a CDR may be written a little after a later one. Reading a call twice is harmless.
+# Rows are read from a minute before the newest one applied (here, and after a gap): their
+# times have whole seconds and a CDR may be written a little after a later one. Reading a call
+# twice is harmless.
 MARGIN_MS = 60_000
 
 

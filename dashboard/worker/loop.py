@@ -34,7 +34,7 @@ from dashboard.streams import (
     queue_stream,
     stream_key,
 )
-from dashboard.worker.cdrsync import CdrReconciler
+from dashboard.worker.cdrsync import MARGIN_MS, CdrReconciler
 from dashboard.worker.concurrency import first_to_finish
 from dashboard.worker.daybook import DayBook
 from dashboard.worker.leader import Leadership
@@ -63,10 +63,6 @@ LOGIN_PROBLEM_RETRY_S = 30.0
 # Wrap-ups end and business days start without any event: look this often.
 CLOCK_TICK_S = 1.0
 LINK_FAILURES = (PbxError, PbxUnreachable, LinkLost, OSError, WebSocketException, TimeoutError)
-# After a gap, CDRs are read back from a minute before the newest one taken in (on the PBX's
-# clock): their times have whole seconds and a CDR may come a little after a later one.
-# Reading a call twice is harmless (each is closed once).
-CATCH_UP_MARGIN_MS = 60_000
 
 
 class Worker:
@@ -216,7 +212,7 @@ class Worker:
         what REST could not see (a caller who came and went unseen is counted whole)."""
         if self._catch_up_from is None:
             return
-        since = self._catch_up_from - CATCH_UP_MARGIN_MS
+        since = self._catch_up_from - MARGIN_MS
         try:
             cdrs = await cdrs_since(self.api, since, self.state.zone)
         except PbxError as error:  # refused, not lost: today's figures may miss those calls
