@@ -1,4 +1,5 @@
-"""ASGI entry point: Django for HTTP, the board consumer for WebSockets (origin-checked)."""
+"""ASGI entry point: Django for HTTP, the board consumer for WebSockets (origin-checked), both
+seeing the client's address behind trusted proxies."""
 
 import gc
 import os
@@ -11,15 +12,22 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from dashboard.routing import websocket_urlpatterns  # noqa: E402
+from wallboard.client_address import ClientAddressMiddleware  # noqa: E402
 from wallboard.socket_auth import socket_auth  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(socket_auth(URLRouter(websocket_urlpatterns))),
-    }
+# Outermost, so that every per-address limit (pages and sockets) sees the client behind the
+# trusted proxies, never an address the client wrote itself (docs/operations.md).
+application = ClientAddressMiddleware(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": AllowedHostsOriginValidator(socket_auth(URLRouter(websocket_urlpatterns))),
+        }
+    ),
+    settings.TRUSTED_PROXIES,
 )
 # What start-up made (Django, the app, their modules) lives as long as the process: frozen, the
 # garbage collector stops scanning it again and again while deltas are sent (about 9 % of

@@ -5,6 +5,7 @@ from typing import Any
 
 import django_stubs_ext
 
+from wallboard.client_address import env_networks
 from wallboard.env import (
     channel_prefix,
     database_from_url,
@@ -175,6 +176,9 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 # visitors to HTTPS (except the load balancer's health check) and tell browsers to stay there.
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The reverse proxies whose X-Forwarded-For is believed (wallboard/client_address.py); empty:
+# the header is ignored and the socket's peer is the client.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz\Z"]  # \Z: `$` would exempt "healthz\n" too
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)

@@ -1,0 +1,85 @@
+"""A real Daphne with TRUSTED_PROXIES, and clients behind a proxy: a TV asking for a pairing
+code, a board socket, each from a chosen source address with a chosen X-Forwarded-For."""
+
+import asyncio
+import contextlib
+import http.client
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from devstack.procs import ManagedProcess, free_port
+from devstack.web import daphne_args
+from tests.integration.stack import READY_TIMEOUT_S, ROOT, manage
+
+TIMEOUT_S = 5
+SEED = """
+from dashboard.models import Board, Display
+board = Board.objects.create(slug="sales", name="Sales floor", queues="6400")
+print(Display.objects.create(name="Lobby", board=board).claim())
+"""
+
+
+@dataclass
+class Served:
+    """Where a test talks to the product (Daphne itself or a proxy before it)."""
+
+    port: int
+    credential: str  # a paired TV's, for the one board "sales"
+
+
+@contextlib.contextmanager
+def daphne_trusting(workdir: Path, redis_url: str, trusted: str) -> Iterator[Served]:
+    """Daphne as production runs it, with TRUSTED_PROXIES=trusted, on a database of its own."""
+    env = {
+        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+        "REDIS_URL": redis_url,
+        "TRUSTED_PROXIES": trusted,
+    }
+    manage(env, "migrate", "--no-input", "-v0")
+    credential = manage(env, "shell", "-c", SEED).split()[-1]  # after its banner
+    port = free_port()
+    argv = [sys.executable, "-m", "daphne", *daphne_args("127.0.0.1", port)]
+    ready = f"http://127.0.0.1:{port}/healthz"
+    with ManagedProcess("daphne", argv, env=env, cwd=ROOT, ready_url=ready) as daphne:
+        daphne.wait_ready(READY_TIMEOUT_S)
+        yield Served(port, credential)
+
+
+def forwarding(forwarded_for: str | None) -> dict[str, str]:
+    return {"X-Forwarded-For": forwarded_for} if forwarded_for is not None else {}
+
+
+def new_tv(served: Served, forwarded_for: str | None = None, source: str = "127.0.0.1") -> int:
+    """The status a new TV (no cookie) gets for /tv/: 200 with a pairing code, or 429."""
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", served.port, timeout=TIMEOUT_S, source_address=(source, 0)
+    )
+    try:
+        connection.request("GET", "/tv/", headers=forwarding(forwarded_for))
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+async def board_answer(
+    served: Served, credential: str, forwarded_for: str | None = None, source: str = "127.0.0.1"
+) -> int | str:
+    """What a board socket gets first: "snapshot", or the code it is closed with."""
+    async with connect(
+        f"ws://127.0.0.1:{served.port}/ws/board/sales/",
+        origin="http://localhost",  # type: ignore[arg-type]
+        additional_headers={"Cookie": f"wb_display={credential}", **forwarding(forwarded_for)},
+        open_timeout=TIMEOUT_S,
+        local_addr=(source, 0),
+    ) as socket:
+        try:
+            return str(json.loads(await asyncio.wait_for(socket.recv(), TIMEOUT_S))["type"])
+        except ConnectionClosed:
+            assert socket.close_code is not None
+            return socket.close_code
