@@ -48,6 +48,17 @@ def test_the_worker_bench_reports_events_per_core(tmp_path: Path) -> None:
     assert isinstance(data["events_per_worker_cpu_s"], int)
 
 
+def test_the_flood_bench_measures_screens_beside_flooders(tmp_path: Path) -> None:
+    data = run_bench("bench.flood", tmp_path, "--scenario", "small", "--screens", "2",
+                     "--flooders", "1", "--baseline", "2", "--duration", "2")  # fmt: skip
+    phases, flood = data["phases"], data["flood"]
+    assert isinstance(phases, list)
+    assert isinstance(flood, dict)
+    assert [phase["pong_ms"]["count"] > 0 for phase in phases] == [True, True]
+    assert phases[1]["daphne_rss_mb"]["peak"] > 0
+    assert flood["connections"] >= 1
+
+
 @pytest.mark.browser
 def test_the_render_bench_times_deltas_in_chromium_and_watches_the_heap(tmp_path: Path) -> None:
     if not Path("/usr/bin/chromium").exists() and os.environ.get("REQUIRE_BROWSER") != "1":

@@ -15,6 +15,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from dashboard.routing import websocket_urlpatterns  # noqa: E402
+from wallboard import daphne_guard  # noqa: E402
 from wallboard.client_address import ClientAddressMiddleware  # noqa: E402
 from wallboard.socket_auth import socket_auth  # noqa: E402
 
@@ -29,6 +30,8 @@ application = ClientAddressMiddleware(
     ),
     settings.TRUSTED_PROXIES,
 )
+# Under Daphne (the product's server), a socket flooding faster than it is read is cut off.
+daphne_guard.install()
 # What start-up made (Django, the app, their modules) lives as long as the process: frozen, the
 # garbage collector stops scanning it again and again while deltas are sent (about 9 % of
 # Daphne's CPU at 100 events/s and 200 screens, docs/performance.md).
