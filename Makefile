@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_ENV := SECRET_KEY=test-only-not-secret DJANGO_SETTINGS_MODULE=wallboard.settings
 
 .DEFAULT_GOAL := test
-.PHONY: test lint typecheck pytest screenshots demo soak bench fmt clean
+.PHONY: test lint typecheck pytest screenshots demo soak bench fmt lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -14,15 +14,28 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || \
 		{ echo "Python's venv module is missing: sudo apt-get install python3-venv"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+# Installs come from the locks, never the inputs (docs/dependencies.md). A lock that carries hashes
+# puts pip in hash-checking mode on its own; --require-hashes says so, and fails an unhashed line.
+# pip itself is one of the locked packages, so its upgrade is pinned and hash-checked too.
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
+
+# Recompile the locks after editing requirements*.txt. Universal resolution for Python 3.11+ with
+# the hash of every file PyPI has for each version, so any OS, architecture and supported Python
+# installs from them. The runtime lock constrains the dev one: tests run what production runs.
+# Existing pins are kept unless an input moved them; LOCK_ARGS=--upgrade takes the newest releases.
+LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+
+lock: | $(VENV)/.dev
+	$(LOCK) requirements.txt -o requirements.lock
+	$(LOCK) -c requirements.lock requirements-dev.txt -o requirements-dev.lock
 
 test: lint typecheck pytest
 
