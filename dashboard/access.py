@@ -1,6 +1,7 @@
 """Who may see which board: users granted it (staff see all) and paired, unrevoked displays."""
 
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -23,9 +24,15 @@ class Access:
     display: Display | None = None  # the display whose credential granted access
 
 
+def signed_in(user: AnyUser) -> TypeGuard[AbstractBaseUser]:
+    """Django's ModelBackend lets no inactive user sign in; a socket may still hold one it
+    loaded before the deactivation, so access refuses them too."""
+    return user.is_authenticated and user.is_active
+
+
 def board_for_user(user: AnyUser, slug: str) -> Board | None:
     """The board if this user may see it; None for unknown boards and boards not granted."""
-    if not user.is_authenticated:
+    if not signed_in(user):
         return None
     boards = Board.objects.filter(slug=slug)
     if not getattr(user, "is_staff", False):
@@ -34,7 +41,7 @@ def board_for_user(user: AnyUser, slug: str) -> Board | None:
 
 
 def boards_for_user(user: AnyUser) -> list[Board]:
-    if not user.is_authenticated:
+    if not signed_in(user):
         return []
     if getattr(user, "is_staff", False):
         return list(Board.objects.all())
@@ -68,6 +75,8 @@ def display_shows(display: Display, board: Board) -> bool:
 
 def board_access(user: AnyUser, display_token: str | None, slug: str) -> Access:
     """One rule for pages, sockets and the snapshot API: the user's grant, else the display's."""
+    if not signed_in(user):
+        user = AnonymousUser()
     board = board_for_user(user, slug)
     if board is not None:
         return Access(board)

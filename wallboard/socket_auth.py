@@ -1,11 +1,27 @@
-"""Who is on a WebSocket: the Django session and user, read at connect, with nothing wrapped."""
+"""Who is on a WebSocket: the Django session and user, read at connect and re-read on demand."""
 
 from importlib import import_module
 from typing import Any
 
-from channels.auth import AuthMiddleware
+from channels.auth import AuthMiddleware, get_user
 from channels.sessions import CookieMiddleware
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
+
+
+def session_for(scope: dict[str, Any]) -> SessionBase:
+    """The session the socket's cookie names, from the store as it is now (not yet read)."""
+    key = scope["cookies"].get(settings.SESSION_COOKIE_NAME)
+    return import_module(settings.SESSION_ENGINE).SessionStore(key)  # type: ignore[no-any-return]
+
+
+async def current_user(scope: dict[str, Any]) -> AbstractBaseUser | AnonymousUser:
+    """The socket's user as the session store and the database have them now: anonymous once
+    the session ended (signed out, expired), or the user was deleted, deactivated (Django's
+    ModelBackend refuses inactive users) or given a new password."""
+    return await get_user({"session": session_for(scope)})  # type: ignore[no-any-return]
 
 
 class ReadOnlySessionMiddleware:
@@ -14,11 +30,9 @@ class ReadOnlySessionMiddleware:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
-        self.session_store = import_module(settings.SESSION_ENGINE).SessionStore
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        key = scope["cookies"].get(settings.SESSION_COOKIE_NAME)
-        return await self.inner({**scope, "session": self.session_store(key)}, receive, send)
+        return await self.inner({**scope, "session": session_for(scope)}, receive, send)
 
 
 def socket_auth(inner: Any) -> CookieMiddleware:

@@ -12,10 +12,19 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import DatabaseError
 from redis.exceptions import RedisError
 
-from dashboard.access import DISPLAY_COOKIE, FORBIDDEN, NOT_FOUND, SIGN_IN, Access, board_access
+from dashboard.access import (
+    DISPLAY_COOKIE,
+    FORBIDDEN,
+    NOT_FOUND,
+    SIGN_IN,
+    Access,
+    AnyUser,
+    board_access,
+)
+from dashboard.boards.access_markers import session_marker, user_marker
 from dashboard.boards.acks import TokenBucket, Unacked
-from dashboard.boards.displays import touch
-from dashboard.boards.fanout import Delta, Frames, process_hub
+from dashboard.boards.displays import revocation_key, touch
+from dashboard.boards.fanout import Delta, Frames, Markers, process_hub
 from dashboard.boards.frames import (
     BoardSettings,
     Ping,
@@ -30,6 +39,7 @@ from dashboard.boards.livestore import live_redis, read_snapshot
 from dashboard.boards.refusals import note_refusal, over_limit
 from dashboard.clock import now_ms
 from dashboard.streams import board_streams
+from wallboard.socket_auth import current_user
 
 # Close codes (4000–4999 are the application's); the browser acts on each (docs/protocol.md).
 CLOSE_NOT_SIGNED_IN = 4401
@@ -52,8 +62,9 @@ MAX_INCOMING_BYTES = 4096
 # (plus a resync now and then); a client that keeps asking beyond that is closed.
 MESSAGE_BURST = 20
 MESSAGES_PER_S = 1.0
-# Access and board settings are re-read this often: a display's last_seen_at, a viewer removed
-# from the board, a revocation made without the admin, new thresholds or queues.
+# Access and board settings are re-read this often: a display's last_seen_at, an expired
+# session, a change no marker announced (made without the admin), new thresholds or queues.
+# Sign-outs, deactivations, removed grants and revocations come within seconds, by marker.
 RECHECK_S = 60.0
 # Browsers ping every 15 s with their acks; a hidden tab's timers may run only once a minute.
 ACK_DEADLINE_S = 90.0
@@ -70,9 +81,18 @@ Scope = dict[str, Any]
 
 
 @database_sync_to_async
-def check_access(scope: Scope) -> Access:
+def check_access(scope: Scope, user: AnyUser) -> Access:
     slug = scope["url_route"]["kwargs"]["slug"]
-    return board_access(scope["user"], scope.get("cookies", {}).get(DISPLAY_COOKIE), slug)
+    return board_access(user, scope.get("cookies", {}).get(DISPLAY_COOKIE), slug)
+
+
+def watched_markers(scope: Scope, access: Access) -> Markers:
+    """The markers announcing a change to what granted access: its display, or its user and
+    session. None seen yet: a marker set since the check makes the socket check again."""
+    if access.display is not None:
+        return {revocation_key(access.display.pk): None}
+    user, session_key = scope["user"], scope["session"].session_key
+    return {user_marker(user.pk): None, session_marker(session_key): None}
 
 
 touch_display = database_sync_to_async(touch)
@@ -93,6 +113,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
     epoch: str
     settings: BoardSettings  # set once access is granted; nothing reads it before
     display_id: int | None
+    markers: Markers  # set once access is granted, before the hub sees the screen
+    access_moved: asyncio.Event  # a marker changed: re-check access now, not at the minute
     unacked: Unacked
     budget: TokenBucket  # what the browser may still send
     resync_wanted: bool  # asked while a snapshot was in flight: sent once that one is applied
@@ -117,16 +139,17 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.held = []  # nothing goes out before the snapshot
         self.unacked = Unacked(MAX_UNACKED_CHARS, ACK_DEADLINE_S)
         self.budget = TokenBucket(MESSAGE_BURST, MESSAGES_PER_S, time.monotonic())
-        self.resync_wanted = False
+        self.resync_wanted, self.access_moved = False, asyncio.Event()
         address = client_address(self.scope)
         limited = await refusals_over_limit(address)
-        access = None if limited else await check_access(self.scope)
+        access = None if limited else await check_access(self.scope, self.scope["user"])
         await self.accept()
         if access is None or access.board is None:
             await self.refuse(address, access)
             return
         self.settings = board_settings(access.board)
         self.display_id = access.display.pk if access.display else None
+        self.markers = watched_markers(self.scope, access)
         self.streams = board_streams(access.board.queue_numbers)
         self.followed = frozenset(self.streams)
         if self.display_id is not None:
@@ -167,19 +190,25 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.closing = True
         await self.close(code=code)
 
-    async def revoke(self) -> None:
-        """The hub found the display revoked."""
-        if not self.closing:
-            await self.stop(CLOSE_FORBIDDEN)
+    async def access_changed(self, markers: Markers) -> None:
+        """The hub found a marker changed. A revoked display closes at once, as the marker says
+        (the admin sets it before the revocation commits); anything else re-checks now."""
+        self.markers = markers
+        if self.display_id is not None and markers.get(revocation_key(self.display_id)):
+            if not self.closing:
+                await self.stop(CLOSE_FORBIDDEN)
+        else:
+            self.access_moved.set()
 
     async def keep_up(self) -> None:
         """The screen's upkeep: access and settings re-checked, the socket recycled."""
         recheck_at = time.monotonic() + RECHECK_S
         recycle_at = time.monotonic() + random.uniform(*RECYCLE_AFTER_S)
         while True:
-            await asyncio.sleep(max(0.0, min(recheck_at, recycle_at) - time.monotonic()))
+            await self.upkeep_due(min(recheck_at, recycle_at))
             code = None
-            if time.monotonic() >= recheck_at:
+            if self.access_moved.is_set() or time.monotonic() >= recheck_at:
+                self.access_moved.clear()  # a change during the check brings another
                 recheck_at = time.monotonic() + RECHECK_S
                 code = await self.recheck()
             if code is None and time.monotonic() >= recycle_at:
@@ -188,16 +217,22 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 await self.stop(code)
                 return
 
+    async def upkeep_due(self, deadline: float) -> None:
+        """Until the deadline (monotonic time), or until a marker changes."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.access_moved.wait(), max(0.0, deadline - time.monotonic()))
+
     async def recheck(self) -> int | None:
-        """Still allowed? Same settings? (A change of settings starts the screen afresh.)"""
+        """Still allowed, as the session, the user and the grants are now? Same settings? (A
+        change of settings starts the screen afresh.)"""
         try:
-            access = await check_access(self.scope)
+            access = await check_access(self.scope, await current_user(self.scope))
             if access.display is not None:
                 await touch_display(access.display.pk)
         except DatabaseError:
             return None  # keep showing the board; try again next time
         if access.board is None:
-            return CLOSE_FORBIDDEN
+            return REFUSAL_CODES[access.refusal]
         return CLOSE_RECONNECT if board_settings(access.board) != self.settings else None
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

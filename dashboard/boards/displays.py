@@ -1,7 +1,6 @@
 """Wall-TV displays: online status, last seen, and revocation that live sockets notice fast."""
 
 import contextlib
-from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -9,14 +8,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from dashboard.boards.livestore import live_redis, live_redis_sync
+from dashboard.boards.access_markers import MARKER_TTL_S
+from dashboard.boards.livestore import live_redis_sync
 from dashboard.models import Display, PairingRequest
 
 # A connected TV refreshes last_seen_at every minute, so two minutes of silence means offline.
 ONLINE_WITHIN = timedelta(minutes=2)
-# Each web process polls the markers every 2 s, and sockets re-read the database every minute;
-# the marker only has to outlive one database re-check, and then some.
-REVOCATION_MARKER_TTL_S = 600
 # A revoked display keeps no way back in: neither its credential nor a pairing link not yet used.
 NO_CREDENTIAL = {"token_hash": "", "claim_hash": "", "claim_expires_at": None}
 
@@ -65,26 +62,17 @@ def mark_revoked(ids: list[int]) -> None:
         return
     with contextlib.suppress(RedisError), live_redis_sync().pipeline() as pipe:
         for display_id in ids:
-            pipe.set(revocation_key(display_id), "1", ex=REVOCATION_MARKER_TTL_S)
+            pipe.set(revocation_key(display_id), "1", ex=MARKER_TTL_S)
         pipe.execute()
 
 
 def clear_revoked(ids: list[int]) -> None:
     """Un-revoked or paired again: a marker left would close the new screen's sockets for up to
-    REVOCATION_MARKER_TTL_S. Best effort: without Redis no socket of it works anyway."""
+    MARKER_TTL_S. Best effort: without Redis no socket of it works anyway."""
     if not ids:
         return
     with contextlib.suppress(RedisError):
         live_redis_sync().delete(*[revocation_key(display_id) for display_id in ids])
-
-
-async def revoked_among(display_ids: Collection[int]) -> set[int]:
-    """Which of these displays are marked revoked: one round trip for a whole web process."""
-    ids = list(display_ids)
-    if not ids:
-        return set()
-    marks = await live_redis().mget([revocation_key(display_id) for display_id in ids])
-    return {display_id for display_id, mark in zip(ids, marks, strict=True) if mark is not None}
 
 
 def touch(display_id: int) -> None:

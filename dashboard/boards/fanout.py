@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from channels.layers import BaseChannelLayer, get_channel_layer
 from redis.exceptions import RedisError
 
-from dashboard.boards.displays import revoked_among
+from dashboard.boards.access_markers import read_markers
 from dashboard.streams import stream_group
 
 log = logging.getLogger(__name__)
@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 # Group memberships live in Redis: a Redis restart forgets them and channels_redis lets them
 # expire after a day. Rejoining this often keeps the process's screens fed through both.
 GROUP_REFRESH_S = 10.0
-# A revoked display's sockets close within this: one Redis MGET per process, not per socket.
-REVOCATION_POLL_S = 2.0
+# A socket whose access markers changed (a display revoked, a session signed out, a user
+# deactivated or removed from a board) re-checks within this: one Redis MGET per process.
+ACCESS_POLL_S = 2.0
 # A publisher flush names its streams; its deltas go out together once the last is in. Should
 # one never come (the process joined a group mid-flush, or the layer dropped it), what did come
 # goes out after this long.
@@ -63,15 +64,19 @@ def batch_frame(texts: list[str]) -> str:
     return texts[0] if len(texts) == 1 else '{"type":"batch","frames":[' + ",".join(texts) + "]}"
 
 
+# Access markers (Redis keys, dashboard/boards/access_markers.py) and their values (None: not set).
+Markers = dict[str, str | None]
+
+
 class Screen(Protocol):
     """What the hub needs of a board socket."""
 
     followed: frozenset[str]
-    display_id: int | None
+    markers: Markers  # the markers its access depends on, as it last saw them
 
     async def deliver(self, deltas: list[Delta], frames: Frames) -> None: ...
 
-    async def revoke(self) -> None: ...
+    async def access_changed(self, markers: Markers) -> None: ...
 
 
 class Hub:
@@ -174,20 +179,26 @@ class Hub:
         loop = asyncio.get_running_loop()
         refresh_at = loop.time() + GROUP_REFRESH_S
         while True:
-            await asyncio.sleep(REVOCATION_POLL_S)
-            # Redis down: the screens' minutely database re-check still notices a revocation.
+            await asyncio.sleep(ACCESS_POLL_S)
+            # Redis down: the screens' minutely database re-check still notices.
             with contextlib.suppress(RedisError):
-                await self._close_revoked()
+                await self._tell_changed_access()
             if loop.time() >= refresh_at:
                 refresh_at = loop.time() + GROUP_REFRESH_S
                 with contextlib.suppress(RedisError, OSError):  # Redis down: next time
                     await self._refresh_groups()
 
-    async def _close_revoked(self) -> None:
-        displays = {s.display_id for s in self.screens if s.display_id is not None}
-        revoked = await revoked_among(displays)
-        for screen in [s for s in self.screens if s.display_id in revoked]:
-            await screen.revoke()
+    async def _tell_changed_access(self) -> None:
+        """Screens whose markers changed since they last saw them are told, with the new values."""
+        screens = list(self.screens)  # the set changes while Redis answers
+        values = await read_markers({key for screen in screens for key in screen.markers})
+        for screen in screens:
+            seen = {key: values[key] for key in screen.markers}
+            if seen != screen.markers:
+                try:
+                    await screen.access_changed(seen)
+                except Exception:  # one socket's failure must not stop the hub's upkeep
+                    log.exception("board access: a screen failed to take a change")
 
     async def _refresh_groups(self) -> None:
         """Rejoin the groups screens follow (Redis may have forgotten them); leave the rest."""

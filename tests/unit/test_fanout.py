@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from channels.layers import InMemoryChannelLayer
 
-from dashboard.boards.fanout import BATCH_WAIT_S, Delta, Frames, Hub
+from dashboard.boards.fanout import BATCH_WAIT_S, Delta, Frames, Hub, Markers
 from dashboard.streams import stream_group
 
 TIMEOUT_S = 5
@@ -16,7 +16,7 @@ TIMEOUT_S = 5
 @dataclass(eq=False)
 class FakeScreen:
     followed: frozenset[str]
-    display_id: int | None = None
+    markers: Markers = field(default_factory=dict)
     frames: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     broken: bool = False
 
@@ -25,8 +25,8 @@ class FakeScreen:
             raise ConnectionResetError("the socket went away")
         await self.frames.put(frames(tuple(deltas)))
 
-    async def revoke(self) -> None:
-        raise AssertionError("no display here is revoked")
+    async def access_changed(self, markers: Markers) -> None:
+        raise AssertionError("no screen here watches a marker")
 
 
 def delta(stream: str, seq: int, flush: int, streams: list[str]) -> dict[str, Any]:
