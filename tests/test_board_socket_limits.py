@@ -13,6 +13,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from dashboard.boards.acks import TokenBucket, Unacked
+from dashboard.boards.consumers import MESSAGE_BURST
+from dashboard.boards.refusals import MAX_REFUSALS
 from devstack.procs import ManagedProcess, free_port
 from devstack.web import daphne_args
 from tests.integration.stack import ROOT, manage
@@ -21,6 +23,8 @@ TIMEOUT_S = 5
 # Unread resyncs a flooder tries to send, and how far it may take Daphne's memory (issue bound).
 FLOOD_MESSAGES = 500_000
 FLOOD_GROWTH_MB = 64
+# A loopback address of the flooder's own, so the limit it earns spares the other tests.
+FLOODER_ADDRESS = "127.0.0.9"
 # Two paired TVs showing one board: one misbehaves, the other must stay served.
 SEED = """
 from dashboard.models import Board, Display
@@ -140,6 +144,26 @@ async def test_a_flood_that_never_reads_is_cut_off_before_daphne_queues_it(
         acks = {stream: entry["seq"] for stream, entry in snapshot["streams"].items()}
         await neighbour.send(json.dumps({"type": "ping", "seq": acks}))
         assert (await frame(neighbour))["type"] == "pong"
+
+
+async def test_a_client_that_floods_again_and_again_is_turned_away_before_any_snapshot(
+    served: Served,
+) -> None:
+    """Each flood costs the server a handshake, an access check and a snapshot: a client that
+    keeps reconnecting to flood is counted like one refused, and soon turned away unchecked."""
+    ping = json.dumps({"type": "ping"})
+    for _ in range(MAX_REFUSALS):
+        async with served.open(0, local_addr=(FLOODER_ADDRESS, 0)) as flooder:
+            assert (await frame(flooder))["type"] == "snapshot"
+            for _ in range(MESSAGE_BURST + 1):
+                await flooder.send(ping)
+            await until_closed(flooder)
+            assert flooder.close_code == 4429
+    async with served.open(0, local_addr=(FLOODER_ADDRESS, 0)) as again:
+        assert await until_closed(again) == []
+        assert again.close_code == 4429
+    async with served.open(1) as neighbour:  # from another address
+        assert (await frame(neighbour))["type"] == "snapshot"
 
 
 def test_the_message_budget_allows_a_burst_then_a_steady_rate() -> None:

@@ -182,9 +182,15 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if access is None:
             await self.stop(CLOSE_TOO_MANY)
             return
-        with contextlib.suppress(RedisError):  # no Redis, no limit: the refusal still stands
-            await note_refusal(live_redis(), address)
+        await count_refusal(address)
         await self.stop(REFUSAL_CODES[access.refusal])
+
+    async def flooded(self) -> None:
+        """Sent faster than allowed: closed, and counted like a refusal, so that a client that
+        reconnects to flood again (a handshake, an access check and a snapshot each time) is
+        soon turned away unchecked."""
+        await count_refusal(client_address(self.scope))
+        await self.stop(CLOSE_TOO_MANY)
 
     async def stop(self, code: int) -> None:
         self.closing = True
@@ -240,7 +246,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if self.closing:
             return
         if not self.budget.take(time.monotonic()):
-            await self.stop(CLOSE_TOO_MANY)
+            await self.flooded()
             return
         if text_data is None or too_big(text_data):
             await self.stop(CLOSE_TOO_BIG)
@@ -286,6 +292,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
 def client_address(scope: Scope) -> str:
     client = scope.get("client") or ("unknown", 0)
     return str(client[0])
+
+
+async def count_refusal(address: str) -> None:
+    with contextlib.suppress(RedisError):  # no Redis, no limit: the refusal still stands
+        await note_refusal(live_redis(), address)
 
 
 async def refusals_over_limit(address: str) -> bool:
