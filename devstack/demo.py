@@ -12,15 +12,23 @@ from devstack.redis import DEFAULT_URL, ensure_redis
 from devstack.web import daphne_args
 
 ROOT = Path(__file__).resolve().parent.parent
-STATE_DIR = ROOT / ".demo"  # the demo's database and signing key live here, outside git
+# The demo's database, signing key and passwords live here, outside git (DEMO_DIR: elsewhere).
+STATE_DIR = Path(os.environ.get("DEMO_DIR") or ROOT / ".demo")
 READY_TIMEOUT_S = 60
+# The simulated PBX's zone and the wallboard's, unless TIME_ZONE says otherwise.
+DEMO_TIME_ZONE = "Asia/Bangkok"
+CARRIED_OVER = (
+    "Figures of an earlier run today carry on (by design: a restart keeps today's figures, as in\n"
+    "production); they start from zero when the next business day begins."
+)
 # Callers per minute per queue: more than the agents can take, so queues visibly build up.
 DEMO_ARRIVALS_PER_MIN = "10"
 
 
 def demo_env(redis_url: str, sim_secret: str) -> dict[str, str]:
     return {
-        "SECRET_KEY": signing_key(),
+        "SECRET_KEY": kept_secret("secret_key", 50),
+        "TIME_ZONE": os.environ.get("TIME_ZONE") or DEMO_TIME_ZONE,
         "DATABASE_URL": f"sqlite:///{STATE_DIR / 'db.sqlite3'}",
         "REDIS_URL": redis_url,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -29,13 +37,25 @@ def demo_env(redis_url: str, sim_secret: str) -> dict[str, str]:
     }
 
 
-def signing_key() -> str:
-    """Kept across runs so that a browser stays logged in when the demo restarts."""
-    path = STATE_DIR / "secret_key"
+def kept_secret(name: str, size: int = 9) -> str:
+    """A secret made on the first run and kept in STATE_DIR: the signing key, so that sessions
+    stay valid, and the passwords, so that the same logins are printed and browsers stay
+    signed in when the demo restarts."""
+    path = STATE_DIR / name
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
+        path.write_text(secrets.token_urlsafe(size))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def seed(env: dict[str, str], port: int) -> str:
+    """The demo's board, logins and TV link, as seed_demo prints them."""
+    # `--x=…`: a random password may start with "-", which argparse would take for a flag.
+    return manage(
+        env, "seed_demo", "--base-url", f"http://127.0.0.1:{port}",
+        f"--password={kept_secret('supervisor_password')}",
+        f"--admin-password={kept_secret('admin_password')}",
+    )  # fmt: skip
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -94,7 +114,8 @@ def start_services(group: ProcessGroup, env: dict[str, str], web_port: int) -> N
     # --client-secret=…: a random secret may start with "-", which argparse would take for a flag.
     sim_args = ["-m", "pbxsim", "--port", "0", "--client-id", env["PBX_CLIENT_ID"],
                 f"--client-secret={env['PBX_CLIENT_SECRET']}", "--seed", "1", "--scenario", "demo",
-                "--arrival-per-min", DEMO_ARRIVALS_PER_MIN]  # fmt: skip
+                "--arrival-per-min", DEMO_ARRIVALS_PER_MIN,
+                "--time-zone", env["TIME_ZONE"]]  # fmt: skip
     (sim_url,) = group.start(python("pbxsim", sim_args, env, ready_line_pattern=r"on (http://\S+)"))
     env["PBX_URL"] = str(sim_url)
     group.start(worker(env, 1))
@@ -111,7 +132,8 @@ def web_port() -> int:
 
 
 def main() -> int:
-    STATE_DIR.mkdir(exist_ok=True)
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    earlier_run = (STATE_DIR / "db.sqlite3").exists()
     port = web_port()
     with (
         sigterm_as_keyboard_interrupt(),
@@ -121,7 +143,8 @@ def main() -> int:
         env = demo_env(redis.url, secrets.token_urlsafe(16))
         manage(env, "migrate", "--no-input", "-v0")
         manage(env, "collectstatic", "--no-input", "-v0")
-        welcome = manage(env, "seed_demo", "--base-url", f"http://127.0.0.1:{port}")
+        welcome = seed(env, port) + f"Times:    in {env['TIME_ZONE']} (TIME_ZONE)\n"
+        welcome += f"\n{CARRIED_OVER}\n" if earlier_run else ""
         try:
             with ProcessGroup(ready_timeout=READY_TIMEOUT_S) as group:
                 start_services(group, env, port)

@@ -1,8 +1,11 @@
 """Configuration endpoints: system, extensions, queues and pause reasons (reference §5, §7, §8)."""
 
 import dataclasses
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from pbxsim.api_core import ApiRequest, found, id_list, number, page, text
+from pbxsim.cdr import ROW_TIME_FORMAT
 from pbxsim.directory import ExtensionDef, QueueDef
 from pbxsim.records import Agent
 from pbxsim.sim import Simulator
@@ -13,16 +16,23 @@ CAPACITY = {"P550": (50, 25), "P560": (100, 30), "P570": (300, 60)}
 
 
 def system_information(sim: Simulator, req: ApiRequest) -> JsonObj:
-    """Model, firmware and serial (GUESS field names: the reference did not retrieve them)."""
-    config = sim.config
+    """The guide's Device_Info ("Query PBX Information", reference §8): model, firmware and
+    serial, and the PBX's wall clock (`system_time`, local in --time-zone) beside `timestamp`
+    (the same instant in epoch seconds), from which a client reads the PBX's UTC offset."""
+    config, now = sim.config, sim.now()
+    local = datetime.fromtimestamp(now, ZoneInfo(config.time_zone))
     data = {
-        "model": config.model,
+        "device_name": "PBX",
+        "model_name": f"Yeastar {config.model}",
+        "sn": config.sn,
+        "hardware_version": "V1.00 0000-0000",
         "firmware_version": config.firmware,
-        "serial_number": config.sn,
-        "uptime": int(sim.now() - sim.started),
-        "time_zone": config.time_zone,
-        "date_format": "YYYY-MM-DD",
-        "time_format": "24h",
+        # In the display format announced below, the one this simulator's CDR times use.
+        "system_time": local.strftime(ROW_TIME_FORMAT),
+        "up_time": int(now - sim.started),
+        "system_date_format": "YYYY-MM-DD",
+        "system_time_format": "hh:mm:ss",
+        "timestamp": int(now),
     }
     return envelope(SUCCESS, data=data)
 

@@ -26,6 +26,8 @@ SECRET_KEY = env_str("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# The PBX's zone. Its API tells its UTC offset, not the zone's name, and this process needs the
+# zone before it talks to the PBX: so a setting, which `pbx_check` compares with the PBX's clock.
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 # Today's figures start at this time of day in TIME_ZONE (the PBX's zone).
 BUSINESS_DAY_START = env_time("BUSINESS_DAY_START", "00:00")

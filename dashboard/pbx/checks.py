@@ -8,7 +8,17 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from dashboard.pbx.checks_base import CheckResult, Context, Outcome, Status, fail, ok, warn
+from dashboard.pbx.checks_base import (
+    CheckResult,
+    Context,
+    Outcome,
+    Status,
+    fail,
+    ok,
+    record,
+    warn,
+)
+from dashboard.pbx.checks_clock import NO_LOCAL_TIME, check_time_zone
 from dashboard.pbx.checks_link import (
     EVENTS_FIX,
     check_credentials,
@@ -30,8 +40,9 @@ REQUIREMENT = (
 )
 MINIMUM_FIRMWARE = {37: (37, 7, 0, 16), 83: (83,), 84: (84, 7, 0, 17)}
 EDITIONS = {37: "Appliance Edition", 83: "Software Edition", 84: "Cloud Edition"}
-# system/information's field names are not in the reference: accept the plausible spellings.
-MODEL_FIELDS = ("model", "product_model", "device_model", "pbx_model", "product_name")
+# system/information's fields: the guide's names first (docs/yeastar-api.md §8), then the
+# spellings accepted before the reference named them.
+MODEL_FIELDS = ("model_name", "model", "product_model", "device_model", "pbx_model", "product_name")
 FIRMWARE_FIELDS = ("firmware_version", "firmware", "version", "fw_version", "software_version")
 MONITORS = {"enb_register_status": "Registration", "enb_call_status": "Call",
             "enb_presence_status": "Presence"}  # fmt: skip
@@ -54,7 +65,7 @@ PAUSE_FIX = (
 
 
 async def check_firmware(ctx: Context) -> Outcome:
-    info = _record(await ctx.api.get("system/information"))
+    info = record(await ctx.api.get("system/information"))
     model, firmware = _pick(info, MODEL_FIELDS) or "PBX", _pick(info, FIRMWARE_FIELDS)
     found = re.search(r"\d+(?:\.\d+)+", firmware)
     version = tuple(int(n) for n in found.group().split(".")) if found else (0,)
@@ -76,7 +87,7 @@ async def check_firmware(ctx: Context) -> Outcome:
 
 
 async def check_capacity(ctx: Context) -> Outcome:
-    data = _record(await ctx.api.get("system/capacity"))
+    data = record(await ctx.api.get("system/capacity"))
     names = ("extension_used", "extension_capacity", "cc_used", "cc_capacity")
     figures = [data[name] for name in names if isinstance(data.get(name), int)]
     if len(figures) != len(names):
@@ -142,18 +153,8 @@ async def check_pause_reasons(ctx: Context) -> Outcome:
     return ok(f"{len(reasons)} pause reasons: {named}.")
 
 
-def _record(body: dict[str, Any]) -> dict[str, Any]:
-    """An endpoint's fields: under `data` when it holds an object, else at the top level. Any
-    fields: the reference does not name system/information's, and the checks report what
-    they find."""
-    data = body.get("data")
-    if isinstance(data, dict):
-        return data
-    return {k: v for k, v in body.items() if k not in ("errcode", "errmsg")}
-
-
-def _pick(record: dict[str, Any], names: tuple[str, ...]) -> str:
-    return next((str(record[name]) for name in names if record.get(name)), "")
+def _pick(info: dict[str, Any], names: tuple[str, ...]) -> str:
+    return next((str(info[name]) for name in names if info.get(name)), "")
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ CHECKS = (
     Check("reachability", "Reachability and TLS", check_reachability, ("settings",)),
     Check("credentials", "Credentials and IP allow-list", check_credentials, ("reachability",)),
     Check("firmware", "Model and firmware", check_firmware),
+    Check("time_zone", "Time zone", check_time_zone),
     Check("capacity", "Capacity", check_capacity),
     Check("directory", "Queues and extensions visible", check_directory),
     Check("subscription", "Event subscription", check_subscription),
@@ -180,6 +182,7 @@ CHECKS = (
 WHEN_UNSUPPORTED = {
     "firmware": warn("The PBX does not tell its model and firmware (system/information).",
                      f"Check on the PBX that {REQUIREMENT}."),
+    "time_zone": NO_LOCAL_TIME,
     "capacity": warn("The PBX does not tell its capacity (system/capacity).",
                      "Nothing to do for the board."),
     "monitors": Outcome(Status.SKIPPED, "Not offered by this firmware."),

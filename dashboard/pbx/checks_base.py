@@ -4,6 +4,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from typing import Any
 
 from dashboard.pbx.api import PbxApi
 from dashboard.pbx.rest import PbxRest, PbxSettings
@@ -75,6 +76,15 @@ class Context:
     async def aclose(self) -> None:
         if self._api is not None:
             await self._api.rest.aclose()
+
+
+def record(body: dict[str, Any]) -> dict[str, Any]:
+    """An endpoint's fields: under `data` when it holds an object, else at the top level. Any
+    fields: the checks report what they find."""
+    data = body.get("data")
+    if isinstance(data, dict):
+        return data
+    return {k: v for k, v in body.items() if k not in ("errcode", "errmsg")}
 
 
 def failed(results: list[CheckResult]) -> bool:

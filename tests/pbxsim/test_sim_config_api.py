@@ -1,5 +1,8 @@
 """Configuration endpoints: system, extensions, queue details and pause reasons (§5, §7, §8)."""
 
+import time
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.pbxsim.sim_harness import JsonObj, RunningSim, StartSim
@@ -14,8 +17,9 @@ async def test_system_information_names_model_firmware_and_serial(start_sim: Sta
 
     assert reply["errcode"] == 0
     data = reply["data"]
-    assert (data["model"], data["firmware_version"], data["serial_number"]) == (
-        "P570",
+    # The guide's Device_Info names ("Query PBX Information").
+    assert (data["model_name"], data["firmware_version"], data["sn"]) == (
+        "Yeastar P570",
         "37.23.0.123",
         "SN9",
     )
@@ -24,9 +28,26 @@ async def test_system_information_names_model_firmware_and_serial(start_sim: Sta
 async def test_system_information_defaults_to_a_p560_with_api_firmware(sim: RunningSim) -> None:
     data = (await sim.api("GET", "system/information", await sim.token()))["data"]
 
-    assert data["model"] == "P560"
+    assert data["model_name"] == "Yeastar P560"
     major, minor, *_ = (int(part) for part in data["firmware_version"].split("."))
     assert (major, minor) >= (37, 7)
+
+
+@pytest.mark.parametrize(("zone", "offset_h"), [("Asia/Bangkok", 7), ("Asia/Shanghai", 8)])
+async def test_system_information_tells_the_pbx_wall_clock_in_its_zone(
+    start_sim: StartSim, zone: str, offset_h: int
+) -> None:
+    sim = await start_sim(time_zone=zone)
+
+    data = (await sim.api("GET", "system/information", await sim.token()))["data"]
+
+    # system_time is the wall clock in the PBX's zone, timestamp the same instant (the guide's
+    # example: "2025/08/22 16:44:40" beside 1755852280, 08:44:40 UTC, a PBX at UTC+8).
+    assert data["system_date_format"] == "YYYY-MM-DD"
+    assert data["system_time_format"] == "hh:mm:ss"
+    wall = datetime.strptime(data["system_time"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    assert wall.timestamp() - data["timestamp"] == offset_h * 3600
+    assert abs(data["timestamp"] - time.time()) < 5
 
 
 async def test_system_capacity_counts_extensions_and_live_calls(sim: RunningSim) -> None:
