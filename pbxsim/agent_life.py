@@ -46,7 +46,7 @@ class AgentLife:
         if roll < BREAK and queued:
             self._take_break(number, now)
         elif roll < LOG_OUT and any(m.dynamic and m.logged_in for m in agent.memberships.values()):
-            self._centre.set_logged_in(number, False, None)
+            self._centre.set_logged_in(number, False, None, now)
             self._later(now, partial(self._log_in, number))
         elif roll < AWAY:
             self._centre.set_presence(number, "away")
@@ -80,7 +80,7 @@ class AgentLife:
     def _log_in(self, number: str, now: float) -> None:
         if any(m.dynamic for m in self._centre.agents[number].memberships.values()):
             # Its dynamic queues may have been taken away meanwhile (control API).
-            self._centre.set_logged_in(number, True, None)
+            self._centre.set_logged_in(number, True, None, now)
 
     def _call(self, number: str, now: float) -> None:
         others = [n for n, a in self._centre.agents.items() if n != number and a.call_id is None]

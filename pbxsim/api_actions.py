@@ -104,7 +104,7 @@ def _login(
     paused = logged_in and number(params, "is_paused", 0) == 1
     reason, threshold = _pause_reason(sim, params), _threshold(params)
     try:
-        targets = sim.centre.set_logged_in(agent.defn.number, logged_in, queues)
+        targets = sim.centre.set_logged_in(agent.defn.number, logged_in, queues, sim.now())
     except Conflict:
         # Only dynamic agents can be logged in or out.
         raise invalid(field, str(agent.defn.id)) from None

@@ -46,7 +46,7 @@ def _hold(sim: Simulator, call: Call, body: JsonObj) -> None:
     by = body.get("by", "agent")
     if by not in HOLDERS:
         raise BadRequest("'by' must be 'agent' or 'caller'")
-    sim.centre.set_held(call.call_id, str(by))
+    sim.centre.set_held(call.call_id, str(by), sim.now())
 
 
 def _time_out(sim: Simulator, call: Call) -> None:
@@ -77,7 +77,7 @@ CALL_ACTIONS: dict[str, CallAction] = {
     "timeout": lambda sim, call, _: _time_out(sim, call),
     "transfer": _transfer,
     "hold": _hold,
-    "unhold": lambda sim, call, _: sim.centre.set_held(call.call_id, ""),
+    "unhold": lambda sim, call, _: sim.centre.set_held(call.call_id, "", sim.now()),
 }
 
 
@@ -116,7 +116,7 @@ def agent_action(sim: Simulator, number: str, action: str, body: JsonObj) -> Non
         reason = centre.directory.reason_text(reason) or reason
         centre.set_paused(number, action == "pause", reason, _queues(body), now=now)
     elif action in ("login", "logout"):
-        centre.set_logged_in(number, action == "login", _queues(body))
+        centre.set_logged_in(number, action == "login", _queues(body), now)
     elif action == "presence":
         centre.set_presence(number, _presence(body))
     elif action in ("register", "unregister"):

@@ -177,6 +177,7 @@ class CallCentre(Roster):
         self.stats[call.queue.number].answered += 1
         agent = self._agent_of(call)
         agent.answered += 1
+        self.times.talk.start(call.call_id, agent.defn.number, "", now)
         member = agent.memberships.get(call.queue.number)
         if member is not None:
             member.misses.clear()
@@ -247,10 +248,14 @@ class CallCentre(Roster):
             agent = self.agents[call.agent]
             agent.wrap_until, agent.wrap_queue = now + call.queue.wrap_up_time, call.queue.number
 
-    def set_held(self, call_id: str, by: str) -> None:
+    def set_held(self, call_id: str, by: str, now: float) -> None:
         """Put an answered call on hold (`by` "agent" or "caller") or take it off (`by` "")."""
         call = self._in_phase(call_id, Phase.TALKING)
         call.held_by = by
+        if by:
+            self.times.hold.start(call_id, call.agent or "", "", now)
+        else:
+            self.times.hold.stop(call_id, now)
         self.emit_call(call)
 
     def end_unanswered(self, call_id: str, outcome: Outcome, now: float) -> None:
@@ -284,6 +289,8 @@ class CallCentre(Roster):
         self._release_others(call)
         if call.agent is not None:
             self._release(call, now)
+        self.times.talk.stop(call.call_id, now)
+        self.times.hold.stop(call.call_id, now)
         del self.calls[call.call_id]
 
     def _end_listeners(self, call: Call | PlainCall, now: float) -> None:

@@ -98,7 +98,7 @@ def _busy(centre: CallCentre, going: Destination) -> bool:
 def _consult(centre: CallCentre, call: Call, going: Destination, now: float) -> None:
     """The agent holds the caller and calls the destination, which answers; that call ends
     when the transfer completes (its destination's phone stays busy, now with the caller)."""
-    centre.set_held(call.call_id, "agent")
+    centre.set_held(call.call_id, "agent", now)
     asked = consult(centre, call.agent or "", going.number, now)
     callee = centre.agents.get(going.number)
     if callee is not None:

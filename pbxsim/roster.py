@@ -3,6 +3,7 @@
 import dataclasses
 from collections.abc import Callable, Sequence
 
+from pbxsim.agent_day import AgentTimes
 from pbxsim.directory import Directory, QueueDef
 from pbxsim.records import (
     Agent,
@@ -52,6 +53,7 @@ class Roster:
         # queue/honor_wrapup_time: wrap-up after a queue call keeps every queue's calls away
         # (True), or only that queue's (False).
         self.shared_wrap_up = True
+        self.times = AgentTimes()  # talk, hold and pause time: /_sim/state's truth
 
     def free(self, agent: Agent, now: float, queue_number: str = "") -> bool:
         """Not in a call or wrap-up (for `queue_number`, or for any queue), registered and not
@@ -120,9 +122,10 @@ class Roster:
                 member.misses.clear()
             status = "pause" if paused else "unpause"
             self.emit(AgentStatus(number, agent_number, status, member.reason))
+        self._note_pause(agent, now)
 
     def set_logged_in(
-        self, agent_number: str, logged_in: bool, queues: Sequence[str] | None
+        self, agent_number: str, logged_in: bool, queues: Sequence[str] | None, now: float
     ) -> list[str]:
         """Log a dynamic agent in or out of some (default: all its dynamic) queues; 30029 each."""
         agent = self.agent(agent_number)
@@ -135,7 +138,14 @@ class Roster:
             member.logged_in = logged_in
             status = "login" if logged_in else "logout"
             self.emit(AgentStatus(number, agent_number, status, ""))
+        self._note_pause(agent, now)
         return targets
+
+    def _note_pause(self, agent: Agent, now: float) -> None:
+        """Pause time runs while the agent is paused in a queue it is logged in to, under the
+        reason of the first such queue."""
+        reasons = (m.reason for m in agent.memberships.values() if m.paused and m.logged_in)
+        self.times.paused(agent.defn.number, next(reasons, None), now)
 
     def expire_pauses(self, now: float) -> None:
         """Unpause every agent whose timed pause (max_threshold_for_pause_time) has run out."""

@@ -171,7 +171,7 @@ class Traffic:
 
     def _hold(self, call_id: str, by: str, now: float) -> None:
         if self._ours(call_id, Phase.TALKING):
-            self._centre.set_held(call_id, by)
+            self._centre.set_held(call_id, by, now)
 
     def _hang_up(self, call_id: str, now: float) -> None:
         if self._ours(call_id, Phase.TALKING):

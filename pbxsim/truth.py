@@ -120,6 +120,9 @@ def _agent_state(sim: Simulator, agent: Agent) -> JsonObj:
         "presence": agent.presence,
         "registered": agent.registered,
         "today": {"answered": agent.answered, "missed": agent.missed},
+        # Talk and hold of the queue calls it answered, pause by reason (in a queue it is
+        # logged in to; "" for none), so far, since the simulator started.
+        "times": sim.centre.times.as_json(agent.defn.number, now),
         "queues": _memberships(agent),
     }
 

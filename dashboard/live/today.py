@@ -1,12 +1,14 @@
 """Today's figures per queue and agent (business day in the PBX's time zone), from outcomes."""
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any, TypedDict
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from dashboard.live.outcomes import Handled, Offered, Record, RingMissed, Settled, WaitLearned
-from dashboard.live.state import LiveState
+from dashboard.live import agentday
+from dashboard.live.agentday import AgentsDay, AgentToday
+from dashboard.live.outcomes import Handled, Offered, Record, Settled, WaitLearned
 
 
 @dataclass(frozen=True)
@@ -43,33 +45,19 @@ class QueueDay:
         }
 
 
-class AgentToday(TypedDict):
-    answered: int
-    missed: int
-    pause_ms: dict[str, int]  # by pause reason, a pause still running included
-    since: int  # of missed and pause_ms
-
-
-@dataclass
-class AgentDay:
-    answered: int = 0
-    missed: int = 0
-    pause_ms: dict[str, int] = field(default_factory=dict)  # by pause reason
-
-
 @dataclass
 class Today:
     day: str  # YYYY-MM-DD of the business day
     counting_since_ms: int  # the day's start, or later when we started mid-day
     partial: bool = False  # counting began after the day started: boards say "since HH:MM"
-    # Agents' missed calls and pause time count from here when the rest was rebuilt from CDRs
-    # (which carry neither); 0 when they count from `counting_since_ms` like everything else.
+    # Agents' missed calls, hold and pause time count from here when the rest was rebuilt from
+    # CDRs (which carry none of them); 0 when they count from `counting_since_ms` like the rest.
     detail_since_ms: int = 0
     queues: dict[str, QueueDay] = field(default_factory=dict)
-    agents: dict[str, AgentDay] = field(default_factory=dict)
-    paused_since: dict[str, tuple[int, str]] = field(default_factory=dict)
+    agent_day: AgentsDay = field(default_factory=AgentsDay)
 
     def record(self, record: Record, thresholds: Thresholds) -> None:
+        self.agent_day.record(record)
         if isinstance(record, Offered):
             self._queue(record.queue).offered += 1
         elif isinstance(record, Settled):
@@ -77,8 +65,6 @@ class Today:
         elif isinstance(record, Handled):
             self._queue(record.queue).handled += 1
             self._queue(record.queue).talk_ms += record.talk_ms
-        elif isinstance(record, RingMissed):
-            self._agent(record.agent).missed += 1
         elif isinstance(record, WaitLearned):
             self._wait_learned(record, thresholds)
 
@@ -91,7 +77,6 @@ class Today:
             if settled.wait_known:
                 queue.answered_wait_ms += settled.wait_ms
                 queue.answered_in_sl += within_sl
-            self._agent(settled.agent).answered += 1
         elif settled.outcome == "abandoned":
             short = settled.wait_ms < thresholds.short_abandon_s * 1000
             queue.short_abandoned += short
@@ -109,44 +94,17 @@ class Today:
         queue.answered_wait_ms += learned.wait_ms
         queue.answered_in_sl += learned.wait_ms <= thresholds.service_level_s * 1000
 
-    def observe_pauses(self, state: LiveState, now_ms: int) -> None:
-        """Accumulate pause time per agent and reason from who is paused now (in any queue)."""
-        paused = {
-            agent.number: agent.pause_reason or "(no reason)"
-            for queue in state.queues.values()
-            for agent in queue.agents.values()
-            if agent.paused and agent.logged_in
-        }
-        for number, (since, reason) in list(self.paused_since.items()):
-            if paused.get(number) != reason:
-                self._add_pause(number, reason, now_ms - since)
-                del self.paused_since[number]
-        for number, reason in paused.items():
-            self.paused_since.setdefault(number, (now_ms, reason))
-
-    def _add_pause(self, number: str, reason: str, ms: int) -> None:
-        pauses = self._agent(number).pause_ms
-        pauses[reason] = pauses.get(reason, 0) + max(0, ms)
-
-    def agent_figures(self, number: str, now_ms: int) -> AgentToday:
-        """An agent's day so far, a pause still running included."""
-        day = self.agents.get(number, AgentDay())
-        pause_ms = dict(day.pause_ms)
-        if number in self.paused_since:
-            since, reason = self.paused_since[number]
-            pause_ms[reason] = pause_ms.get(reason, 0) + now_ms - since
-        return {
-            "answered": day.answered,
-            "missed": day.missed,
-            "pause_ms": pause_ms,
-            "since": self.detail_since_ms or self.counting_since_ms,  # of missed and pause_ms
-        }
+    def agent_figures(self, number: str, talking: Sequence[int] = ()) -> AgentToday:
+        """An agent's day so far; `talking`: the answer times of its calls in progress."""
+        return self.agent_day.figures(
+            number, talking, self.detail_since_ms or self.counting_since_ms
+        )
 
     def adopt_rebuilt(
         self, records: list[Record], day_start_ms: int, thresholds: Thresholds
     ) -> None:
         """Add the calls that ended before counting began (from the PBX's CDRs): the queues'
-        figures now cover the whole day; agents' missed calls and pause time cannot."""
+        figures now cover the whole day; agents' missed calls, hold and pause time cannot."""
         for record in records:
             self.record(record, thresholds)
         if self.partial:
@@ -156,14 +114,10 @@ class Today:
     def _queue(self, number: str) -> QueueDay:
         return self.queues.setdefault(number, QueueDay())
 
-    def _agent(self, number: str) -> AgentDay:
-        return self.agents.setdefault(number, AgentDay())
-
 
 def next_day(today: Today, day: str, start_ms: int) -> Today:
-    """A new business day; pauses running across the boundary count from its start."""
-    running = {number: (start_ms, reason) for number, (_, reason) in today.paused_since.items()}
-    return Today(day, start_ms, paused_since=running)
+    """A new business day; pauses and holds running across the boundary count from its start."""
+    return Today(day, start_ms, agent_day=today.agent_day.next_day(start_ms))
 
 
 def business_day(now_ms: int, zone: str, starts_at: time) -> tuple[str, int]:
@@ -176,7 +130,11 @@ def business_day(now_ms: int, zone: str, starts_at: time) -> tuple[str, int]:
 
 
 def to_json(today: Today) -> dict[str, Any]:
-    return asdict(today)
+    """The agents' day sits beside the queues (`agents`, `paused_since`, `held_since`), as it
+    always has: a worker reads what an older one kept."""
+    data = asdict(today)
+    agents = data.pop("agent_day")
+    return {**data, **agents}
 
 
 def from_json(data: dict[str, Any]) -> Today:
@@ -186,8 +144,5 @@ def from_json(data: dict[str, Any]) -> Today:
         partial=data["partial"],
         detail_since_ms=data.get("detail_since_ms", 0),  # absent from older snapshots
         queues={number: QueueDay(**day) for number, day in data["queues"].items()},
-        agents={number: AgentDay(**day) for number, day in data["agents"].items()},
-        paused_since={
-            number: (since, reason) for number, (since, reason) in data["paused_since"].items()
-        },
+        agent_day=agentday.from_json(data),
     )

@@ -3,10 +3,11 @@ figures."""
 
 from typing import Any, TypedDict
 
+from dashboard.live.agentday import AgentToday, talking_by_agent
 from dashboard.live.agents import Agent, AgentData
 from dashboard.live.figures import AgentState, agent_state, queue_figures
 from dashboard.live.state import LiveState, QueueState
-from dashboard.live.today import AgentToday, QueueDay, Today
+from dashboard.live.today import QueueDay, Today
 
 
 class WaitingRow(TypedDict):
@@ -40,6 +41,7 @@ def queue_data(state: LiveState, today: Today, queue: QueueState, now_ms: int) -
     (A plain dict at the top: the publisher takes any stream's data so.)"""
     callers = sorted(state.calls.waiting_in(queue.number), key=lambda caller: caller.since_ms)
     agents = sorted(queue.agents.values(), key=lambda agent: agent.number)
+    talking = talking_by_agent(state)
     waiting: list[WaitingRow] = [
         {"call_id": c.call_id, "caller": c.caller, "since": c.since_ms, "ringing": c.ringing}
         for c in callers
@@ -48,7 +50,7 @@ def queue_data(state: LiveState, today: Today, queue: QueueState, now_ms: int) -
         "number": queue.number,
         "name": queue.name,
         "waiting": waiting,
-        "agents": [_agent(state, today, agent, now_ms) for agent in agents],
+        "agents": [_agent(state, today, agent, talking, now_ms) for agent in agents],
         "calls": _calls(state, queue),
         "figures": queue_figures(state, queue, now_ms),
         "today": {
@@ -59,12 +61,14 @@ def queue_data(state: LiveState, today: Today, queue: QueueState, now_ms: int) -
     }
 
 
-def _agent(state: LiveState, today: Today, agent: Agent, now_ms: int) -> AgentRow:
+def _agent(
+    state: LiveState, today: Today, agent: Agent, talking: dict[str, list[int]], now_ms: int
+) -> AgentRow:
     extension = state.extensions.get(agent.number)
     return {
         **agent.as_data(),
         "state": agent_state(state, agent, now_ms),
-        "today": today.agent_figures(agent.number, now_ms),
+        "today": today.agent_figures(agent.number, talking.get(agent.number, [])),
         # Unknown extensions (not in extension/list) are taken as reachable, as `state` does.
         "presence": extension.presence if extension else "available",
         "registered": extension.registered if extension else True,

@@ -101,13 +101,16 @@ class DayBook:
         return business_day(now_ms, self.zone, self.starts_at)[1]
 
     def take(self, state: LiveState, now_ms: int) -> None:
-        """Count what the reducer recorded, and pause time, into today's figures."""
+        """Count what the reducer recorded, and pause and hold time, into today's figures."""
+        self._count(state, now_ms)
+        self.today.agent_day.observe(state, now_ms)
+
+    def _count(self, state: LiveState, now_ms: int) -> None:
         for record in state.outbox:
             self.today.record(record, self.thresholds)
             self.interval.record(record, self.thresholds)
         self.ledger.note(state.outbox, now_ms)
         state.outbox.clear()
-        self.today.observe_pauses(state, now_ms)
 
     async def tick(self, now_ms: int) -> bool:
         """Roll the day and the interval over when due, and write to the database now and
@@ -163,10 +166,12 @@ class DayBook:
     def _kept(self, now_ms: int) -> Kept:
         """Today's figures with the ledger beside them, both as of now. A flush can come while
         a REST re-read is half-way: what it recorded so far is counted first, else the ledger
-        would hand over as counted what today's figures lack."""
+        would hand over as counted what today's figures lack. Who is paused or on hold is not
+        observed half-way: a new leader has read no queue's agents yet, and would end their
+        pauses (it observes once the resync is over, and after every event)."""
         if self.state is None:
             return {**to_json(self.today), "ledger": None}
-        self.take(self.state, now_ms)
+        self._count(self.state, now_ms)
         return {**to_json(self.today), "ledger": ledger_json(self.ledger, self.state, now_ms)}
 
     async def save(self, now_ms: int) -> None:

@@ -1,4 +1,5 @@
 // The agents table: one row per extension across the board's queues, sortable and filterable.
+import { DAY_COLUMNS, DAY_SORT_KEYS, addDayHeadings, createDayCells, fillDayCells } from "./agentday.js";
 import { setSince, setText, element } from "./dom.js";
 import { format, gettext } from "./i18n.js";
 import { STATE_LABELS, presenceLabel, registeredLabel } from "./labels.js";
@@ -6,7 +7,8 @@ import { SortedRows, same } from "./order.js";
 
 // When an agent's state differs between queues, the row shows the first of these it has.
 const STATE_ORDER = ["on_call", "ringing", "wrap_up", "paused", "available", "unavailable", "logged_out"];
-const CELLS = ["name", "number", "state", "in-state", "pause", "member-of", "answered", "missed", "presence", "phone", "agent-actions"];
+const DAY_CELLS = DAY_COLUMNS.map((column) => column.cell);
+const CELLS = ["name", "number", "state", "in-state", "pause", "member-of", "answered", "missed", ...DAY_CELLS, "presence", "phone", "agent-actions"];
 
 const NEW_ROW = Symbol("a row with no place yet");
 // Rows per tbody, the unit the browser skips off screen (board.css sizes a group it never drew).
@@ -21,6 +23,7 @@ const SORT_KEYS = {
   pause: (agent) => agent.pause_reason || "",
   answered: (agent) => agent.today?.answered ?? 0,
   missed: (agent) => agent.today?.missed ?? 0,
+  ...DAY_SORT_KEYS,
   presence: (agent) => agent.presence || "",
   registered: (agent) => String(agent.registered ?? ""),
 };
@@ -50,9 +53,16 @@ export class AgentsTable {
     this.filter = { text: "", state: "" };
     this.sorted = new SortedRows(section.querySelector("tbody"), this.comparator(), {
       groupSize: GROUP_ROWS,
-      shifted: (row) => setSince(row.cell["in-state"], row.agent.since), // it may have been skipped
+      shifted: (row) => this.tick(row), // it may have been skipped
     });
+    addDayHeadings(section.querySelector('th[data-sort="missed"]'));
     this.wire(section);
+  }
+
+  /** A row's ticking cells, brought to now. */
+  tick(row) {
+    setSince(row.cell["in-state"], row.agent.since);
+    fillDayCells(row.cell, row.agent.today);
   }
 
   wire(section) {
@@ -141,6 +151,7 @@ export class AgentsTable {
       row.append(row.cell[name]);
     }
     row.cell.state.append(element("span", "state-chip"));
+    createDayCells(row.cell);
     return row;
   }
 
@@ -158,6 +169,7 @@ export class AgentsTable {
     setText(cell["member-of"], agent.queues.map((queue) => queueText(queue, agent.states[queue], this.queueName)).join(", "));
     setText(cell.answered, agent.today?.answered);
     setText(cell.missed, agent.today?.missed);
+    fillDayCells(cell, agent.today);
     setText(cell.presence, presenceLabel(agent.presence));
     setText(cell.phone, registeredLabel(agent.registered));
     cell.phone.dataset.registered = String(agent.registered ?? "");

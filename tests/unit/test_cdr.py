@@ -195,7 +195,7 @@ def test_rebuild_counts_todays_ended_queue_calls_the_state_does_not_follow() -> 
     sales = today.queues["6400"]
     assert (sales.offered, sales.answered, sales.abandoned, sales.handled) == (3, 2, 1, 2)
     assert (today.partial, today.counting_since_ms) == (False, day_start)
-    assert today.agent_figures("1005", day_start)["since"] == day_start + 3_600_000
+    assert today.agent_figures("1005")["since"] == day_start + 3_600_000
     assert rebuild(live, cdrs, day_start) == []  # nothing counts twice
     assert apply_event(live, PbxEvent(30012, cdr("1.3", "1001")), 0).changed == set()
     assert live.outbox == [Offered("6400", "9.9")]
@@ -484,7 +484,7 @@ def test_rows_rebuild_the_day_a_worker_starts_in() -> None:
     today.adopt_rebuilt(records, day_start, Thresholds())
     sales = today.queues["6400"]
     assert (sales.offered, sales.answered, sales.abandoned, sales.handled) == (4, 3, 1, 3)
-    assert today.agent_figures("1001", day_start)["answered"] == 1  # the queue names no agent
+    assert today.agent_figures("1001")["answered"] == 1  # the queue names no agent
     assert rebuild(live, cdrs, day_start) == []  # nothing counts twice
     assert live.outbox == [Offered("6400", f"{T}.9")]
 

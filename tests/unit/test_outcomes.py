@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from dashboard.live.agentday import AgentToday
 from dashboard.live.agents import Agent, load_agent_status
 from dashboard.live.calls import load_active, reconcile_calls
 from dashboard.live.cdr import Cdr, apply_cdr
@@ -14,7 +15,7 @@ from dashboard.live.events import CallEvent, CallMember
 from dashboard.live.figures import agent_state
 from dashboard.live.queues import apply_call_event, load_waiting
 from dashboard.live.state import LiveState
-from dashboard.live.today import AgentToday, QueueDay, Thresholds, Today
+from dashboard.live.today import QueueDay, Thresholds, Today
 from tests.unit.call_query import call_query_entry
 
 SALES, SUPPORT, IVR = "6400", "6401", "6500"
@@ -75,7 +76,7 @@ class Run:
         return self.today.queues.get(number, QueueDay())
 
     def agent(self, number: str) -> AgentToday:
-        return self.today.agent_figures(number, T0)
+        return self.today.agent_figures(number)
 
     def state_of(self, number: str, at_s: float, queue: str = SALES) -> str:
         return agent_state(self.live, self.live.queues[queue].agents[number], self.ms(at_s))

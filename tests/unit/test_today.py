@@ -72,7 +72,10 @@ def test_each_queue_call_ends_in_exactly_one_outcome_with_its_figures() -> None:
     assert figures["service_level"] == 33.3
     assert (figures["asa_s"], figures["aht_s"]) == (20, 45)
     assert today.queues["6401"].offered == 1
-    assert (today.agents["1001"].answered, today.agents["1002"].answered) == (1, 1)
+    assert (today.agent_figures("1001")["answered"], today.agent_figures("1002")["answered"]) == (
+        1,
+        1,
+    )
 
 
 def test_a_call_reaching_the_maximum_wait_times_out() -> None:
@@ -97,22 +100,24 @@ def test_ring_timeouts_count_as_missed_for_the_agent() -> None:
     assert apply_event(live, PbxEvent(30026, msg), 1000).changed == {"6400"}
     for record in live.outbox:
         today.record(record, THRESHOLDS)
-    assert today.agent_figures("1001", 2000)["missed"] == 1
+    assert today.agent_figures("1001")["missed"] == 1
 
 
-def test_pause_time_accumulates_per_agent_and_reason_including_a_running_pause() -> None:
+def test_pause_time_accumulates_per_agent_and_reason_and_says_when_a_pause_runs_since() -> None:
     live, today = centre(), Today("2026-11-26", 0)
     sales = live.queues["6400"].agents["1001"]
     sales.paused, sales.pause_reason = True, "Lunch"
-    today.observe_pauses(live, 10_000)
+    today.agent_day.observe(live, 10_000)
     sales.pause_reason = "Break"
-    today.observe_pauses(live, 70_000)
+    today.agent_day.observe(live, 70_000)
     sales.paused = False
-    today.observe_pauses(live, 100_000)
-    assert today.agent_figures("1001", 100_000)["pause_ms"] == {"Lunch": 60_000, "Break": 30_000}
+    today.agent_day.observe(live, 100_000)
+    assert today.agent_figures("1001")["pause_ms"] == {"Lunch": 60_000, "Break": 30_000}
     sales.paused, sales.pause_reason = True, "Lunch"
-    today.observe_pauses(live, 200_000)
-    assert today.agent_figures("1001", 205_000)["pause_ms"]["Lunch"] == 65_000
+    today.agent_day.observe(live, 200_000)
+    figures = today.agent_figures("1001")
+    assert figures["pause_ms"]["Lunch"] == 60_000
+    assert figures["running"]["pause"] == {"reason": "Lunch", "since": 200_000}
 
 
 def test_the_business_day_follows_the_pbx_time_zone_and_start() -> None:
@@ -127,16 +132,16 @@ def test_the_business_day_follows_the_pbx_time_zone_and_start() -> None:
 def test_a_new_day_starts_from_zero_and_keeps_running_pauses() -> None:
     live, today = centre(), Today("2026-11-26", 0)
     live.queues["6400"].agents["1001"].paused = True
-    today.observe_pauses(live, 1000)
+    today.agent_day.observe(live, 1000)
     today.record(Offered("6400", "1.9"), THRESHOLDS)
     tomorrow = next_day(today, "2026-11-27", 86_400_000)
     assert tomorrow.queues == {}
-    assert tomorrow.paused_since == {"1001": (86_400_000, "(no reason)")}
+    assert tomorrow.agent_day.paused_since == {"1001": (86_400_000, "(no reason)")}
 
 
 def test_todays_figures_survive_a_round_trip_through_json() -> None:
     live, today = centre(), Today("2026-11-26", 5, partial=True)
     play(live, today, "1", [(0, (caller("1", "ALERT"),)), (3, (caller("1", "BYE"),))])
     live.queues["6400"].agents["1002"].paused = True
-    today.observe_pauses(live, 9000)
+    today.agent_day.observe(live, 9000)
     assert from_json(to_json(today)) == today
