@@ -257,11 +257,16 @@ def test_a_whisper_rings_the_supervisor_then_monitors_until_the_call_ends(
         {
             "id": started["id"],
             "supervisor": "dora",
+            "supervisor_name": "dora",  # no full name, and 1100 is in no queue/list here
+            "mine": True,
             "extension": "1100",
             "agent": "1001",
+            "agent_name": "Anan Chaiyo",
+            "queues": ["6400"],
             "mode": "whisper",
             "phase": "monitoring",
             "call_id": settled["call_id"],
+            "monitored_call": call_id,
         }
     ]
     sim.control(f"calls/{call_id}/hangup", {})
@@ -277,7 +282,10 @@ def test_monitoring_needs_the_supervisors_extension_and_a_live_call(
     assert status == 400
     assert "no extension to listen from" in answer["error"]
     _, answer = Api(dora).act(action="barge", agent="1002", queues=["6400"])
-    assert (answer["status"], answer["message"]) == ("failed", "Agent 1002 is not on a call now.")
+    assert (answer["status"], answer["message"]) == (
+        "failed",
+        "Agent Bee Lim (1002) is not on a call now.",
+    )
     sim.control("faults/errcode", {"endpoint": "call/listen", "errcode": 70130})
     _, answer = Api(dora).act(action="listen", agent="1001", queues=["6400"])
     assert "call has ended" in answer["message"]

@@ -35,12 +35,17 @@ class MonitorJson(TypedDict):
     """A monitoring session as the action API lists it."""
 
     id: int
-    supervisor: str  # the user's name
+    supervisor: str  # the user's username
+    supervisor_name: str  # their full name, else their extension's name on the PBX
+    mine: bool  # the asking user's own session (which they may stop and switch)
     extension: str | None  # the supervisor's
     agent: str
+    agent_name: str  # as the PBX names the agent's extension ("" if unknown)
+    queues: list[str]  # what a mode switch names again
     mode: str  # listen | whisper | barge
     phase: MonitorPhase | None
-    call_id: str | None
+    call_id: str | None  # the monitoring call's
+    monitored_call: str | None  # the agent's call (the board's live-calls row)
 
 
 def _clip(value: object, limit: int) -> str:
@@ -50,7 +55,7 @@ def _clip(value: object, limit: int) -> str:
 
 async def record_refusal(user: User, body: dict[str, object], refusal: Refusal) -> None:
     """A request refused before it could be understood or allowed (bad input, CSRF, rate)."""
-    parameters = {k: _clip(body[k], 200) for k in ("queues", "reason_code") if k in body}
+    parameters = {k: _clip(body[k], 200) for k in ("queues", "reason_code", "monitor") if k in body}
     await ActionAttempt.objects.acreate(
         user=user,
         username=user.get_username(),
@@ -140,13 +145,19 @@ def attempt_json(attempt: ActionAttempt) -> AttemptJson:
     return shown
 
 
-def monitor_json(attempt: ActionAttempt) -> MonitorJson:
+def monitor_json(attempt: ActionAttempt, user: User) -> MonitorJson:
+    kept = attempt.parameters
     return {
         "id": attempt.pk,
         "supervisor": attempt.username,
-        "extension": attempt.parameters.get("extension"),
+        "supervisor_name": kept.get("supervisor_name") or attempt.username,
+        "mine": attempt.user_id == user.pk,
+        "extension": kept.get("extension"),
         "agent": attempt.target,
+        "agent_name": kept.get("agent_name", ""),
+        "queues": [number for number in attempt.queues.split(",") if number],
         "mode": attempt.action,
-        "phase": attempt.parameters.get("phase"),
-        "call_id": attempt.parameters.get("call_id"),
+        "phase": kept.get("phase"),
+        "call_id": kept.get("call_id"),
+        "monitored_call": kept.get("monitored_call"),
     }

@@ -30,6 +30,11 @@ class Directory:
         extension = self.data.get("extensions", {}).get(number)
         return int(extension["id"]) if extension else None
 
+    def name(self, number: str) -> str:
+        """The extension's name on the PBX ("" if the directory does not list it)."""
+        extension = self.data.get("extensions", {}).get(number)
+        return str(extension.get("name") or "") if extension else ""
+
     def memberships(self, agent: str) -> dict[str, AgentKind]:
         """The queues this extension is an agent of, with its kind there (static | dynamic)."""
         return {

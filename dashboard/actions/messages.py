@@ -1,5 +1,7 @@
 """Human messages for what the PBX answered to an action (pure)."""
 
+from django.utils.translation import gettext, gettext_lazy
+
 from dashboard.pbx.agent_control import MONITOR_MODES
 from dashboard.pbx.errors import EXPLANATIONS
 
@@ -21,6 +23,11 @@ NO_PERMISSION = (
     "The wallboard's API application lacks permission for this on the PBX "
     "(Integrations > API: allow call control and queue management)."
 )
+# Stopping or switching monitoring: in the supervisor's language (the request's).
+STOPPED = gettext_lazy("Monitoring stopped; the agent's call goes on.")
+MONITOR_ENDED = gettext_lazy("This monitoring call has already ended.")
+CALL_ENDED = gettext_lazy("The call you were monitoring has ended.")
+NOT_A_SESSION = gettext_lazy("No such monitoring session of yours.")
 # errcodes meaning "feature disabled or not allowed" (§2.6).
 FORBIDDEN_CODES = {10009, 70084, 70132}
 
@@ -58,3 +65,11 @@ def done_message(action: str, agent: str, queues: list[str]) -> str:
         "pause": f"Agent {agent} is paused in {where}.",
         "unpause": f"Agent {agent} is unpaused in {where}.",
     }.get(action, f"You are monitoring agent {agent}'s call ({action}).")
+
+
+def hang_up_refused(errcode: int) -> str:
+    """The PBX would not hang up the supervisor's monitoring call (it goes on)."""
+    reason = failure_message("stop", errcode)
+    return gettext("The PBX refused to hang up your monitoring call: %(reason)s") % {
+        "reason": reason
+    }

@@ -2,10 +2,16 @@
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Literal, TypedDict
+from dataclasses import dataclass, replace
+from typing import Literal, NotRequired, TypedDict
 
-from dashboard.actions.messages import done_message, failure_message, unreachable_message
+from dashboard.actions.messages import (
+    CALL_ENDED,
+    done_message,
+    failure_message,
+    hang_up_refused,
+    unreachable_message,
+)
 from dashboard.actions.requests import Plan
 from dashboard.pbx import agent_control as pbx
 from dashboard.pbx.agent_control import MonitorMode, MonitorPhase
@@ -29,6 +35,24 @@ class Monitoring(TypedDict):
     extension: str  # the supervisor's, which the PBX rings
     phase: MonitorPhase
     queue: str  # the queue the monitored call came through ("" if none)
+    monitored_call: NotRequired[str]  # the agent's call (the board's live-calls row)
+    agent_name: NotRequired[str]
+    supervisor_name: NotRequired[str]
+
+
+class Stopped(TypedDict):
+    """The monitoring call a stop hung up, kept in the stop's `parameters`."""
+
+    call_id: str
+    extension: str
+
+
+@dataclass(frozen=True)
+class Listener:
+    """The supervisor who monitors: the extension the PBX rings, and their name."""
+
+    extension: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -37,24 +61,44 @@ class Outcome:
     message: str = ""
     errcode: int | None = None
     latency_ms: int | None = None
-    extra: Monitoring | None = None
+    extra: Monitoring | Stopped | None = None
 
 
-async def carry_out(api: PbxApi, plan: Plan, extension: str, allowed: set[str] | None) -> Outcome:
-    """Send the action to the PBX: `pending` until confirmed, or `failed` with the reason."""
-    wanted = plan.request
+async def carry_out(api: PbxApi, plan: Plan) -> Outcome:
+    """Send an agent action to the PBX: `pending` until confirmed, or `failed` with the reason."""
+
+    async def send() -> Outcome:
+        await _agent_call(api, plan)
+        return Outcome("pending", "Sent to the PBX; waiting for it to confirm.")
+
+    return await _guarded(plan, send())
+
+
+async def start_monitor(
+    api: PbxApi,
+    plan: Plan,
+    mode: MonitorMode,
+    listener: Listener,
+    allowed: set[str] | None,
+    replacing: Monitoring | None = None,
+) -> Outcome:
+    """Ring the listener to monitor the agent's call: `pending` while it rings. A mode switch
+    names the session it is `replacing`, on the same call."""
+    return await _guarded(plan, _monitor(api, plan, mode, listener, allowed, replacing))
+
+
+async def _guarded(plan: Plan, sending: Awaitable[Outcome]) -> Outcome:
+    """The outcome of sending, or `failed` with the PBX's reason; with the time it took."""
     started = time.monotonic()
     try:
-        if pbx.is_monitor_mode(wanted.action):
-            return await _monitor(api, plan, wanted.action, extension, allowed)
-        await _agent_call(api, plan)
+        outcome = await sending
     except PbxError as error:
         return Outcome("failed", _explain(plan, error), error.errcode, _ms_since(started))
     except PbxUnreachable as error:
         return Outcome("failed", unreachable_message(str(error)), None, _ms_since(started))
-    return Outcome(
-        "pending", "Sent to the PBX; waiting for it to confirm.", None, _ms_since(started)
-    )
+    if outcome.latency_ms is None:
+        return replace(outcome, latency_ms=_ms_since(started))
+    return outcome
 
 
 def _agent_call(api: PbxApi, plan: Plan) -> Awaitable[None]:
@@ -72,21 +116,43 @@ def _agent_call(api: PbxApi, plan: Plan) -> Awaitable[None]:
 
 
 async def _monitor(
-    api: PbxApi, plan: Plan, mode: MonitorMode, extension: str, allowed: set[str] | None
+    api: PbxApi,
+    plan: Plan,
+    mode: MonitorMode,
+    listener: Listener,
+    allowed: set[str] | None,
+    replacing: Monitoring | None,
 ) -> Outcome:
-    """Find the agent's talking channel, check the call's queue, then ring the supervisor."""
+    """Find the agent's talking channel, check the call's queue, then ring the supervisor. A
+    switch first hangs up the old leg: the PBX cannot ring a phone that is still in it."""
     agent = plan.request.agent
     leg = pbx.talking_leg(await pbx.calls_of(api, agent), agent)
+    if replacing is not None and (leg is None or leg.call_id != replacing.get("monitored_call")):
+        return Outcome("failed", str(CALL_ENDED))  # before anything is hung up
     if leg is None:
-        return Outcome("failed", f"Agent {agent} is not on a call now.")
+        named = f"{plan.agent_name} ({agent})" if plan.agent_name else agent
+        return Outcome("failed", f"Agent {named} is not on a call now.")
     # call_path names the features the call passed, the queue last ("6500-6400").
     queue = leg.call_path.rsplit("-", 1)[-1]
     if allowed is not None and queue and queue not in allowed and queue.isdigit():
         return Outcome("refused", f"This call came through queue {queue}, not one of yours.")
     started = time.monotonic()
-    call_id = await pbx.listen(api, extension, leg.channel_id, mode)
-    extra = Monitoring(call_id=call_id, extension=extension, phase="ringing", queue=queue)
-    message = f"Ringing your extension {extension}…"
+    if replacing is not None:
+        try:
+            await pbx.hang_up_monitor(api, replacing["call_id"], replacing["extension"])
+        except PbxError as error:  # the old leg goes on: nothing changed
+            return Outcome("failed", hang_up_refused(error.errcode), error.errcode)
+    call_id = await pbx.listen(api, listener.extension, leg.channel_id, mode)
+    extra = Monitoring(
+        call_id=call_id,
+        extension=listener.extension,
+        phase="ringing",
+        queue=queue,
+        monitored_call=leg.call_id,
+        agent_name=plan.agent_name,
+        supervisor_name=listener.name,
+    )
+    message = f"Ringing your extension {listener.extension}…"
     return Outcome("pending", message, None, _ms_since(started), extra)
 
 

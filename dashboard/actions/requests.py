@@ -14,9 +14,14 @@ from dashboard.pbx.agent_control import MONITOR_MODES, MonitorMode
 from dashboard.streams import AgentKind
 
 AgentAction = Literal["login", "logout", "pause", "unpause"]
-Action = AgentAction | MonitorMode
+# Hang up one's own monitoring call (`monitor` names it); the agent's call goes on.
+Stop = Literal["stop"]
+STOP: Stop = "stop"
+Action = AgentAction | MonitorMode | Stop
 AGENT_ACTIONS: tuple[AgentAction, ...] = get_args(AgentAction)
-ACTIONS: tuple[Action, ...] = AGENT_ACTIONS + MONITOR_MODES
+ACTIONS: tuple[Action, ...] = (*AGENT_ACTIONS, *MONITOR_MODES, STOP)
+# The actions that may name a monitoring session (`monitor`).
+ON_A_SESSION: tuple[Action, ...] = (*MONITOR_MODES, STOP)
 LOGIN_ACTIONS = ("login", "logout")
 # Checked with fullmatch: `$` would let a final newline through ("1001\n").
 NUMBER = re.compile(r"[0-9]{1,32}")
@@ -41,6 +46,7 @@ class Parameters(TypedDict):
     queues: list[str] | Literal["all"]
     reason_code: NotRequired[str]  # pause only
     unpause_after_s: NotRequired[int]  # pause only
+    monitor: NotRequired[int]  # the monitoring session a stop ends or a mode switch replaces
 
 
 @dataclass(frozen=True)
@@ -51,12 +57,16 @@ class ActionRequest:
     reason_code: str = ""
     unpause_after_s: int = 0
     idempotency_key: str = ""
+    # stop: the session to end; listen/whisper/barge: the session on the same call it replaces.
+    monitor: int | None = None
 
     def parameters(self) -> Parameters:
         """What the audit log keeps of the request."""
         wanted: Parameters = {"queues": self.queues or "all"}
         if self.action == "pause":
             wanted |= {"reason_code": self.reason_code, "unpause_after_s": self.unpause_after_s}
+        if self.monitor is not None:
+            wanted["monitor"] = self.monitor
         return wanted
 
 
@@ -68,6 +78,7 @@ class Plan:
     queues: list[str]
     ext_id: int
     queue_ids: list[int] = field(default_factory=list)
+    agent_name: str = ""  # as the PBX names the agent's extension
 
 
 def body_of(request: HttpRequest) -> bytes:
@@ -112,6 +123,7 @@ def parse(body: dict[str, object]) -> ActionRequest:
         reason_code=_reason_code(body.get("reason_code")) if action == "pause" else "",
         unpause_after_s=_unpause_after(body.get("unpause_after_s")) if action == "pause" else 0,
         idempotency_key=idempotency_key(body),
+        monitor=_monitor(action, body.get("monitor")),
     )
 
 
@@ -120,6 +132,15 @@ def _action(value: object) -> Action:
         if value == action:
             return action
     raise Refusal(400, f"action must be one of: {', '.join(ACTIONS)}.")
+
+
+def _monitor(action: Action, value: object) -> int | None:
+    """The monitoring session (an attempt's ID): a stop needs it, a monitor mode may take it."""
+    if value is None and action != STOP:
+        return None
+    if action not in ON_A_SESSION or not isinstance(value, int) or isinstance(value, bool):
+        raise Refusal(400, "monitor must be the ID of a monitoring session.")
+    return value
 
 
 def _queues(value: object) -> list[str] | None:
@@ -154,6 +175,13 @@ def _unpause_after(value: object) -> int:
     return value
 
 
+def within(queues: list[str], allowed: set[str] | None) -> None:
+    """Refusal(403) naming the queues that are not the user's (`allowed` None: every queue)."""
+    outside = sorted(set(queues) - allowed) if allowed is not None else []
+    if outside:
+        raise Refusal(403, f"You may not act on queue {', '.join(outside)}.")
+
+
 def plan(wanted: ActionRequest, directory: Directory) -> Plan:
     """Resolve the queues ("all" = the agent's queues the action applies to) and the IDs."""
     memberships = directory.memberships(wanted.agent)
@@ -167,7 +195,7 @@ def plan(wanted: ActionRequest, directory: Directory) -> Plan:
     if wanted.action in LOGIN_ACTIONS:
         queues = _dynamic_only(wanted, queues, memberships)
     queue_ids = [directory.queue_id(number) for number in queues]
-    return Plan(wanted, queues, ext_id, queue_ids)
+    return Plan(wanted, queues, ext_id, queue_ids, directory.name(wanted.agent))
 
 
 def _dynamic_only(

@@ -6,16 +6,18 @@ from django.db import IntegrityError
 from django.http import HttpRequest, JsonResponse
 
 from dashboard.access import board_for_user
-from dashboard.actions import audit
+from dashboard.actions import audit, monitoring
 from dashboard.actions.directory import load_directory
-from dashboard.actions.outcomes import Outcome, carry_out
+from dashboard.actions.outcomes import Listener, Outcome, carry_out
 from dashboard.actions.requests import (
+    STOP,
     ActionRequest,
     Refusal,
     body_of,
     parse,
     plan,
     read_body,
+    within,
 )
 from dashboard.actions.tracking import follow_up, pause_reasons_of
 from dashboard.actions.web import (
@@ -28,9 +30,9 @@ from dashboard.actions.web import (
     rate_check,
 )
 from dashboard.models import ActionAttempt
-from dashboard.pbx.agent_control import MONITOR_MODES
+from dashboard.pbx.agent_control import is_monitor_mode
 from dashboard.pbx.errors import PbxError, PbxUnreachable
-from dashboard.roles import acting_queues, supervisor_of
+from dashboard.roles import acting_queues
 
 NOT_AN_ACTOR = "Only supervisors and admins may act on agents."
 
@@ -106,28 +108,23 @@ def _repeat(earlier: ActionAttempt) -> JsonResponse:
 
 async def _carry_out(pbx: Edge, user: User, wanted: ActionRequest) -> tuple[Outcome, list[str]]:
     allowed = await _allowed(user)
-    extension = await _own_extension(user) if wanted.action in MONITOR_MODES else ""
+    if wanted.action == STOP:
+        return await monitoring.stop(pbx.api, user, wanted, allowed)
+    # Refused before the PBX is asked.
+    extension = await monitoring.own_extension(user) if is_monitor_mode(wanted.action) else ""
     try:
-        checked = plan(wanted, await load_directory(pbx.api, pbx.redis))
+        directory = await load_directory(pbx.api, pbx.redis)
     except (PbxError, PbxUnreachable) as error:
         detail = getattr(error, "explanation", str(error))
         return Outcome("failed", f"Could not read the PBX's queues: {detail}"), []
-    outside = sorted(set(checked.queues) - allowed) if allowed is not None else []
-    if outside:
-        raise Refusal(403, f"You may not act on queue {', '.join(outside)}.")
-    return await carry_out(pbx.api, checked, extension, allowed), checked.queues
-
-
-async def _own_extension(user: User) -> str:
-    supervisor = await sync_to_async(supervisor_of)(user)
-    extension = supervisor.extension.strip() if supervisor else ""
-    if not extension:
-        raise Refusal(
-            400,
-            "You have no extension to listen from: an admin sets it on your Supervisor "
-            "profile (Admin > Supervisors).",
-        )
-    return extension
+    checked = plan(wanted, directory)
+    within(checked.queues, allowed)
+    if is_monitor_mode(wanted.action):
+        name = user.get_full_name() or directory.name(extension) or user.get_username()
+        listener = Listener(extension, name)
+        started = monitoring.start(pbx.api, user, checked, wanted.action, listener, allowed)
+        return await started, checked.queues
+    return await carry_out(pbx.api, checked), checked.queues
 
 
 @api_view("GET")
@@ -152,7 +149,7 @@ async def monitors(request: HttpRequest, user: User) -> JsonResponse:
         return json_error(refusal.status, refusal.message)
     active = await audit.active_monitors(board.queue_numbers)
     await _follow(active)
-    shown = [audit.monitor_json(a) for a in active if audit.needs_follow_up(a)]
+    shown = [audit.monitor_json(a, user) for a in active if audit.needs_follow_up(a)]
     return JsonResponse({"monitors": shown})
 
 

@@ -1,9 +1,11 @@
-"""The PBX calls behind supervisor actions: agent log-in/pause, pause reasons, call monitoring."""
+"""The PBX calls behind supervisor actions: agent log-in/pause, pause reasons, call monitoring
+(starting it, and hanging up the supervisor's own leg to stop it)."""
 
 from dataclasses import dataclass
 from typing import Literal, TypeGuard, get_args
 
 from dashboard.pbx.api import PbxApi
+from dashboard.pbx.errors import PbxError
 from dashboard.pbx.replies import AgentStatusRow, CallRow, PauseReason
 
 MonitorMode = Literal["listen", "whisper", "barge"]  # call/listen's `type`
@@ -13,6 +15,8 @@ MonitorPhase = Literal["ringing", "monitoring", "ended"]
 # 30011 member statuses of a leg that is talking (ANSWER for a callee, ANSWERED for a caller).
 TALKING = {"ANSWER", "ANSWERED", "HOLD"}
 RINGING = {"RING", "ALERT", "EARLYMEDIA"}
+# 70130 CHANNEL ID NOT FOUND: the channel's call has ended (§6.3).
+CHANNEL_GONE = 70130
 
 
 def is_monitor_mode(action: str) -> TypeGuard[MonitorMode]:
@@ -84,12 +88,18 @@ async def call_by_id(api: PbxApi, call_id: str) -> CallRow | None:
     return next(iter(body.get("data") or []), None)
 
 
+async def hang_up(api: PbxApi, channel_id: str) -> None:
+    """`call/hangup` of one member's channel: that member leaves its call (§6.3)."""
+    await api.post("call/hangup", {"channel_id": channel_id})
+
+
 @dataclass(frozen=True)
 class Leg:
     number: str
     channel_id: str
     status: str
     call_path: str
+    call_id: str  # the call this leg is a member of
 
 
 def extension_legs(found: CallRow) -> list[Leg]:
@@ -104,6 +114,7 @@ def extension_legs(found: CallRow) -> list[Leg]:
                     str(leg.get("channel_id", "")),
                     str(leg.get("member_status", "")),
                     str(leg.get("call_path", "")),
+                    str(found.get("call_id", "")),
                 )
             )
     return legs
@@ -128,3 +139,19 @@ def monitor_phase(found: CallRow | None, monitor: str) -> MonitorPhase:
     if statuses & RINGING:
         return "ringing"
     return "ended"
+
+
+async def hang_up_monitor(api: PbxApi, call_id: str, monitor: str) -> bool:
+    """Hang up the `monitor` extension's own leg of the monitoring call `call_id` (what
+    `call/listen` returned), never a leg of the monitored call; False if it has ended already."""
+    found = await call_by_id(api, call_id)
+    legs = [leg for leg in extension_legs(found) if leg.number == monitor] if found else []
+    if not legs or not legs[0].channel_id:
+        return False
+    try:
+        await hang_up(api, legs[0].channel_id)
+    except PbxError as error:
+        if error.errcode == CHANNEL_GONE:  # it ended between the two requests
+            return False
+        raise
+    return True

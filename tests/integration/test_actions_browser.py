@@ -53,7 +53,7 @@ def test_a_supervisor_whispers_and_sees_ringing_then_monitoring(
     monitors = console.locator("#wb-monitors")
     expect(monitors).to_contain_text("Ringing your extension 1100…", timeout=WAIT_MS)
     expect(monitors.locator('.wb-monitor[data-phase="monitoring"]')).to_contain_text(
-        "Whisper on agent 1002 — monitoring", timeout=WAIT_MS
+        "Whisper on agent Bee Lim (1002) — monitoring", timeout=WAIT_MS
     )
     stack.sim("POST", f"calls/{call['call_id']}/hangup")
     expect(monitors).to_be_hidden(timeout=WAIT_MS)
