@@ -73,7 +73,7 @@ async def board_answer(
     """What a board socket gets first: "snapshot", or the code it is closed with."""
     async with connect(
         f"ws://127.0.0.1:{served.port}/ws/board/sales/",
-        origin="http://localhost",  # type: ignore[arg-type]
+        origin=f"http://127.0.0.1:{served.port}",  # type: ignore[arg-type]
         additional_headers={"Cookie": f"wb_display={credential}", **forwarding(forwarded_for)},
         open_timeout=TIMEOUT_S,
         local_addr=(source, 0),

@@ -222,7 +222,9 @@ async def test_an_address_refused_too_often_is_turned_away_unchecked(board: Boar
     socket = await open_board("sales", valid)
     assert (await socket.receive_output(TIMEOUT_S))["code"] == 4429
     await socket.disconnect()
-    elsewhere = WebsocketCommunicator(application, "/ws/board/sales/", headers=[ORIGIN, valid])
+    elsewhere = WebsocketCommunicator(
+        application, "/ws/board/sales/", headers=[ORIGIN, (b"host", b"localhost"), valid]
+    )
     elsewhere.scope["client"] = ("192.0.2.7", 50000)
     assert (await elsewhere.connect(timeout=TIMEOUT_S))[0]
     assert (await receive(elsewhere))["type"] == "snapshot"

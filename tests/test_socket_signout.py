@@ -62,7 +62,7 @@ class Served:
         cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
         return connect(
             f"{self.url.replace('http', 'ws')}/ws/board/sales/",
-            origin="http://127.0.0.1",  # type: ignore[arg-type]
+            origin=self.url,  # type: ignore[arg-type]
             additional_headers={"Cookie": cookie},
             open_timeout=TIMEOUT_S,
         )

@@ -1,5 +1,5 @@
-"""ASGI entry point: Django for HTTP, the board consumer for WebSockets (origin-checked), both
-seeing the client's address behind trusted proxies."""
+"""ASGI entry point: Django for HTTP, the board consumer for WebSockets (from this site's own
+origins only), both seeing the client's address behind trusted proxies."""
 
 import gc
 import os
@@ -11,12 +11,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wallboard.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from dashboard.routing import websocket_urlpatterns  # noqa: E402
 from wallboard import daphne_guard  # noqa: E402
 from wallboard.client_address import ClientAddressMiddleware  # noqa: E402
+from wallboard.origins import ExactOriginValidator  # noqa: E402
 from wallboard.socket_auth import socket_auth  # noqa: E402
 
 # Outermost, so that every per-address limit (pages and sockets) sees the client behind the
@@ -25,7 +25,7 @@ application = ClientAddressMiddleware(
     ProtocolTypeRouter(
         {
             "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(socket_auth(URLRouter(websocket_urlpatterns))),
+            "websocket": ExactOriginValidator(socket_auth(URLRouter(websocket_urlpatterns))),
         }
     ),
     settings.TRUSTED_PROXIES,

@@ -1,5 +1,6 @@
 """Django settings, read from the environment only (see .env.example for every variable)."""
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
     "dashboard",
 ]
 
@@ -59,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wallboard.urls"
@@ -95,6 +99,32 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Asked in order. The throttle first: while an account or an address is locked, no backend after
+# it is asked. Other backends (single sign-on, say) join the list after it.
+AUTHENTICATION_BACKENDS = [
+    "wallboard.sign_in.SignInThrottle",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Password guessing (docs/operations.md, *Sign-in*): this many wrong passwords for one account,
+# or from one client address, each within the cool-off of the one before, lock that account or
+# address for the cool-off; every attempt meanwhile, right or wrong, starts it again.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=1000)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=7 * 24 * 60)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each a lock of its own
+# REMOTE_ADDR, already the client behind TRUSTED_PROXIES: axes must not read X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "wallboard.sign_in.client_address"
+AXES_LOCKOUT_CALLABLE = "wallboard.sign_in.lockout_page"
+# Log lines carry the address but not what was typed as the username: people type their
+# password there by mistake. (Passwords are never logged; the admin lists the username.)
+AXES_SENSITIVE_PARAMETERS = ["username"]
+AXES_VERBOSE = False  # no banner at each start; log lines name what locks (user agent left out)
+# Idle sessions end: every request renews the session's age, so it lasts this long after the
+# last page load or action. An open board socket does not renew it (docs/operations.md).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 480, minimum=1, maximum=30 * 24 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("th", "Thai")]

@@ -1,5 +1,6 @@
 """URL configuration: admin, login/logout and the dashboard app."""
 
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -12,7 +13,12 @@ urlpatterns = [
     # Before admin/, whose catch-all would answer this path with a 404.
     path("admin/pbx-health/", health_views.pbx_health, name="pbx_health"),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    # Throttled by django-axes (wallboard/sign_in.py): a locked sign-in gets the lockout page.
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(extra_context={"idle_minutes": settings.SESSION_IDLE_MINUTES}),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("dashboard.actions.urls")),
     path("", include("dashboard.urls")),
