@@ -44,7 +44,8 @@ class Board(models.Model):
         choices=LANGUAGES,
         help_text="Language of this board's screens (blank: each browser's own preference).",
     )
-    # Colour thresholds: at or beyond *warn* a tile turns amber, at *critical* red and flashing.
+    # Colour thresholds: at or beyond *warn* a figure turns amber, at *critical* red and flashing
+    # (for `flash_s`, or until acknowledged); its tile's border takes the worst of its figures.
     waiting_warn = models.PositiveIntegerField(default=3, help_text="Callers waiting.")
     waiting_critical = models.PositiveIntegerField(default=6, help_text="Callers waiting.")
     longest_wait_warn_s = models.PositiveIntegerField(default=60, help_text="Seconds.")
@@ -52,6 +53,24 @@ class Board(models.Model):
     # Service level is better when higher: warn/critical when it falls to or below these.
     service_level_warn = models.PositiveIntegerField(default=80, help_text="Percent.")
     service_level_critical = models.PositiveIntegerField(default=60, help_text="Percent.")
+    # Abandoned ÷ calls that ended (short abandons apart), docs/design.md#metrics.
+    abandon_rate_warn = models.PositiveIntegerField(default=5, help_text="Percent.")
+    abandon_rate_critical = models.PositiveIntegerField(default=10, help_text="Percent.")
+    # Fewer available agents is worse: warn/critical when fewer than these are available.
+    available_warn = models.PositiveIntegerField(
+        default=0, help_text="Fewer available agents than this (0: no alarm)."
+    )
+    available_critical = models.PositiveIntegerField(
+        default=0, help_text="Fewer available agents than this (0: no alarm)."
+    )
+    flash_s = models.PositiveIntegerField(
+        default=60,
+        help_text="Seconds a figure flashes after it turns critical, unless acknowledged "
+        "sooner; then it stays red (0: never flash).",
+    )
+    # What a supervisor last acknowledged, per queue: {"6400": {"at": ms, "alarms": {"waiting":
+    # "critical"}}}. Part of the board's settings, so every screen of the board receives it.
+    acknowledged_alarms = models.JSONField(default=dict, blank=True, editable=False)
     show_agents = models.BooleanField(default=True, help_text="Show the agents table.")
     show_waiting = models.BooleanField(default=True, help_text="Show the waiting callers.")
     show_calls = models.BooleanField(default=True, help_text="Show the live calls.")
@@ -89,6 +108,11 @@ class Display(models.Model):
     claim_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     claim_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked = models.BooleanField(default=False, help_text="A revoked display sees nothing.")
+    sound_alerts = models.BooleanField(
+        default=False,
+        help_text="Beep when a figure crosses a threshold. The TV's browser must allow sound "
+        "without a click (docs/tv-setup.md: --autoplay-policy=no-user-gesture-required).",
+    )
 
     def __str__(self) -> str:
         return self.name

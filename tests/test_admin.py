@@ -27,6 +27,11 @@ def board_form(**changes: Any) -> dict[str, Any]:
         "longest_wait_critical_s": 120,
         "service_level_warn": 80,
         "service_level_critical": 60,
+        "abandon_rate_warn": 5,
+        "abandon_rate_critical": 10,
+        "available_warn": 0,
+        "available_critical": 0,
+        "flash_s": 60,
         "show_agents": "on",
         "show_waiting": "on",
     }
@@ -53,6 +58,9 @@ def test_an_admin_saves_a_board_with_its_language_sections_and_thresholds(admin:
         ({"longest_wait_critical_s": 30}, "Critical must be above the warning level."),
         ({"service_level_critical": 90}, "Critical must be below the warning level"),
         ({"service_level_warn": 120}, "A percentage: 100 at most."),
+        ({"abandon_rate_critical": 4}, "Critical must be above the warning level."),
+        ({"abandon_rate_critical": 101}, "A percentage: 100 at most."),
+        ({"available_warn": 1, "available_critical": 2}, "Critical must be below the warning"),
     ],
 )
 def test_thresholds_in_the_wrong_order_are_refused(
@@ -62,6 +70,14 @@ def test_thresholds_in_the_wrong_order_are_refused(
     assert response.status_code == 200
     assert complaint in response.text
     assert not Board.objects.exists()
+
+
+def test_available_agents_alarm_only_below_what_an_admin_sets(admin: Client) -> None:
+    """Fewer available agents than the level is worse; a critical level of 0 is no alarm."""
+    form = board_form(available_warn=2, available_critical=0, flash_s=0)
+    assert admin.post("/admin/dashboard/board/add/", form).status_code == 302
+    board = Board.objects.get()
+    assert (board.available_warn, board.available_critical, board.flash_s) == (2, 0, 0)
 
 
 def test_the_display_list_says_which_tvs_are_online(admin: Client, board: Board) -> None:

@@ -40,7 +40,12 @@ async def test_the_snapshot_carries_the_board_settings(board: Board, alice: User
             "longest_wait_critical_s": 120,
             "service_level_warn": 80,
             "service_level_critical": 60,
+            "abandon_rate_warn": 5,
+            "abandon_rate_critical": 10,
+            "available_warn": 0,
+            "available_critical": 0,
         },
+        "alarms": {"flash_s": 60, "acknowledged": {}},
         "sections": {"agents": True, "waiting": True, "calls": True},
     }
     assert abs(snapshot["server_time"] - time.time() * 1000) < 60_000

@@ -58,7 +58,12 @@ def test_an_admin_pairs_a_tv_by_its_code_and_the_tv_shows_the_board(
     kiosk = tv.get("/tv/")
     assert (kiosk.status_code, kiosk.context["board"], kiosk.context["kiosk"]) == (200, board, True)
     assert kiosk.context["actor"] is None
-    assert kiosk.context["display"] == {"boards": ["sales"], "rotation_s": 30, "reload_hour": 4}
+    assert kiosk.context["display"] == {
+        "boards": ["sales"],
+        "rotation_s": 30,
+        "reload_hour": 4,
+        "sound_alerts": False,
+    }
     assert Display.objects.get().last_seen_at is not None
     assert not PairingRequest.objects.exists()  # used up
 
@@ -117,7 +122,12 @@ def test_a_kiosk_rotates_through_the_display_boards(board: Board) -> None:
     tv = Client()
     tv.cookies["wb_display"] = display.claim()
     context = tv.get("/tv/").context["display"]
-    assert context == {"boards": ["sales", "support"], "rotation_s": 20, "reload_hour": 4}
+    assert context == {
+        "boards": ["sales", "support"],
+        "rotation_s": 20,
+        "reload_hour": 4,
+        "sound_alerts": False,
+    }
 
 
 def test_a_revoked_tv_is_shown_a_pairing_code_again(board: Board, admin: Client) -> None:

@@ -35,11 +35,15 @@ class BoardAdmin(admin.ModelAdmin[Board]):
         (
             "Thresholds",
             {
-                "description": "Amber at the warning level, red and flashing at the critical one.",
+                "description": "Amber at the warning level, red at the critical one, where the "
+                "figure flashes for a while (until a supervisor acknowledges it on the console).",
                 "fields": [
                     ("waiting_warn", "waiting_critical"),
                     ("longest_wait_warn_s", "longest_wait_critical_s"),
                     ("service_level_warn", "service_level_critical"),
+                    ("abandon_rate_warn", "abandon_rate_critical"),
+                    ("available_warn", "available_critical"),
+                    "flash_s",
                 ],
             },
         ),

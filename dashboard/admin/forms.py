@@ -13,7 +13,14 @@ THRESHOLD_PAIRS = [
     ("waiting_warn", "waiting_critical", True),
     ("longest_wait_warn_s", "longest_wait_critical_s", True),
     ("service_level_warn", "service_level_critical", False),
+    ("abandon_rate_warn", "abandon_rate_critical", True),
+    ("available_warn", "available_critical", False),
 ]
+PERCENTAGES = [
+    "service_level_warn", "service_level_critical", "abandon_rate_warn", "abandon_rate_critical",
+]  # fmt: skip
+# Available agents: a critical level of 0 is no alarm, whatever the warning level.
+OFF_WHEN_ZERO = {"available_critical"}
 
 
 def threshold_errors(values: Mapping[str, Any]) -> dict[str, str]:
@@ -22,13 +29,13 @@ def threshold_errors(values: Mapping[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for warn, critical, higher_is_worse in THRESHOLD_PAIRS:
         low, high = values.get(warn), values.get(critical)
-        if low is None or high is None:
+        if low is None or high is None or (critical in OFF_WHEN_ZERO and high == 0):
             continue
         if higher_is_worse and high <= low:
             errors[critical] = "Critical must be above the warning level."
         if not higher_is_worse and high >= low:
             errors[critical] = "Critical must be below the warning level (lower is worse)."
-    for field in ("service_level_warn", "service_level_critical"):
+    for field in PERCENTAGES:
         if (values.get(field) or 0) > 100:
             errors[field] = "A percentage: 100 at most."
     return errors
@@ -40,7 +47,8 @@ class BoardForm(forms.ModelForm[Board]):
         fields = [
             "name", "slug", "queues", "viewers", "language",
             "waiting_warn", "waiting_critical", "longest_wait_warn_s", "longest_wait_critical_s",
-            "service_level_warn", "service_level_critical",
+            "service_level_warn", "service_level_critical", "abandon_rate_warn",
+            "abandon_rate_critical", "available_warn", "available_critical", "flash_s",
             "show_agents", "show_waiting", "show_calls",
         ]  # fmt: skip
 

@@ -68,6 +68,13 @@ def batch_frame(texts: list[str]) -> str:
 Markers = dict[str, str | None]
 
 
+def settings_marker(stream: str) -> str:
+    """A Redis marker bumped when the settings of the boards following this stream changed (a
+    supervisor acknowledged their alarms, dashboard/boards/alarms.py): their screens re-check,
+    and so reconnect with the new settings, within seconds (docs/protocol.md)."""
+    return f"wb:settings-changed:{stream}"
+
+
 class Screen(Protocol):
     """What the hub needs of a board socket."""
 
@@ -93,12 +100,15 @@ class Hub:
         self.awaited: set[str] = set()  # streams of the flush being gathered not yet in
         self.gathered: list[Delta] = []
         self.deadline = math.inf  # loop time by which what was gathered goes out anyway
+        # Each screen's settings markers as it last saw them (None: not set, or not yet read).
+        self.settings_seen: dict[Screen, Markers] = {}
 
     async def join(self, screen: Screen) -> None:
         """Feed the screen its streams' deltas. The groups are joined when this returns, so a
         snapshot read afterwards misses nothing: a change is in it, or comes after it, or both."""
         await self._open()
         self.screens.add(screen)
+        self.settings_seen[screen] = {settings_marker(stream): None for stream in screen.followed}
         for stream in screen.followed:
             self.following[stream].add(screen)
             await self._join_group(stream)
@@ -106,6 +116,7 @@ class Hub:
     def leave(self, screen: Screen) -> None:
         """The groups it alone followed are left at the next refresh."""
         self.screens.discard(screen)
+        self.settings_seen.pop(screen, None)
         for stream in screen.followed:
             self.following[stream].discard(screen)
 
@@ -189,16 +200,25 @@ class Hub:
                     await self._refresh_groups()
 
     async def _tell_changed_access(self) -> None:
-        """Screens whose markers changed since they last saw them are told, with the new values."""
+        """Screens whose markers (access or settings) changed since they last saw them are told,
+        with the new values of their access markers; either way they re-check now."""
         screens = list(self.screens)  # the set changes while Redis answers
-        values = await read_markers({key for screen in screens for key in screen.markers})
+        keys = {key for screen in screens for key in screen.markers}
+        keys.update(key for screen in screens for key in self.settings_seen.get(screen, ()))
+        values = await read_markers(keys)
         for screen in screens:
+            before = self.settings_seen.get(screen)
+            if before is None:
+                continue  # it left meanwhile
             seen = {key: values[key] for key in screen.markers}
-            if seen != screen.markers:
-                try:
-                    await screen.access_changed(seen)
-                except Exception:  # one socket's failure must not stop the hub's upkeep
-                    log.exception("board access: a screen failed to take a change")
+            settings = {key: values[key] for key in before}
+            if seen == screen.markers and settings == before:
+                continue
+            self.settings_seen[screen] = settings
+            try:
+                await screen.access_changed(seen)
+            except Exception:  # one socket's failure must not stop the hub's upkeep
+                log.exception("board access: a screen failed to take a change")
 
     async def _refresh_groups(self) -> None:
         """Rejoin the groups screens follow (Redis may have forgotten them); leave the rest."""

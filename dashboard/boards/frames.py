@@ -3,7 +3,7 @@ browsers may send (see docs/protocol.md)."""
 
 import json
 from dataclasses import dataclass
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 from dashboard.boards.livestore import Snapshot, StreamEntry
 from dashboard.models import Board
@@ -31,7 +31,8 @@ Incoming = Ping | Resync | Invalid
 
 
 class Thresholds(TypedDict):
-    """At or beyond *warn* a figure turns amber, at *critical* red (service level: at or below)."""
+    """At or beyond *warn* a figure turns amber, at *critical* red (service level: at or below;
+    available agents: fewer than, 0 for no alarm)."""
 
     waiting_warn: int
     waiting_critical: int
@@ -39,6 +40,17 @@ class Thresholds(TypedDict):
     longest_wait_critical_s: int
     service_level_warn: int
     service_level_critical: int
+    abandon_rate_warn: int
+    abandon_rate_critical: int
+    available_warn: int
+    available_critical: int
+
+
+class Alarms(TypedDict):
+    """How long a critical figure flashes, and what supervisors acknowledged, per queue."""
+
+    flash_s: int
+    acknowledged: dict[str, Any]  # Board.acknowledged_alarms, as dashboard/boards/alarms.py writes
 
 
 class Sections(TypedDict):
@@ -57,6 +69,7 @@ class BoardSettings(TypedDict):
     queues: list[str]
     language: str  # "" (each browser's own preference), "en" or "th": the model's choices
     thresholds: Thresholds
+    alarms: Alarms
     sections: Sections
 
 
@@ -84,7 +97,12 @@ def board_settings(board: Board) -> BoardSettings:
             "longest_wait_critical_s": board.longest_wait_critical_s,
             "service_level_warn": board.service_level_warn,
             "service_level_critical": board.service_level_critical,
+            "abandon_rate_warn": board.abandon_rate_warn,
+            "abandon_rate_critical": board.abandon_rate_critical,
+            "available_warn": board.available_warn,
+            "available_critical": board.available_critical,
         },
+        "alarms": {"flash_s": board.flash_s, "acknowledged": board.acknowledged_alarms},
         "sections": {
             "agents": board.show_agents,
             "waiting": board.show_waiting,

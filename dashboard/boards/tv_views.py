@@ -37,6 +37,7 @@ def kiosk(request: HttpRequest, display: Display) -> HttpResponse:
         "boards": [board.slug for board in display_boards(display)],
         "rotation_s": display.rotation_s,
         "reload_hour": display.reload_hour,
+        "sound_alerts": display.sound_alerts,
     }
     context = {"board": display.board, "kiosk": True, "actor": None, "display": rotation}
     return render(request, "dashboard/board.html", context)

@@ -1,14 +1,27 @@
-// Unattended TV duties: rotate between boards, reload at the quiet hour, keep the screen awake.
+// Unattended TV duties: fit the screen, turn pages and boards, reload at the quiet hour, keep the
+// screen awake.
 import { pbxHour } from "./clock.js";
+import { TvLayout } from "./tvlayout.js";
 
 const MIN_UPTIME_BEFORE_RELOAD_MS = 2 * 3600 * 1000; // never reload twice in the quiet hour
+const NEXT_PAGE_KEYS = ["ArrowRight", "PageDown", "MediaTrackNext"];
 
-/** Show each of display.boards for rotation_s seconds in turn (nothing to do for one board). */
+/** Fit the board to the screen (tvlayout.js), then show each of its pages, and of display.boards,
+ * for rotation_s seconds in turn. */
 export function rotate(display, socket) {
+  const layout = new TvLayout(document.getElementById("queues"), document.getElementById("pages"));
+  layout.watch();
+  // Someone at the TV with its remote or a keyboard: the next page now.
+  document.addEventListener("keydown", (event) => NEXT_PAGE_KEYS.includes(event.key) && layout.next());
   const boards = display.boards ?? [];
-  if (boards.length < 2) return;
   let index = 0;
+  let pagesShown = 1; // of this board, counting the one on screen
   setInterval(() => {
+    if (pagesShown < layout.pages || boards.length < 2) {
+      pagesShown += 1;
+      return layout.next();
+    }
+    pagesShown = 1; // the next board starts at its first page (a board of other queues, anew)
     index = (index + 1) % boards.length;
     socket.open(boards[index]);
   }, Math.max(5, display.rotation_s ?? 30) * 1000);

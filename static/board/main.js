@@ -1,10 +1,11 @@
 // The board page: one socket, a renderer per section, one ticker; actions hosted when allowed.
 import { AgentsTable } from "./agents.js";
+import { Alarms, acknowledgeButton } from "./alarms.js";
 import { Ticker, setText } from "./dom.js";
 import { keepAwake, reloadDaily, rotate } from "./kiosk.js";
 import { callsList, waitingList } from "./lists.js";
 import { BoardSocket } from "./protocol.js";
-import { SoundAlert } from "./sound.js";
+import { SoundAlert, SoundToggle } from "./sound.js";
 import { StatusView } from "./status.js";
 import { QueueTiles } from "./tiles.js";
 
@@ -15,8 +16,10 @@ const readJson = (id) => {
   return script ? JSON.parse(script.textContent) : null;
 };
 const soundButton = root.querySelector("#sound-toggle");
-const sound = soundButton ? new SoundAlert(soundButton, root.dataset.user) : null;
-const tiles = new QueueTiles(root.querySelector("#queues"), document.getElementById("queue-tile"), (_, level) => sound?.beep(level));
+const display = kiosk ? (readJson("wb-display") ?? {}) : null;
+const sound = soundButton ? new SoundToggle(soundButton, root.dataset.user) : new SoundAlert(Boolean(display?.sound_alerts));
+const alarms = new Alarms();
+const tiles = new QueueTiles(root.querySelector("#queues"), document.getElementById("queue-tile"), (_, level) => sound.beep(level), alarms);
 const queueName = (number) => tiles.name(number);
 const status = new StatusView(root);
 const sections = kiosk ? null : consoleSections();
@@ -104,8 +107,8 @@ window.addEventListener("pageshow", () => socket.wake());
 
 const actor = kiosk ? null : readJson("wb-actor");
 if (actor) hostActions(actor);
+if (actor) acknowledgeButton(root.querySelector("#ack-alarms"), alarms, actor.queues);
 if (kiosk) {
-  const display = readJson("wb-display") ?? {};
   rotate(display, socket);
   reloadDaily(display, () => root.dataset.freshness === "live");
   keepAwake();

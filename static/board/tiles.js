@@ -2,6 +2,7 @@
 import { boardNow, formatClock, formatDuration, formatPercent, formatSeconds } from "./clock.js";
 import { setText } from "./dom.js";
 import { format, gettext } from "./i18n.js";
+import { showStaffing } from "./staffing.js";
 
 const LEVELS = ["", "warn", "critical"];
 
@@ -17,6 +18,21 @@ export function levelBelow(value, warn, critical) {
   return value <= critical ? "critical" : value <= warn ? "warn" : "";
 }
 
+/** Worse when fewer than the threshold (available agents; a threshold of 0 is no alarm). */
+export function levelFewer(value, warn, critical) {
+  if (value === null || value === undefined) return "";
+  return value < critical ? "critical" : value < warn ? "warn" : "";
+}
+
+/** Abandoned ÷ the calls that ended (short abandons apart), in percent: docs/design.md#metrics. */
+export function abandonRate(today) {
+  if (!today) return null;
+  const ended = today.answered + today.abandoned + today.timed_out + today.transferred;
+  return ended ? Math.round((1000 * today.abandoned) / ended) / 10 : null;
+}
+
+const number = (text) => (text === "" || text === "–" || Number.isNaN(Number(text)) ? null : Number(text));
+
 const worst = (levels) => LEVELS[Math.max(...levels.map((level) => LEVELS.indexOf(level)))];
 
 const FORMATS = {
@@ -25,9 +41,10 @@ const FORMATS = {
 };
 
 export class QueueTiles {
-  /** onBreach(number, level) runs when a tile turns warn or critical from something better. */
-  constructor(container, template, onBreach) {
-    Object.assign(this, { container, template, onBreach });
+  /** onBreach(number, level) runs when a tile turns warn or critical from something better;
+   * alarms (alarms.js) says which figures flash. */
+  constructor(container, template, onBreach, alarms) {
+    Object.assign(this, { container, template, onBreach, alarms });
     this.tiles = new Map();
     this.thresholds = {};
   }
@@ -35,20 +52,12 @@ export class QueueTiles {
   /** A new snapshot: rebuild the tiles only if the board's queues changed. */
   setBoard(board) {
     this.thresholds = board.thresholds ?? {};
+    this.alarms.setBoard(board.alarms);
     const numbers = board.queues;
-    this.layout(numbers.length);
     if (numbers.join() === [...this.tiles.keys()].join()) return;
     this.container.replaceChildren();
     this.tiles.clear();
     for (const number of numbers) this.tiles.set(number, this.create(number));
-  }
-
-  /** The TV's grid: up to three tiles a row, figures shrinking as tiles get narrower or stack. */
-  layout(count) {
-    const cols = Math.max(1, Math.min(count, 3));
-    const rows = Math.max(1, Math.ceil(count / cols));
-    this.container.style.setProperty("--cols", String(cols));
-    this.container.style.setProperty("--scale", String((cols >= 3 ? 0.7 : 1) / rows));
   }
 
   create(number) {
@@ -72,16 +81,19 @@ export class QueueTiles {
     tile.dataset.oldest = data ? String(data.figures?.longest_wait_since ?? data.waiting[0]?.since ?? "") : "";
     for (const cell of tile.querySelectorAll("[data-figure]")) setText(cell, data?.figures?.[cell.dataset.figure]);
     this.updateToday(tile, data?.today);
+    showStaffing(tile, data?.staffing, this.thresholds);
     this.tick(tile);
   }
 
-  updateToday(tile, today) {
+  updateToday(tile, data) {
+    const today = data && { ...data, abandon_rate: abandonRate(data) };
     for (const cell of tile.querySelectorAll("[data-today]")) {
       const value = today?.[cell.dataset.today];
       const show = FORMATS[cell.dataset.format];
       setText(cell, value === null || value === undefined ? null : show ? show(value) : value);
     }
     tile.dataset.serviceLevel = today?.service_level ?? "";
+    tile.dataset.abandonRate = today?.abandon_rate ?? "";
     const since = today?.partial ? format(gettext("since %(time)s"), { time: formatClock(today.since) }) : "";
     setText(tile.querySelector(".today-since"), since);
   }
@@ -98,18 +110,22 @@ export class QueueTiles {
     this.colour(tile, waitedMs);
   }
 
+  /** Each figure's level against the thresholds, and whether it flashes; the tile's border takes
+   * the worst. */
   colour(tile, waitedMs) {
     const t = this.thresholds;
-    const waiting = Number(tile.querySelector(".waiting").textContent);
-    const serviceLevel = tile.dataset.serviceLevel === "" ? null : Number(tile.dataset.serviceLevel);
     const levels = {
-      waiting: levelAbove(Number.isNaN(waiting) ? null : waiting, t.waiting_warn, t.waiting_critical),
+      waiting: levelAbove(number(tile.querySelector(".waiting").textContent), t.waiting_warn, t.waiting_critical),
       longest: levelAbove(waitedMs === null ? null : waitedMs / 1000, t.longest_wait_warn_s, t.longest_wait_critical_s),
-      service_level: levelBelow(serviceLevel, t.service_level_warn, t.service_level_critical),
+      available: levelFewer(number(tile.querySelector('[data-figure="available"]').textContent), t.available_warn, t.available_critical),
+      service_level: levelBelow(number(tile.dataset.serviceLevel), t.service_level_warn, t.service_level_critical),
+      abandon_rate: levelAbove(number(tile.dataset.abandonRate), t.abandon_rate_warn, t.abandon_rate_critical),
     };
     for (const [metric, level] of Object.entries(levels)) {
       const cell = tile.querySelector(`[data-metric="${metric}"]`);
-      if (cell && cell.dataset.level !== level) cell.dataset.level = level;
+      const alarm = this.alarms.update(tile.dataset.queue, metric, level);
+      if (cell.dataset.level !== level) cell.dataset.level = level;
+      if (cell.dataset.alarm !== alarm) cell.dataset.alarm = alarm;
     }
     const level = worst(Object.values(levels));
     const before = tile.dataset.level ?? "";

@@ -60,7 +60,9 @@ def test_the_tv_shows_the_simulators_truth_and_colours_breaches(
     calls += [call(browser_stack, "6400", f"555011{n}") for n in range(3)]
     expect(sales.locator(".waiting")).to_have_text("6", timeout=WAIT_MS)
     expect(sales).to_have_attribute("data-level", "critical")
-    assert sales.evaluate("tile => getComputedStyle(tile).animationName") == "flash"
+    # The figure that crossed flashes, not the tile (tests/integration/test_alarms_browser.py).
+    flashes = "node => getComputedStyle(node).animationName"
+    assert sales.locator('[data-metric="waiting"] > dd').evaluate(flashes) == "figure-flash"
     expect(tv.locator("#freshness")).to_have_text("LIVE")
     expect(tv.locator("#data-age")).to_contain_text("Data age")
     assert tv.evaluate("getComputedStyle(document.body).cursor") == "none"
