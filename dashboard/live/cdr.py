@@ -398,17 +398,27 @@ def apply_cdrs(state: LiveState, cdrs: Iterable[Cdr]) -> set[str]:
 def rebuild(state: LiveState, cdrs: Iterable[Cdr], since_ms: int) -> list[Record]:
     """Today's queue calls that ended before we started, from their CDRs (oldest first):
     every call since `since_ms` that the live state does not already follow."""
+    records: list[Record] = []
+    for _, told in rebuilt_calls(state, cdrs, since_ms):
+        records += state.calls.count_from_cdrs(told.records())
+    return records
+
+
+def rebuilt_calls(
+    state: LiveState, cdrs: Iterable[Cdr], since_ms: int
+) -> Iterator[tuple[Cdr, Told]]:
+    """`rebuild`'s calls one by one, each with its CDR (whose times say when each of its records
+    happened: the 15-minute history is rebuilt from them, docs/operations.md#history)."""
     ordered = sorted(cdrs, key=lambda cdr: cdr.end_ms)
     _learn_dids(state, ordered)
     known = Known(state)
-    records: list[Record] = []
     for cdr in ordered:
         if cdr.start_ms < since_ms or not cdr.inbound:
             continue
         cdr = identify(state, cdr, known)
         queue = queue_of(state, cdr)
-        if queue is None:
-            continue
-        if state.calls.close_unseen(cdr.call_id, queue.number, cdr.end_ms) is None:
-            records += state.calls.count_from_cdrs(told_by(cdr, queue).records())
-    return records
+        if (
+            queue is not None
+            and state.calls.close_unseen(cdr.call_id, queue.number, cdr.end_ms) is None
+        ):
+            yield cdr, told_by(cdr, queue)

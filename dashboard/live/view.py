@@ -1,13 +1,17 @@
 """What a board receives for a queue: waiting callers, agents with their state, live calls,
 figures."""
 
+from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from dashboard.live.agentday import AgentToday, talking_by_agent
 from dashboard.live.agents import Agent, AgentData
-from dashboard.live.figures import AgentState, agent_state, queue_figures
+from dashboard.live.figures import AgentState, QueueFigures, agent_state, queue_figures
+from dashboard.live.staffing import Staffing, last_hour, staffing
 from dashboard.live.state import LiveState, QueueState
-from dashboard.live.today import QueueDay, Today
+from dashboard.live.today import QueueDay, Thresholds, Today
+
+DEFAULT_THRESHOLDS = Thresholds()
 
 
 class WaitingRow(TypedDict):
@@ -36,12 +40,21 @@ class CallRow(TypedDict):
     agent_channel_id: str  # what call/listen takes
 
 
-def queue_data(state: LiveState, today: Today, queue: QueueState, now_ms: int) -> dict[str, Any]:
-    """The JSON-ready view of one queue, longest-waiting caller first, with today's figures.
+def queue_data(
+    state: LiveState,
+    today: Today,
+    queue: QueueState,
+    now_ms: int,
+    recent: Sequence[Today] = (),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> dict[str, Any]:
+    """The JSON-ready view of one queue, longest-waiting caller first, with today's figures and
+    staffing now (from `recent`: the current 15-minute interval and those of the last hour).
     (A plain dict at the top: the publisher takes any stream's data so.)"""
     callers = sorted(state.calls.waiting_in(queue.number), key=lambda caller: caller.since_ms)
     agents = sorted(queue.agents.values(), key=lambda agent: agent.number)
     talking = talking_by_agent(state)
+    figures = queue_figures(state, queue, now_ms)
     waiting: list[WaitingRow] = [
         {"call_id": c.call_id, "caller": c.caller, "since": c.since_ms, "ringing": c.ringing}
         for c in callers
@@ -52,13 +65,28 @@ def queue_data(state: LiveState, today: Today, queue: QueueState, now_ms: int) -
         "waiting": waiting,
         "agents": [_agent(state, today, agent, talking, now_ms) for agent in agents],
         "calls": _calls(state, queue),
-        "figures": queue_figures(state, queue, now_ms),
+        "figures": figures,
+        "staffing": _staffing(queue, figures, recent, now_ms, thresholds),
         "today": {
             **today.queues.get(queue.number, QueueDay()).figures(),
             "since": today.counting_since_ms,
             "partial": today.partial,
         },
     }
+
+
+def _staffing(
+    queue: QueueState,
+    figures: QueueFigures,
+    recent: Sequence[Today],
+    now_ms: int,
+    thresholds: Thresholds,
+) -> Staffing | None:
+    """Agents staffed: logged in and neither paused nor unavailable, whether free, ringing, on a
+    call or wrapping up (Erlang C's N serves and wraps up in turn)."""
+    staffed = figures["available"] + figures["ringing"] + figures["on_call"] + figures["wrap_up"]
+    hour = last_hour(recent, queue.number, now_ms)
+    return staffing(hour, staffed, queue.wrap_up_s, thresholds.service_level_s)
 
 
 def _agent(

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from django.db import DatabaseError
 
 from dashboard.clock import now_ms
+from dashboard.live.intervals import interval_start
 from dashboard.live.ledger import Ledger, ledger_json, restore
 from dashboard.live.state import LiveState
 from dashboard.live.today import (
@@ -54,6 +55,7 @@ class DayBook:
         self.thresholds = thresholds
         self.today = Today("", 0)
         self.interval = Today("", 0)  # the current 15-minute interval's counters
+        self.hour: list[Today] = []  # the intervals before it, of the last hour, oldest first
         self.ledger = Ledger()
         self.state: LiveState | None = None  # whose counting memory the ledger keeps
         self._persisted_ms = 0
@@ -75,7 +77,8 @@ class DayBook:
         else:
             partial = now_ms - start_ms > FULL_DAY_GRACE_MS
             self.today = Today(day, now_ms if partial else start_ms, partial)
-        self.interval = await history.load_interval(day, history.interval_start(now_ms))
+        self.interval = await history.load_interval(day, interval_start(now_ms))
+        self.hour = await history.load_hour(day, now_ms)
         await history.prune(datetime.now(UTC))
         return kept_ms
 
@@ -96,6 +99,11 @@ class DayBook:
             log.warning("Could not take over the counted calls (%r): some may count twice", error)
             return None
         return self.ledger.read_back_ms
+
+    @property
+    def recent(self) -> list[Today]:
+        """The intervals staffing now reads: the last hour's and the current one."""
+        return [*self.hour, self.interval]
 
     def day_start_ms(self, now_ms: int) -> int:
         return business_day(now_ms, self.zone, self.starts_at)[1]
@@ -120,9 +128,10 @@ class DayBook:
         if new_day:
             await self._write("yesterday's figures", history.save_day, self._kept(now_ms))
             self.today = next_day(self.today, day, start_ms)
-        if history.interval_start(now_ms) != self.interval.counting_since_ms:
+        if interval_start(now_ms) != self.interval.counting_since_ms:
             await self._write("the interval's figures", history.save_interval, self.interval)
-            self.interval = Today(day, history.interval_start(now_ms))
+            self.hour = [*self.hour, self.interval][-history.HOUR_INTERVALS :]
+            self.interval = Today(day, interval_start(now_ms))
         if new_day or now_ms - self._persisted_ms >= PERSIST_MS:
             await self._persist(now_ms)
         return new_day

@@ -301,7 +301,8 @@ class Worker:
         """Built when the publisher flushes: a queue changed ten times in one window is
         rendered once. (A queue gone from the PBX meanwhile shows empty until removed.)"""
         queue = self.state.queues.get(number) or QueueState(number, "")
-        return queue_data(self.state, self.daybook.today, queue, now_ms())
+        book = self.daybook
+        return queue_data(self.state, book.today, queue, now_ms(), book.recent, book.thresholds)
 
     def _count_today(self) -> None:
         """Count into today's figures; they reach Redis with the publisher's next flush."""
