@@ -5,7 +5,6 @@ import asyncio
 import contextlib
 import http.client
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +12,7 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from devstack.procs import ManagedProcess, free_port
-from devstack.web import daphne_args
-from tests.integration.stack import READY_TIMEOUT_S, ROOT, manage
+from tests.integration.stack import seeded_daphne
 
 TIMEOUT_S = 5
 SEED = """
@@ -36,19 +33,8 @@ class Served:
 @contextlib.contextmanager
 def daphne_trusting(workdir: Path, redis_url: str, trusted: str) -> Iterator[Served]:
     """Daphne as production runs it, with TRUSTED_PROXIES=trusted, on a database of its own."""
-    env = {
-        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "REDIS_URL": redis_url,
-        "TRUSTED_PROXIES": trusted,
-    }
-    manage(env, "migrate", "--no-input", "-v0")
-    credential = manage(env, "shell", "-c", SEED).split()[-1]  # after its banner
-    port = free_port()
-    argv = [sys.executable, "-m", "daphne", *daphne_args("127.0.0.1", port)]
-    ready = f"http://127.0.0.1:{port}/healthz"
-    with ManagedProcess("daphne", argv, env=env, cwd=ROOT, ready_url=ready) as daphne:
-        daphne.wait_ready(READY_TIMEOUT_S)
-        yield Served(port, credential)
+    with seeded_daphne(workdir, redis_url, SEED, TRUSTED_PROXIES=trusted) as seeded:
+        yield Served(seeded.port, seeded.printed[-1])  # after the shell's banner
 
 
 def forwarding(forwarded_for: str | None) -> dict[str, str]:

@@ -2,9 +2,7 @@
 
 import asyncio
 import json
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psutil
@@ -15,9 +13,8 @@ from websockets.exceptions import ConnectionClosed
 from dashboard.boards.acks import TokenBucket, Unacked
 from dashboard.boards.consumers import MESSAGE_BURST
 from dashboard.boards.refusals import MAX_REFUSALS
-from devstack.procs import ManagedProcess, free_port
-from devstack.web import daphne_args
-from tests.integration.stack import ROOT, manage
+from devstack.procs import ManagedProcess
+from tests.integration.stack import seeded_daphne
 
 TIMEOUT_S = 5
 # Unread resyncs a flooder tries to send, and how far it may take Daphne's memory (issue bound).
@@ -55,16 +52,8 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Served]:
     """Daphne as production runs it, on a database of its own holding one board and two TVs."""
-    database = tmp_path_factory.mktemp("limits") / "db.sqlite3"
-    env = {"DATABASE_URL": f"sqlite:///{database}", "REDIS_URL": redis_url}
-    manage(env, "migrate", "--no-input", "-v0")
-    credentials = manage(env, "shell", "-c", SEED).split()[-2:]  # after its banner
-    port = free_port()
-    argv = [sys.executable, "-m", "daphne", *daphne_args("127.0.0.1", port)]
-    ready = f"http://127.0.0.1:{port}/healthz"
-    with ManagedProcess("daphne", argv, env=env, cwd=Path(ROOT), ready_url=ready) as daphne:
-        daphne.wait_ready(30)
-        yield Served(port, credentials, daphne)
+    with seeded_daphne(tmp_path_factory.mktemp("limits"), redis_url, SEED) as seeded:
+        yield Served(seeded.port, seeded.printed[-2:], seeded.daphne)  # after the shell's banner
 
 
 async def frame(socket: ClientConnection) -> dict[str, Any]:

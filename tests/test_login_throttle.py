@@ -4,11 +4,9 @@ from one address, sign-in is refused until the cool-off ends or an admin unlocks
 
 import logging
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,9 +17,8 @@ from django.db.models import F
 from django.test import Client
 
 from dashboard.models import Board
-from devstack.procs import ManagedProcess, free_port
-from devstack.web import daphne_args
-from tests.integration.stack import READY_TIMEOUT_S, ROOT, manage
+from devstack.procs import ManagedProcess
+from tests.integration.stack import seeded_daphne
 
 PASSWORD = "alice-password-1"  # the conftest's alice
 WRONG = "not-her-password-7"
@@ -157,21 +154,10 @@ class Served:
 
 @pytest.fixture(scope="module")
 def proxied(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Served]:
-    database = tmp_path_factory.mktemp("throttle") / "db.sqlite3"
-    env = {
-        "DATABASE_URL": f"sqlite:///{database}",
-        "REDIS_URL": redis_url,
-        "TRUSTED_PROXIES": "127.0.0.1",
-        "LOGIN_FAILURE_LIMIT": "3",
-    }
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "shell", "-c", CREATE_ANN)
-    port = free_port()
-    argv = [sys.executable, "-m", "daphne", *daphne_args("127.0.0.1", port)]
-    ready = f"http://127.0.0.1:{port}/healthz"
-    with ManagedProcess("daphne", argv, env=env, cwd=Path(ROOT), ready_url=ready) as daphne:
-        daphne.wait_ready(READY_TIMEOUT_S)
-        yield Served(f"http://127.0.0.1:{port}", daphne)
+    settings = {"TRUSTED_PROXIES": "127.0.0.1", "LOGIN_FAILURE_LIMIT": "3"}
+    workdir = tmp_path_factory.mktemp("throttle")
+    with seeded_daphne(workdir, redis_url, CREATE_ANN, **settings) as seeded:
+        yield Served(seeded.url, seeded.daphne)
 
 
 def proxied_sign_in(served: Served, username: str, password: str, forwarded_for: str) -> str:

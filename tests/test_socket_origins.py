@@ -3,19 +3,15 @@ a real Daphne: a signed-in supervisor's cookie is no use to a page of another or
 
 import asyncio
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 from websockets.typing import Origin
 
-from devstack.procs import ManagedProcess, free_port
-from devstack.web import daphne_args
-from tests.integration.stack import READY_TIMEOUT_S, ROOT, manage
+from tests.integration.stack import seeded_daphne
 from wallboard.origins import parse_origin, trusted
 
 TIMEOUT_S = 5
@@ -43,22 +39,13 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Served]:
     """Daphne as production runs it behind a TLS proxy: its public name in ALLOWED_HOSTS and
     CSRF_TRUSTED_ORIGINS, the proxy's X-Forwarded-Proto believed."""
-    database = tmp_path_factory.mktemp("origins") / "db.sqlite3"
-    env = {
-        "DATABASE_URL": f"sqlite:///{database}",
-        "REDIS_URL": redis_url,
+    settings = {
         "ALLOWED_HOSTS": "localhost,127.0.0.1,wallboard.example.com",
         "CSRF_TRUSTED_ORIGINS": TRUSTED,
         "BEHIND_TLS_PROXY": "true",
     }
-    manage(env, "migrate", "--no-input", "-v0")
-    session = manage(env, "shell", "-c", SEED).split()[-1]  # after its banner
-    port = free_port()
-    argv = [sys.executable, "-m", "daphne", *daphne_args("127.0.0.1", port)]
-    ready = f"http://127.0.0.1:{port}/healthz"
-    with ManagedProcess("daphne", argv, env=env, cwd=Path(ROOT), ready_url=ready) as daphne:
-        daphne.wait_ready(READY_TIMEOUT_S)
-        yield Served(port, session)
+    with seeded_daphne(tmp_path_factory.mktemp("origins"), redis_url, SEED, **settings) as seeded:
+        yield Served(seeded.port, seeded.printed[-1])  # after the shell's banner
 
 
 async def first_answer(

@@ -5,10 +5,8 @@ import asyncio
 import contextlib
 import json
 import re
-import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,9 +20,7 @@ from websockets.exceptions import ConnectionClosed
 from dashboard.access import board_access
 from dashboard.boards import consumers
 from dashboard.models import Board
-from devstack.procs import ManagedProcess, free_port
-from devstack.web import daphne_args
-from tests.integration.stack import ROOT, manage
+from tests.integration.stack import manage, seeded_daphne
 from tests.sockets import TIMEOUT_S, open_board, receive, session_cookie
 
 # Far below the minutely re-check (RECHECK_S): a close within this is the fast path's doing.
@@ -72,16 +68,8 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Served]:
     """Daphne as production runs it, on a database of its own: a board, three viewers, an
     admin and a TV not paired yet."""
-    database = tmp_path_factory.mktemp("signout") / "db.sqlite3"
-    env = {"DATABASE_URL": f"sqlite:///{database}", "REDIS_URL": redis_url}
-    manage(env, "migrate", "--no-input", "-v0")
-    display_pk = manage(env, "shell", "-c", SEED).split()[-1]  # after its banner
-    port = free_port()
-    argv = [sys.executable, "-m", "daphne", *daphne_args("127.0.0.1", port)]
-    ready = f"http://127.0.0.1:{port}/healthz"
-    with ManagedProcess("daphne", argv, env=env, cwd=Path(ROOT), ready_url=ready) as daphne:
-        daphne.wait_ready(30)
-        yield Served(f"http://127.0.0.1:{port}", env, display_pk)
+    with seeded_daphne(tmp_path_factory.mktemp("signout"), redis_url, SEED) as seeded:
+        yield Served(seeded.url, seeded.env, seeded.printed[-1])  # after the shell's banner
 
 
 @contextlib.asynccontextmanager

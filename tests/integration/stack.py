@@ -1,5 +1,6 @@
 """Helpers to run the product for a test: pbxsim, workers and Daphne as real processes."""
 
+import contextlib
 import json
 import os
 import secrets
@@ -7,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import redis
 
 from dashboard.streams import LINK_STREAM, stream_key
-from devstack.procs import ManagedProcess, ProcessGroup
+from devstack.procs import ManagedProcess, ProcessGroup, free_port
 from devstack.web import daphne_args
 from tests.simcontrol import SimControl
 
@@ -51,6 +52,36 @@ def start_daphne(rig: "Rig", port: int) -> ManagedProcess:
     daphne = process("daphne", argv, rig.env, ready_url=f"http://127.0.0.1:{port}/healthz")
     rig.processes.start(daphne)
     return daphne
+
+
+@dataclass
+class Seeded:
+    """Daphne on a database of its own: its port, its environment, the words the seed printed."""
+
+    port: int
+    env: dict[str, str]
+    printed: list[str]
+    daphne: ManagedProcess
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextlib.contextmanager
+def seeded_daphne(workdir: Path, redis_url: str, seed: str, **settings: str) -> Iterator[Seeded]:
+    """Daphne as production runs it, on a database in `workdir` that `seed` (a `manage.py shell`
+    script) fills first; `settings` add to its environment."""
+    database = f"sqlite:///{workdir / 'db.sqlite3'}"
+    env = {"DATABASE_URL": database, "REDIS_URL": redis_url, **settings}
+    manage(env, "migrate", "--no-input", "-v0")
+    printed = manage(env, "shell", "-c", seed).split() if seed else []
+    port = free_port()
+    argv = [sys.executable, "-m", "daphne", *daphne_args("127.0.0.1", port)]
+    ready = f"http://127.0.0.1:{port}/healthz"
+    with ManagedProcess("daphne", argv, env=env, cwd=ROOT, ready_url=ready) as daphne:
+        daphne.wait_ready(READY_TIMEOUT_S)
+        yield Seeded(port, env, printed, daphne)
 
 
 def rig_env(tmp_path: Path, redis_url: str) -> dict[str, str]:
