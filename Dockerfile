@@ -1,6 +1,10 @@
 # One image runs every process: web (default), worker and simulator, chosen by command.
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# python-ldap (company accounts over LDAP) has no wheels: it is built against OpenLDAP's headers.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev libldap2-dev libsasl2-dev \
+    && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/venv
 # The runtime lock pins every package, pip included, with the hashes of all of its wheels, so this
 # installs the same bytes on any architecture (docs/dependencies.md).
@@ -12,6 +16,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=wallboard.settings
+# The libraries python-ldap was built against.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libldap-2.5-0 libsasl2-2 \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /app wallboard \
     && mkdir -p /data && chown wallboard:wallboard /data
 WORKDIR /app

@@ -6,6 +6,19 @@ from typing import Any
 
 import django_stubs_ext
 
+from dashboard.sso.config import (
+    LDAP_CONNECTION_OPTIONS,
+    LDAP_GROUP_TYPES,
+    check_company_accounts,
+    env_grants,
+    env_groups,
+    env_issuer,
+    env_scopes,
+    ldap_groups,
+    ldap_search,
+    sign_in_backends,
+)
+from dashboard.sso.mapping import BOARD, QUEUE, RoleMap
 from wallboard.client_address import env_networks
 from wallboard.env import (
     channel_prefix,
@@ -47,6 +60,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "axes",
+    "django_otp",
+    "wallboard.second_factor.apps.AuthenticatorAppsConfig",  # django-otp's TOTP devices
+    "wallboard.second_factor",  # after them: replaces their admin
     "dashboard",
 ]
 
@@ -59,6 +75,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the session passed its second factor, then what a session without it may reach.
+    "django_otp.middleware.OTPMiddleware",
+    "wallboard.second_factor.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked sign-in into the lockout page.
@@ -99,12 +118,48 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Company accounts (docs/operations.md, *Company accounts*): the groups that make an account
+# staff, a supervisor of queues or a viewer of boards, for OpenID Connect and LDAP alike.
+SSO_ROLES = RoleMap(
+    staff=env_groups("SSO_STAFF_GROUPS"),
+    supervisor=env_grants("SSO_SUPERVISOR_GROUPS", QUEUE),
+    viewer=env_grants("SSO_VIEWER_GROUPS", BOARD),
+)
+# false: only superusers sign in with a password kept here (the way in when the company's is down).
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", True)
+OIDC_ISSUER = env_issuer("OIDC_ISSUER")  # empty: no OpenID Connect sign-in
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_SCOPES = env_scopes("OIDC_SCOPES", "openid profile email")
+OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+# django-auth-ldap reads AUTH_LDAP_*: the user's entry found by a search (bound as LDAP_BIND_DN,
+# or anonymously), the password checked by a bind as that entry, the groups' cn mapped above.
+AUTH_LDAP_SERVER_URI = env_url("LDAP_SERVER_URI", "", ("ldap", "ldaps"))  # empty: no LDAP
+AUTH_LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
+AUTH_LDAP_BIND_DN = env_str("LDAP_BIND_DN", "")
+AUTH_LDAP_BIND_PASSWORD = env_str("LDAP_BIND_PASSWORD", "")
+AUTH_LDAP_USER_SEARCH = ldap_search(
+    "LDAP_USER_FILTER", env_str("LDAP_USER_BASE", ""), env_str("LDAP_USER_FILTER", "(uid=%(user)s)")
+)
+AUTH_LDAP_GROUP_SEARCH, AUTH_LDAP_GROUP_TYPE = ldap_groups(
+    env_str("LDAP_GROUP_BASE", ""),
+    env_choice("LDAP_GROUP_TYPE", "groupOfNames", tuple(LDAP_GROUP_TYPES)),
+)
+AUTH_LDAP_USER_ATTR_MAP = {"first_name": "givenName", "last_name": "sn", "email": "mail"}
+AUTH_LDAP_CONNECTION_OPTIONS = LDAP_CONNECTION_OPTIONS
+check_company_accounts(
+    SSO_ROLES,
+    (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET),
+    AUTH_LDAP_SERVER_URI,
+    [AUTH_LDAP_USER_SEARCH.base_dn, AUTH_LDAP_GROUP_SEARCH.base_dn],
+    LOCAL_LOGIN,
+)
 # Asked in order. The throttle first: while an account or an address is locked, no backend after
-# it is asked. Other backends (single sign-on, say) join the list after it.
-AUTHENTICATION_BACKENDS = [
-    "wallboard.sign_in.SignInThrottle",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# it is asked (directory passwords included); then the passwords kept here, then the company's.
+AUTHENTICATION_BACKENDS = sign_in_backends(
+    LOCAL_LOGIN, oidc=bool(OIDC_ISSUER), ldap_on=bool(AUTH_LDAP_SERVER_URI)
+)
 # Password guessing (docs/operations.md, *Sign-in*): this many wrong passwords for one account,
 # or from one client address, each within the cool-off of the one before, lock that account or
 # address for the cool-off; every attempt meanwhile, right or wrong, starts it again.
@@ -118,13 +173,20 @@ AXES_CLIENT_IP_CALLABLE = "wallboard.sign_in.client_address"
 AXES_LOCKOUT_CALLABLE = "wallboard.sign_in.lockout_page"
 # Log lines carry the address but not what was typed as the username: people type their
 # password there by mistake. (Passwords are never logged; the admin lists the username.)
-AXES_SENSITIVE_PARAMETERS = ["username"]
+AXES_SENSITIVE_PARAMETERS = ["username", "otp_token"]  # the code of the second step too
 AXES_VERBOSE = False  # no banner at each start; log lines name what locks (user agent left out)
 # Idle sessions end: every request renews the session's age, so it lasts this long after the
 # last page load or action. An open board socket does not renew it (docs/operations.md).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 480, minimum=1, maximum=30 * 24 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Second factor (docs/operations.md, *Sign-in*): a local account may add an authenticator app
+# (TOTP); sign-in then asks for its code after the password. With this on, staff must add one.
+REQUIRE_2FA_FOR_STAFF = env_bool("REQUIRE_2FA_FOR_STAFF", False)
+OTP_TOTP_ISSUER = "Wallboard"  # the name the app shows beside the account
+# Wrong codes count with wrong passwords towards LOGIN_FAILURE_LIMIT (django-axes). django-otp's
+# own growing delay is off: it would refuse the right code typed just after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("th", "Thai")]

@@ -1,0 +1,1 @@
+"""Company accounts: OpenID Connect and LDAP sign-in, with roles from the company's groups."""
