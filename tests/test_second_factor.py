@@ -250,3 +250,8 @@ def test_staff_signed_in_by_their_provider_need_not_add_one(charlie: User) -> No
     client = browser()
     client.force_login(charlie, backend=PROVIDER)
     assert reaches_the_admin(client)
+
+
+def test_every_page_leads_a_local_account_to_its_second_factor(alice: User) -> None:
+    page = signed_in("alice").get("/boards/sales/").content.decode()
+    assert f'href="{PAGE}"' in page
