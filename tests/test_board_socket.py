@@ -9,6 +9,8 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.contrib.auth.models import User
+from django.test import Client, override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 
 from dashboard.boards.fanout import GROUP_REFRESH_S
 from dashboard.boards.livestore import live_redis
@@ -29,6 +31,7 @@ from tests.sockets import (
 )
 from wallboard.asgi import application
 from wallboard.env import channel_prefix
+from wallboard.second_factor.devices import LOCAL_BACKEND
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
 
@@ -271,4 +274,32 @@ async def test_an_installation_sharing_the_redis_server_is_not_heard(
     await pub.publish(queue_stream("6400"), waiting("5550001"))
     assert (await receive(socket))["epoch"] == pub.epoch
     await other.flush()
+    await socket.disconnect()
+
+
+@sync_to_async
+def password_only_cookie(user: User, device: bool = False) -> bytes:
+    """A session signed in here with the password alone (no code typed); its user given a
+    confirmed authenticator app first if `device`."""
+    if device:
+        TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client = Client()
+    client.force_login(user, backend=LOCAL_BACKEND)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+@override_settings(REQUIRE_2FA_FOR_STAFF=True)
+async def test_staff_who_must_add_a_second_factor_get_no_board_before_they_do(
+    board: Board, charlie: User
+) -> None:
+    socket = await open_board("sales", (b"cookie", await password_only_cookie(charlie)))
+    assert (await socket.receive_output(TIMEOUT_S))["code"] == 4401
+    await socket.disconnect()
+
+
+async def test_a_password_only_session_of_a_user_with_an_app_gets_no_board(
+    board: Board, alice: User
+) -> None:
+    socket = await open_board("sales", (b"cookie", await password_only_cookie(alice, True)))
+    assert (await socket.receive_output(TIMEOUT_S))["code"] == 4401
     await socket.disconnect()

@@ -10,6 +10,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_login_failed
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
@@ -25,6 +26,15 @@ AnyUser = AbstractBaseUser | AnonymousUser
 def local_session(request: HttpRequest) -> bool:
     """The session was signed in with a password kept here."""
     return request.session.get(BACKEND_SESSION_KEY) == LOCAL_BACKEND
+
+
+def lacks_second_factor(session: SessionBase, user: AnyUser) -> bool:
+    """A session signed in here with the password alone, no code typed, whose user has an app or
+    must have one: what the pages refuse (middleware.py), and board sockets too."""
+    verified = bool(session.get(django_otp.DEVICE_ID_SESSION_KEY))
+    if not user.is_authenticated or verified or session.get(BACKEND_SESSION_KEY) != LOCAL_BACKEND:
+        return False
+    return must_enrol(user) or confirmed_device(user) is not None
 
 
 def confirmed_device(user: AnyUser) -> Any:
