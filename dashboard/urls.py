@@ -3,6 +3,7 @@
 from django.urls import path
 
 from dashboard.boards import alarms, snapshot_api, tv_views, views
+from dashboard.reports import views as reports
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +14,10 @@ urlpatterns = [
         alarms.acknowledge,
         name="acknowledge_alarms",
     ),
+    path("reports/", reports.report, name="report"),
+    path("reports/report.csv", reports.download, {"kind": "csv"}, name="report_csv"),
+    path("reports/report.xlsx", reports.download, {"kind": "xlsx"}, name="report_xlsx"),
+    path("reports/agents/", reports.agent_day, name="agent_day"),
     path("tv/", tv_views.tv, name="tv"),
     path("tv/pairing/", tv_views.tv_pairing, name="tv_pairing"),
     path("tv/claim/", tv_views.tv_claim, name="tv_claim"),

@@ -10,6 +10,8 @@ const STATE_ORDER = ["on_call", "ringing", "wrap_up", "paused", "available", "un
 const DAY_CELLS = DAY_COLUMNS.map((column) => column.cell);
 const CELLS = ["name", "number", "state", "in-state", "pause", "member-of", "answered", "missed", ...DAY_CELLS, "presence", "phone", "agent-actions"];
 
+// The agents' day page (dashboard/urls.py, "agent_day"): today's figures, one row per agent.
+const AGENT_DAY_URL = "/reports/agents/";
 const NEW_ROW = Symbol("a row with no place yet");
 // Rows per tbody, the unit the browser skips off screen (board.css sizes a group it never drew).
 const GROUP_ROWS = 32;
@@ -151,13 +153,14 @@ export class AgentsTable {
       row.append(row.cell[name]);
     }
     row.cell.state.append(element("span", "state-chip"));
+    row.cell.name.append(agentDayLink(number));
     createDayCells(row.cell);
     return row;
   }
 
   fill(row, agent) {
     const cell = row.cell;
-    setText(cell.name, agent.name || agent.number);
+    setText(cell.name.firstElementChild, agent.name || agent.number);
     setText(cell.number, agent.number);
     const chip = cell.state.firstElementChild;
     if (chip.dataset.state !== agent.state) chip.dataset.state = agent.state;
@@ -203,6 +206,13 @@ export class AgentsTable {
     const sign = this.sort.descending ? -1 : 1;
     return (a, b) => sign * compare(key(a.agent), key(b.agent)) || compare(a.agent.number, b.agent.number);
   }
+}
+
+/** The agent's name links to its day so far on the reports' agents' day page (docs/design.md#reports). */
+function agentDayLink(number) {
+  const link = element("a", "agent-day-link");
+  link.href = `${AGENT_DAY_URL}#agent-${encodeURIComponent(number)}`;
+  return link;
 }
 
 function pauseText(agent) {
