@@ -242,3 +242,8 @@ def test_staff_see_every_agent_and_a_day_too_old_is_an_error(
     response = ask(client, charlie, "/reports/agents/", day=too_old.isoformat())
     assert response.status_code == 400
     assert "Choose a day of the last 90 days." in response.content.decode()
+
+
+def test_every_page_leads_to_the_reports(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    assert 'href="/reports/"' in client.get("/boards/sales/").content.decode()
