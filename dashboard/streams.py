@@ -19,12 +19,21 @@ LinkState = Literal["connecting", "connected", "reconnecting", "not_answering", 
 AgentKind = Literal["static", "dynamic"]
 
 
+class LinkReason(TypedDict):
+    """Why the link is not connected, for screens to word in their language: a code
+    (docs/protocol.md, `link`) and what its sentence needs ("" and {} when connected)."""
+
+    code: str
+    params: dict[str, str | int]
+
+
 class Link(TypedDict):
     """The PBX link as the worker knows it (epoch milliseconds)."""
 
     state: LinkState
     since: int  # when `state` began
-    detail: str  # why the link is not connected, in words ("" when it is)
+    detail: str  # why the link is not connected, in English, for logs and /healthz
+    reason: LinkReason  # the same, as a code screens translate
     last_event_at: NotRequired[int]  # absent until the first event
     last_heartbeat_at: NotRequired[int]  # absent until the first heartbeat reply
 

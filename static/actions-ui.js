@@ -17,9 +17,11 @@ function csrfToken() {
 }
 
 export async function request(path, body) {
+  // The server words its messages in the board's language, which may not be the browser's.
+  const headers = { "Accept-Language": document.documentElement.lang || "en" };
   const options = body
-    ? { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() }, body: JSON.stringify(body) }
-    : {};
+    ? { method: "POST", headers: { ...headers, "Content-Type": "application/json", "X-CSRFToken": csrfToken() }, body: JSON.stringify(body) }
+    : { headers };
   const response = await fetch(path, { credentials: "same-origin", ...options });
   let answer = {};
   try {
@@ -29,6 +31,16 @@ export async function request(path, body) {
   }
   return { status: response.status, answer };
 }
+
+// What a toast says when the server gave no message: never the bare status word.
+const OUTCOMES = {
+  ok: gettext("Done."),
+  pending: gettext("Still under way…"),
+  refused: gettext("The action was refused."),
+};
+
+/** An attempt's message, in the board's language (the server's), else a word for its status. */
+export const outcomeText = (attempt) => attempt.message || OUTCOMES[attempt.status] || gettext("The action failed.");
 
 /** Send an action; resolve with the attempt once it is settled (ok, failed or refused). */
 export async function act(body, onProgress) {

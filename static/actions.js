@@ -2,7 +2,7 @@
 // The board renderer calls our row callbacks; we only ever write inside td.agent-actions and
 // td.call-actions (and the monitoring panel, monitoring.js). Every change is confirmed first,
 // shown pending, then ok or the PBX's reason.
-import { act, button, dialogForm, format, gettext, labelled, named, note, openDialog, request, select, toast, toasts } from "./actions-ui.js";
+import { act, button, dialogForm, format, gettext, labelled, named, note, openDialog, outcomeText, request, select, toast, toasts } from "./actions-ui.js";
 import { attachMonitoring } from "./monitoring.js";
 
 let actor = null;
@@ -126,7 +126,7 @@ async function run(agent, body) {
   refreshRow(agent.number);
   try {
     const attempt = await act(body);
-    toast(attempt.message || attempt.status, attempt.status === "ok" ? "ok" : "error");
+    toast(outcomeText(attempt), attempt.status === "ok" ? "ok" : "error");
   } catch (error) {
     toast(format(gettext("The action could not be sent: %(error)s"), { error: error.message }), "error");
   } finally {

@@ -1,7 +1,7 @@
 // Listening in: start listen/whisper/barge from a live-calls row, switch the mode on the same
 // call, stop (the PBX hangs up our own leg; the agent's call goes on). A panel at the top of the
 // live-calls section lists who monitors what, by name; the monitored call's row is marked.
-import { act, button, dialogForm, format, gettext, named, note, openDialog, request, toast } from "./actions-ui.js";
+import { act, button, dialogForm, format, gettext, named, note, openDialog, outcomeText, request, toast } from "./actions-ui.js";
 
 const MONITORS_EVERY_MS = 3000;
 const MODES = {
@@ -109,7 +109,7 @@ async function monitor(body, callId, agent) {
     const attempt = await act(body, (progress) => (work.id = progress.id));
     const done = body.monitor ? gettext("Switched to %(verb)s on agent %(agent)s's call.") : gettext("You are monitoring agent %(agent)s's call.");
     if (attempt.status === "ok") toast(format(done, { verb: MODES[body.action], agent }), "ok");
-    else toast(attempt.message || attempt.status, "error");
+    else toast(outcomeText(attempt), "error");
   } catch (error) {
     toast(format(gettext("The action could not be sent: %(error)s"), { error: error.message }), "error");
   } finally {
@@ -123,7 +123,7 @@ async function stopMonitor(session, control) {
   try {
     const attempt = await act({ action: "stop", agent: session.agent, monitor: session.id });
     const done = format(gettext("Monitoring of agent %(agent)s's call stopped; the call goes on."), { agent: agentOf(session) });
-    toast(attempt.status === "ok" ? done : attempt.message || attempt.status, attempt.status === "ok" ? "ok" : "error");
+    toast(attempt.status === "ok" ? done : outcomeText(attempt), attempt.status === "ok" ? "ok" : "error");
   } catch (error) {
     toast(format(gettext("The action could not be sent: %(error)s"), { error: error.message }), "error");
   } finally {

@@ -8,6 +8,7 @@ import redis
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import translation
 
 from dashboard.boards.livestore import close_live_redis
 from dashboard.models import Board
@@ -56,6 +57,14 @@ def redis_url() -> Iterator[str]:
         layer = settings.CHANNEL_LAYERS["default"]["CONFIG"]
         layer["hosts"][0]["address"], layer["prefix"] = url, channel_prefix(url)
         yield url
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test() -> Iterator[None]:
+    """A request in Thai activates Thai in the test's own thread (the test client runs the view
+    there) and it would stay: the next test's messages would be Thai."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

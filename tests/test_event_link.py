@@ -96,7 +96,7 @@ async def test_a_closed_socket_ends_the_frames_with_why() -> None:
 
 
 def test_silence_and_timeouts_read_as_not_answering_refusals_do_not() -> None:
-    assert not_answering(NotAnswering("silent"))
+    assert not_answering(NotAnswering(9.0))
     assert not_answering(TimeoutError())
     timed_out = PbxUnreachable("queue/list: ReadTimeout")
     timed_out.__context__ = httpx.ReadTimeout("slow")  # as PbxRest raises it, `from None`

@@ -1,29 +1,34 @@
-"""Human messages for what the PBX answered to an action (pure)."""
+"""Human messages for what the PBX answered to an action (pure), in the supervisor's language
+(the request's: docs/glossary-th.md for the Thai words)."""
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
 from dashboard.pbx.agent_control import MONITOR_MODES
 from dashboard.pbx.errors import EXPLANATIONS
 
-NO_PAUSE_REASONS = (
+NO_PAUSE_REASONS = gettext_lazy(
     "The PBX refused the pause reason: pause reasons need the PBX's Call Center feature "
     "(Enterprise or Ultimate plan), and the code must be in its list."
 )
-NOT_DYNAMIC = (
+NOT_DYNAMIC = gettext_lazy(
     "The PBX refused: only dynamic agents can be logged in or out, and only of queues they "
     "belong to."
 )
-CHANNEL_GONE = "The agent's call has ended: the PBX no longer knows its channel."
-MONITOR_FORBIDDEN = (
+CHANNEL_GONE = gettext_lazy("The agent's call has ended: the PBX no longer knows its channel.")
+MONITOR_FORBIDDEN = gettext_lazy(
     "The PBX does not allow monitoring this call: enable Call Monitor on the agent's extension "
     "(Extension > Features > Call Monitor)."
 )
-MONITOR_FAILED = "The PBX could not ring your extension: is it busy, or not registered?"
-NO_PERMISSION = (
+MONITOR_FAILED = gettext_lazy(
+    "The PBX could not ring your extension: is it busy, or not registered?"
+)
+NO_PERMISSION = gettext_lazy(
     "The wallboard's API application lacks permission for this on the PBX "
     "(Integrations > API: allow call control and queue management)."
 )
-# Stopping or switching monitoring: in the supervisor's language (the request's).
+NOT_ALLOWED = gettext_lazy("The PBX does not allow this (feature disabled or not permitted).")
+# Stopping or switching monitoring.
 STOPPED = gettext_lazy("Monitoring stopped; the agent's call goes on.")
 MONITOR_ENDED = gettext_lazy("This monitoring call has already ended.")
 CALL_ENDED = gettext_lazy("The call you were monitoring has ended.")
@@ -34,6 +39,10 @@ FORBIDDEN_CODES = {10009, 70084, 70132}
 
 def failure_message(action: str, errcode: int, with_reason: bool = False) -> str:
     """What went wrong, in words a supervisor can act on."""
+    return str(_failure(action, errcode, with_reason))
+
+
+def _failure(action: str, errcode: int, with_reason: bool) -> str | Promise:
     if action == "pause" and with_reason and errcode in {40002, 10009}:
         return NO_PAUSE_REASONS
     if action in ("login", "logout") and errcode == 40002:
@@ -48,23 +57,32 @@ def failure_message(action: str, errcode: int, with_reason: bool = False) -> str
     if errcode == 10005:
         return NO_PERMISSION
     if errcode in FORBIDDEN_CODES:
-        return "The PBX does not allow this (feature disabled or not permitted)."
-    return EXPLANATIONS.get(errcode, f"The PBX refused the request (errcode {errcode}).")
+        return NOT_ALLOWED
+    if errcode in EXPLANATIONS:  # marked for translation where they are written
+        return gettext(EXPLANATIONS[errcode])
+    return gettext("The PBX refused the request (errcode %(errcode)s).") % {"errcode": errcode}
 
 
 def unreachable_message(detail: str) -> str:
-    return f"The PBX did not answer ({detail}). Nothing was changed; try again shortly."
+    """The transport's own words stay in brackets: they name what to fix, and have no Thai."""
+    sentence = gettext(
+        "The PBX did not answer (%(detail)s). Nothing was changed; try again shortly."
+    )
+    return sentence % {"detail": detail}
+
+
+DONE = {
+    "login": gettext_lazy("Agent %(agent)s is logged in to %(where)s."),
+    "logout": gettext_lazy("Agent %(agent)s is logged out of %(where)s."),
+    "pause": gettext_lazy("Agent %(agent)s is paused in %(where)s."),
+    "unpause": gettext_lazy("Agent %(agent)s is unpaused in %(where)s."),
+}
 
 
 def done_message(action: str, agent: str, queues: list[str]) -> str:
     """What a confirmed action did."""
-    where = ", ".join(queues)
-    return {
-        "login": f"Agent {agent} is logged in to {where}.",
-        "logout": f"Agent {agent} is logged out of {where}.",
-        "pause": f"Agent {agent} is paused in {where}.",
-        "unpause": f"Agent {agent} is unpaused in {where}.",
-    }.get(action, f"You are monitoring agent {agent}'s call ({action}).")
+    done = DONE.get(action, gettext_lazy("You are monitoring agent %(agent)s's call (%(mode)s)."))
+    return str(done) % {"agent": agent, "where": ", ".join(queues), "mode": action}
 
 
 def hang_up_refused(errcode: int) -> str:

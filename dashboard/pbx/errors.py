@@ -5,20 +5,26 @@ import ssl
 from collections.abc import Iterator
 from typing import Any
 
+from django.utils.translation import gettext_noop as _
+
 DATA_NOT_FOUND = 60001  # status endpoints answer this when there is nothing to report
 
+# In English here (logs, the worker's link detail); marked so that an action's message shows
+# them in the supervisor's language (dashboard/actions/messages.py).
 EXPLANATIONS: dict[int, str] = {
-    -1: "The PBX rejected the Client ID or Client Secret (Integrations > API on the PBX).",
-    10001: "The PBX does not offer this API call (wrong path or method, or older firmware).",
-    10004: "The access token expired or is unknown; a new one is needed.",
-    10005: "The API application lacks permission for this resource on the PBX.",
-    40002: "The PBX rejected a parameter of the request.",
-    60001: "The PBX has no data for this request.",
-    60002: "The PBX's limit of 8 live access tokens per application is reached.",
-    70004: "The PBX blocked this server's IP after failed logins "
-    "(Security > Security Rules > Blocked IPs).",
-    70087: "This server's IP is not allowed in the PBX API settings.",
-    70123: "The API is disabled on the PBX (Integrations > API).",
+    -1: _("The PBX rejected the Client ID or Client Secret (Integrations > API on the PBX)."),
+    10001: _("The PBX does not offer this API call (wrong path or method, or older firmware)."),
+    10004: _("The access token expired or is unknown; a new one is needed."),
+    10005: _("The API application lacks permission for this resource on the PBX."),
+    40002: _("The PBX rejected a parameter of the request."),
+    60001: _("The PBX has no data for this request."),
+    60002: _("The PBX's limit of 8 live access tokens per application is reached."),
+    70004: _(
+        "The PBX blocked this server's IP after failed logins "
+        "(Security > Security Rules > Blocked IPs)."
+    ),
+    70087: _("This server's IP is not allowed in the PBX API settings."),
+    70123: _("The API is disabled on the PBX (Integrations > API)."),
 }
 
 

@@ -49,11 +49,24 @@ Frame = PbxEvent | HeartbeatReply | Malformed
 
 
 class LinkLost(Exception):
-    """The event socket closed, timed out or refused our subscription."""
+    """The event socket closed, timed out or refused our subscription; `code` and `params`
+    name the case for screens (dashboard/pbx/reasons.py), the message is for logs."""
+
+    def __init__(self, message: str, code: str = "closed", **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class NotAnswering(LinkLost):
     """The PBX stopped answering: no event and no heartbeat response within the deadline."""
+
+    def __init__(self, silent_s: float) -> None:
+        super().__init__(
+            f"the PBX has not answered for {silent_s:.0f} s (no event, no heartbeat response)",
+            "pbx_silent",
+            seconds=round(silent_s),
+        )
 
 
 def not_answering(error: BaseException) -> bool:
@@ -121,7 +134,10 @@ class EventLink:
         frame = parse_frame(text)
         if isinstance(frame, PbxEvent | HeartbeatReply | Malformed):
             if self._waiting.qsize() >= MAX_WAITING_FRAMES:
-                raise LinkLost(f"{MAX_WAITING_FRAMES} PBX events waiting: the worker fell behind")
+                raise LinkLost(
+                    f"{MAX_WAITING_FRAMES} PBX events waiting: the worker fell behind",
+                    "fell_behind",
+                )
             self._waiting.put_nowait(frame)
 
     async def _heartbeat_if_due(self, now: float) -> None:
@@ -136,10 +152,7 @@ class EventLink:
     def _check_answering(self, now: float) -> None:
         asked_long_ago = self._asked is not None and now - self._asked >= REPLY_WITHIN_S
         if asked_long_ago and now - self._heard >= SILENCE_LIMIT_S:
-            raise NotAnswering(
-                f"the PBX has not answered for {now - self._heard:.0f} s "
-                "(no event, no heartbeat response)"
-            )
+            raise NotAnswering(now - self._heard)
 
 
 @contextlib.asynccontextmanager
@@ -185,7 +198,10 @@ def _refusal(refused: InvalidStatus) -> Exception:
         body = json.loads(refused.response.body or b"")
         return error_for(int(body["errcode"]), str(body.get("errmsg", "")), "subscribe", body)
     except (ValueError, KeyError, TypeError):
-        return LinkLost(f"the PBX refused the event socket (HTTP {refused.response.status_code})")
+        status = refused.response.status_code
+        return LinkLost(
+            f"the PBX refused the event socket (HTTP {status})", "refused_socket", status=status
+        )
 
 
 async def _subscribe(socket: ClientConnection, topics: list[int]) -> None:
@@ -196,4 +212,8 @@ async def _subscribe(socket: ClientConnection, topics: list[int]) -> None:
             if isinstance(frame, SubscribeReply):
                 break
     if frame.errcode != 0:
-        raise LinkLost(f"subscription refused: {frame.errcode} {frame.errmsg}")
+        raise LinkLost(
+            f"subscription refused: {frame.errcode} {frame.errmsg}",
+            "subscription_refused",
+            errcode=frame.errcode,
+        )

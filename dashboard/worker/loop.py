@@ -19,6 +19,7 @@ from dashboard.live.view import queue_data
 from dashboard.pbx.api import PbxApi
 from dashboard.pbx.backoff import Backoff
 from dashboard.pbx.errors import PbxError, PbxUnreachable, TokenExpired
+from dashboard.pbx.reasons import NO_REASON, reason_for
 from dashboard.pbx.rest import events_url
 from dashboard.pbx.subscription import EventLink, LinkLost, not_answering, open_events
 from dashboard.pbx.tokens import LOGIN_HOLD_S
@@ -30,6 +31,7 @@ from dashboard.streams import (
     DirectoryData,
     Link,
     LinkData,
+    LinkReason,
     LinkState,
     queue_stream,
     stream_key,
@@ -82,7 +84,9 @@ class Worker:
         self.daybook = daybook
         self.timing = timing
         self.state = LiveState(zone=daybook.zone)
-        self.link: Link = {"state": "connecting", "since": now_ms(), "detail": ""}
+        self.link: Link = {
+            "state": "connecting", "since": now_ms(), "detail": "", "reason": NO_REASON
+        }  # fmt: skip
         self.directory: DirectoryData = {"queues": {}, "extensions": {}}
         self.corrections: Counter[str] = Counter()
         self._rebuild_tried = False
@@ -126,7 +130,7 @@ class Worker:
         except PbxError as error:
             if error.endpoint == "get_token" and error.errcode in LOGIN_HOLD_S:
                 self._catch_up_from = self._catch_up_from or self._read_back_point()
-                await self._set_link("down", error.explanation)
+                await self._set_link("down", error.explanation, reason_for(error))
                 return LOGIN_PROBLEM_RETRY_S
             return await self._lost(error, backoff)
         except LINK_FAILURES as error:
@@ -143,7 +147,8 @@ class Worker:
         delay = backoff.next_delay()
         detail = str(error) or type(error).__name__
         log.warning("PBX link lost (%s); reconnecting in %.1f s", detail, delay)
-        await self._set_link("not_answering" if not_answering(error) else "reconnecting", detail)
+        state: LinkState = "not_answering" if not_answering(error) else "reconnecting"
+        await self._set_link(state, detail, reason_for(error))
         return delay
 
     async def _session(self, backoff: Backoff) -> None:
@@ -168,7 +173,7 @@ class Worker:
 
     async def _live(self, link: EventLink, backoff: Backoff) -> None:
         await self._resync()
-        await self._set_link("connected", "")
+        await self._set_link("connected", "", NO_REASON)
         log.info("PBX link up: subscribed to events %s", TOPICS)
         backoff.reset()
         await self._follow(link)
@@ -340,12 +345,12 @@ class Worker:
         if effect.recheck:
             await self._reconcile(effect.recheck)
 
-    async def _set_link(self, state: LinkState, detail: str) -> None:
+    async def _set_link(self, state: LinkState, detail: str, reason: LinkReason) -> None:
         if self.link["state"] != state:
             self.link |= {"state": state, "since": now_ms()}
             if state == "connected":
                 self._heard_at = now_ms()  # the resync has just confirmed every figure
-        self.link["detail"] = detail
+        self.link |= {"detail": detail, "reason": reason}
         # The beat first: a screen that sees "connected" already has the fresh data age.
         await self.publisher.publish(BEAT_STREAM, self._beat_data)
         await self._publish_link()

@@ -3,7 +3,7 @@ const catalogue = globalThis;
 
 export const gettext = catalogue.gettext ?? ((text) => text);
 
-/** Fill the %(name)s placeholders of an already translated text: format(gettext("…"), {…}). */
+/** Fill the %(name)s placeholders of an already translated text: format(gettext(text), values). */
 export function format(translated, values) {
   return translated.replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
 }

@@ -15,6 +15,41 @@ const LINK_LABELS = {
   down: gettext("down"),
 };
 
+// Why the link is down, by the worker's code (docs/protocol.md, `link`): the worker cannot know
+// each screen's language, so it sends a code and the screen words it; its English detail goes
+// in the banner's tooltip only, for whoever has to fix the PBX.
+const REASONS = {
+  pbx_silent: gettext("nothing from the PBX for %(seconds)s s"),
+  timeout: gettext("the PBX did not answer in time"),
+  refused: gettext("the PBX refused the connection: check its address and port"),
+  unknown_host: gettext("the PBX's host name is unknown: check its address"),
+  tls_untrusted: gettext("the PBX's security certificate is not trusted"),
+  closed: gettext("the PBX closed the connection"),
+  refused_socket: gettext("the PBX refused the event connection (HTTP %(status)s)"),
+  subscription_refused: gettext("the PBX refused the event subscription (error %(errcode)s)"),
+  fell_behind: gettext("too many PBX events at once: the wallboard fell behind"),
+};
+
+// PBX errcodes a link can end on (the login's, mostly): what to do about each.
+const PBX_ERRORS = {
+  "-1": gettext("the PBX rejected the wallboard's API credentials"),
+  10005: gettext("the wallboard's API application lacks permission on the PBX"),
+  60002: gettext("the PBX's limit of access tokens is reached"),
+  70004: gettext("the PBX blocked this server's address after failed logins"),
+  70087: gettext("this server's address is not allowed in the PBX's API settings"),
+  70123: gettext("the API is disabled on the PBX"),
+};
+
+/** The link's reason in this screen's language; an unknown one is a generic sentence. */
+export function reasonText(reason) {
+  const params = reason?.params ?? {};
+  if (reason?.code === "pbx_error") {
+    return PBX_ERRORS[params.errcode] ?? format(gettext("the PBX reported error %(errcode)s"), params);
+  }
+  const sentence = REASONS[reason?.code];
+  return sentence ? format(sentence, params) : gettext("an unexpected error (details in the tooltip)");
+}
+
 // The status line names what is silent, if anything: this screen's socket, the worker, the PBX.
 const SILENT_LABELS = {
   socket: gettext("Server: no connection"),
@@ -100,6 +135,8 @@ export class StatusView {
     const message = bannerText(this.status, state, silent, this.link, liveness);
     this.banner.hidden = !message;
     setText(this.banner, message);
+    const detail = message && silent === "pbx" ? (this.link?.detail ?? "") : "";
+    if (this.banner.title !== detail) this.banner.title = detail; // raw, untranslatable: a tooltip
   }
 }
 
@@ -130,6 +167,8 @@ function pbxBanner(link, liveness) {
   if (!state) return gettext("STALE: the figures below are not current. Catching up…");
   const sinceMs = silentFor ? Date.now() - liveness.pbxAgeMs : link.since;
   const since = format(gettext("since %(time)s"), { time: formatClock(sinceMs) });
-  const detail = !silentFor && link.detail ? `: ${link.detail}` : "";
-  return `${format(gettext("PBX link %(state)s"), { state: LINK_LABELS[state] ?? state })} ${since}${detail}`;
+  const why = !silentFor && (link.reason?.code || link.detail) ? reasonText(link.reason) : "";
+  const label = LINK_LABELS[state] ?? gettext("unknown");
+  const text = format(gettext("PBX link %(state)s %(since)s"), { state: label, since });
+  return why ? format(gettext("%(what)s: %(why)s"), { what: text, why }) : text;
 }
