@@ -29,9 +29,7 @@ def desk(chromium: Browser, browser_stack: BrowserStack) -> Iterator[Page]:
 
 @pytest.fixture
 def phone(chromium: Browser, browser_stack: BrowserStack) -> Iterator[Page]:
-    # A phone-sized window. Not is_mobile: the board is wider than 390 px (board.css's 26rem
-    # columns), and Chromium's mobile viewport then widens the page past what Playwright hits.
-    context = chromium.new_context(viewport=PHONE, locale="th-TH")
+    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="th-TH")
     page = context.new_page()
     sign_in(page, browser_stack.stack)
     yield page
