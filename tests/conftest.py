@@ -1,20 +1,33 @@
-"""Shared fixtures: a Redis server of the session's own, and a small named cast of users."""
+"""Shared fixtures: a Redis server of the session's own, and a small named cast of users; the
+choice of database engine (`--postgres`, tests/postgres.py)."""
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 import redis
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connections
 from django.test import Client
 from django.utils import translation
 
 from dashboard.boards.livestore import close_live_redis
 from dashboard.models import Board
 from devstack.redis import start_private_redis
+from tests.postgres import (
+    DEFAULT_SERVER,
+    RUN,
+    SERVER_ENV,
+    drop_created,
+    end_sessions,
+    fresh_name,
+    refusal,
+    with_name,
+)
 from tests.sockets import StartPublisher, publishing, with_db
-from wallboard.env import channel_prefix
+from wallboard.env import channel_prefix, database_from_url
 
 # Not database 0, so that nothing passes only because it fell back to a default.
 TEST_REDIS_DB = 15
@@ -26,6 +39,72 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     soak.addoption("--soak-screens", default="50", help="board screens connected throughout")
     soak.addoption("--soak-pbx-down-s", default="60", help="how long the PBX stays down")
     soak.addoption("--soak-seed", default="1", help="seed of the random fault order")
+    parser.addoption(
+        "--postgres",
+        action="store_true",
+        help=f"run on the PostgreSQL server at ${SERVER_ENV} (default {DEFAULT_SERVER})",
+    )
+
+
+# Why the PostgreSQL run could not start on this machine (a laptop without the server).
+_postgres_missing: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With --postgres, point the tests' database at PostgreSQL before pytest-django creates
+    it. No server: CI (REQUIRE_POSTGRES=1) stops with an error, a laptop skips loudly."""
+    if not config.getoption("postgres"):
+        return
+    server = os.environ.get(SERVER_ENV, DEFAULT_SERVER)
+    reason = refusal(server)
+    if reason is None:
+        RUN.server = server
+        # pytest-django creates (and drops) test_<NAME>; a fresh NAME lets runs share a server.
+        url = with_name(server, fresh_name("run"))
+        settings.DATABASES["default"] = database_from_url(url, str(settings.BASE_DIR))
+        # Django has already read the SQLite entry (filling in its defaults) and opened a
+        # handle on it: fill in the new one's, and drop the handle so the next is PostgreSQL's.
+        connections.configure_settings(settings.DATABASES)
+        del connections["default"]
+    elif os.environ.get("REQUIRE_POSTGRES") == "1":
+        raise pytest.UsageError(f"{reason} (REQUIRE_POSTGRES=1: the PostgreSQL run must run)")
+    else:
+        _postgres_missing.append(reason)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _postgres_missing:
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason=_postgres_missing[0]))
+    elif not config.getoption("postgres"):
+        # What only PostgreSQL can show (true concurrency: SQLite's in-memory test database
+        # refuses a second writer at once rather than waiting) is not collected on SQLite.
+        only_postgres = [item for item in items if item.get_closest_marker("postgres")]
+        if only_postgres:
+            config.hook.pytest_deselected(items=only_postgres)
+            items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+
+
+def pytest_sessionfinish() -> None:
+    """Drop the databases the started processes used (they have all stopped by now)."""
+    if RUN.server is not None:
+        drop_created(RUN.server)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> Iterator[None]:
+    """pytest-django's, but in the PostgreSQL run first end the sessions that async tests'
+    executor threads leave open (Django closes only its own thread's): PostgreSQL refuses to
+    drop a database that is in use."""
+    yield
+    if RUN.server is not None:
+        end_sessions(RUN.server, str(settings.DATABASES["default"]["NAME"]))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _postgres_missing:
+        terminalreporter.write_sep("!", "POSTGRESQL TESTS DID NOT RUN", red=True, bold=True)
+        terminalreporter.write_line(_postgres_missing[0], red=True)
 
 
 class ClosingLoop(asyncio.SelectorEventLoop):

@@ -18,6 +18,7 @@ import redis
 from dashboard.streams import LINK_STREAM, stream_key
 from devstack.procs import ManagedProcess, ProcessGroup, free_port
 from devstack.web import daphne_args
+from tests.postgres import process_database_url
 from tests.simcontrol import SimControl
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,8 +73,7 @@ class Seeded:
 def seeded_daphne(workdir: Path, redis_url: str, seed: str, **settings: str) -> Iterator[Seeded]:
     """Daphne as production runs it, on a database in `workdir` that `seed` (a `manage.py shell`
     script) fills first; `settings` add to its environment."""
-    database = f"sqlite:///{workdir / 'db.sqlite3'}"
-    env = {"DATABASE_URL": database, "REDIS_URL": redis_url, **settings}
+    env = {"DATABASE_URL": process_database_url(workdir), "REDIS_URL": redis_url, **settings}
     manage(env, "migrate", "--no-input", "-v0")
     printed = manage(env, "shell", "-c", seed).split() if seed else []
     port = free_port()
@@ -87,7 +87,7 @@ def seeded_daphne(workdir: Path, redis_url: str, seed: str, **settings: str) -> 
 def rig_env(tmp_path: Path, redis_url: str) -> dict[str, str]:
     return {
         "SECRET_KEY": "integration-test-only",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DATABASE_URL": process_database_url(tmp_path),
         "REDIS_URL": redis_url,
         "PBX_CLIENT_ID": SIM_CLIENT_ID,
         "PBX_CLIENT_SECRET": secrets.token_hex(8),

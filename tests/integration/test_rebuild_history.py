@@ -12,10 +12,8 @@ simulator to do, at the simulated second it did it."""
 import json
 import os
 import signal
-import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -61,16 +59,19 @@ SCRIPT = (
 )
 
 
+# Read through the ORM in a process on the rig's database, whichever engine it is.
+READ_INTERVALS = """
+import json
+from dashboard.models import QueueInterval
+rows = QueueInterval.objects.values_list("queue", "start", "counters")
+print(json.dumps([[queue, int(start.timestamp()), counters] for queue, start, counters in rows]))
+"""
+
+
 def db_intervals(env: dict[str, str]) -> dict[tuple[str, int], dict[str, int]]:
     """Every QueueInterval row, by queue and start (epoch seconds)."""
-    path = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT queue, start, counters FROM dashboard_queueinterval").fetchall()
-    return {(queue, _epoch_s(start)): json.loads(counters) for queue, start, counters in rows}
-
-
-def _epoch_s(stored: str) -> int:
-    return int(datetime.fromisoformat(stored).replace(tzinfo=UTC).timestamp())
+    rows = json.loads(manage(env, "shell", "--no-imports", "-c", READ_INTERVALS))
+    return {(queue, start_s): counters for queue, start_s, counters in rows}
 
 
 def tally(rig: Rig) -> dict[str, dict[str, int]]:
