@@ -1,6 +1,7 @@
 """`python -m bench.render`: how long Chromium takes to apply and paint one delta on a
-1,000-agent board, and whether its JS heap and DOM stay flat over 100,000 deltas. The real
-board page, Daphne and Redis; the benchmark publishes in the worker's place."""
+1,000-agent board, and whether its JS heap and DOM stay flat over 100,000 deltas; and how long
+the intraday chart takes to draw there. The real board page, Daphne and Redis; the benchmark
+publishes in the worker's place."""
 
 import argparse
 import asyncio
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.render_board import SyntheticBoard, build, queue_numbers
+from bench.render_chart import chart_figures, chart_line
 from bench.render_feed import Feed, start_feed
 from bench.render_page import VIEWPORT, BoardPage, open_board
 from bench.render_trace import timeline
@@ -111,12 +113,14 @@ async def measure(args: argparse.Namespace, url: str, password: str) -> dict[str
             await page.probe("probe.timing = false")
             trace = await page.traced(feed.paced(page, args.traced, args.interval_ms / 1000))
             timed["trace"] = timeline(trace, args.traced)
+            chart = await chart_figures(page.page, args.chart_redraws)
             before = await page.memory()
             readings: list[dict[str, Any]] = []
             busy = await page.busy()
             soak_s = await soak(feed, page, args, readings)
             return {"timed": timed, "memory_before": before, "memory": readings,
                     "soak_s": round(soak_s, 1), **await probe_figures(page),
+                    "intraday_chart": chart,
                     "freshness": await freshness(page, watched_from),
                     "soak_main_thread_per_delta": per_delta(busy, await page.busy(), args.deltas),
                     **frame_sizes(board)}  # fmt: skip
@@ -259,6 +263,7 @@ def table(args: argparse.Namespace, result: dict[str, Any]) -> str:
         f"DOM nodes {growth(before, after, 'dom_nodes')}; elements "
         f"{growth(before, after, 'elements')}; listeners "
         + growth(before, after, "event_listeners"),
+        chart_line(result["intraday_chart"]),
     ])  # fmt: skip
 
 
@@ -277,6 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     # The agents table starts below a 1,600 x 1,000 window; "#agents-section" times it in view.
     parser.add_argument("--scroll-to", metavar="SELECTOR", help="scroll there after the warm-up")
+    parser.add_argument("--chart-redraws", type=int, default=200, help="of the intraday chart")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON")
     args = parser.parse_args(argv)
     if args.warmup is None:

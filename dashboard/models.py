@@ -74,6 +74,11 @@ class Board(models.Model):
     show_agents = models.BooleanField(default=True, help_text="Show the agents table.")
     show_waiting = models.BooleanField(default=True, help_text="Show the waiting callers.")
     show_calls = models.BooleanField(default=True, help_text="Show the live calls.")
+    tv_trend_strip = models.BooleanField(
+        default=False,
+        help_text="On its TVs: a strip under each queue with today's service level and calls "
+        "offered per 15 minutes.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from dashboard.boards import alarms, snapshot_api, tv_views, views
+from dashboard.boards import alarms, intraday, snapshot_api, tv_views, views
 from dashboard.reports import views as reports
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("boards/<slug:slug>/", views.board, name="board"),
+    path("boards/<slug:slug>/intraday/", intraday.intraday_page, name="intraday"),
+    path("api/boards/<slug:slug>/intraday/", intraday.intraday_api, name="board_intraday"),
+    path("api/boards/<slug:slug>/trend-strip/", intraday.trend_strip_api, name="trend_strip"),
     path("api/boards/<slug:slug>/snapshot/", snapshot_api.board_snapshot, name="board_snapshot"),
     path(
         "api/boards/<slug:slug>/alarms/acknowledge/",

@@ -47,7 +47,10 @@ class BoardAdmin(admin.ModelAdmin[Board]):
                 ],
             },
         ),
-        ("Sections shown", {"fields": ["show_agents", "show_waiting", "show_calls"]}),
+        (
+            "Sections shown",
+            {"fields": ["show_agents", "show_waiting", "show_calls", "tv_trend_strip"]},
+        ),
         ("Language", {"fields": ["language"]}),
         ("Who may view", {"fields": ["viewers"]}),
     ]

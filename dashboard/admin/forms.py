@@ -49,7 +49,7 @@ class BoardForm(forms.ModelForm[Board]):
             "waiting_warn", "waiting_critical", "longest_wait_warn_s", "longest_wait_critical_s",
             "service_level_warn", "service_level_critical", "abandon_rate_warn",
             "abandon_rate_critical", "available_warn", "available_critical", "flash_s",
-            "show_agents", "show_waiting", "show_calls",
+            "show_agents", "show_waiting", "show_calls", "tv_trend_strip",
         ]  # fmt: skip
 
     def clean(self) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 // Unattended TV duties: fit the screen, turn pages and boards, reload at the quiet hour, keep the
 // screen awake.
 import { pbxHour } from "./clock.js";
+import { TrendStrip } from "./trendstrip.js";
 import { TvLayout } from "./tvlayout.js";
 
 const MIN_UPTIME_BEFORE_RELOAD_MS = 2 * 3600 * 1000; // never reload twice in the quiet hour
@@ -11,6 +12,8 @@ const NEXT_PAGE_KEYS = ["ArrowRight", "PageDown", "MediaTrackNext"];
 export function rotate(display, socket) {
   const layout = new TvLayout(document.getElementById("queues"), document.getElementById("pages"));
   layout.watch();
+  // Under each tile when the board asks for it: the layout measures it with the tile.
+  new TrendStrip(document.getElementById("queues"), () => socket.slug).watch();
   // Someone at the TV with its remote or a keyboard: the next page now.
   document.addEventListener("keydown", (event) => NEXT_PAGE_KEYS.includes(event.key) && layout.next());
   const boards = display.boards ?? [];

@@ -65,6 +65,8 @@ export class QueueTiles {
     tile.dataset.queue = number;
     setText(tile.querySelector(".queue-number"), number);
     setText(tile.querySelector(".queue-name"), format(gettext("Queue %(number)s"), { number }));
+    const trend = tile.querySelector(".trend-link"); // the console's, to the queue's intraday page
+    if (trend) trend.href = `${trend.dataset.href}?queue=${encodeURIComponent(number)}`;
     this.container.append(tile);
     return tile;
   }

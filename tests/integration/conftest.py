@@ -41,11 +41,15 @@ def stack(rig: Rig) -> Stack:
 
 
 @pytest.fixture(scope="module")
-def browser_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserStack]:
+def browser_stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BrowserStack]:
     """One stack for a module of browser tests (they are slow to start), on a private Redis
-    that a test may restart; Daphne may be restarted too."""
+    that a test may restart; Daphne may be restarted too. A module's STACK_SETTINGS (a dict)
+    add to the environment of every process."""
     redis = start_redis_server(redis_binary())
     env = rig_env(tmp_path_factory.mktemp("browser"), redis.url)
+    env.update(getattr(request.module, "STACK_SETTINGS", {}))
     shared: BrowserStack | None = None
     with contextlib.ExitStack() as cleanup:
         # Last out, and the Redis of the moment (a test may have restarted it).
