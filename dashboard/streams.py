@@ -4,6 +4,8 @@ import json
 from collections.abc import Mapping
 from typing import Literal, NotRequired, TypedDict
 
+from dashboard.live.link import LinkReason
+
 LINK_STREAM = "link"
 # The worker's heartbeat, every 2 s whatever the PBX does (BEAT_S in worker/loop.py).
 BEAT_STREAM = "beat"
@@ -17,14 +19,6 @@ DIRECTORY_KEY = "wb:directory"
 # connection or REST request that timed out); reconnecting: it closed or refused the link.
 LinkState = Literal["connecting", "connected", "reconnecting", "not_answering", "down"]
 AgentKind = Literal["static", "dynamic"]
-
-
-class LinkReason(TypedDict):
-    """Why the link is not connected, for screens to word in their language: a code
-    (docs/protocol.md, `link`) and what its sentence needs ("" and {} when connected)."""
-
-    code: str
-    params: dict[str, str | int]
 
 
 class Link(TypedDict):

@@ -5,7 +5,12 @@ import ssl
 from collections.abc import Iterator
 from typing import Any
 
-from django.utils.translation import gettext_noop as _
+
+def _(message: str) -> str:
+    """Marks a message for translation (makemessages finds `_`) and returns it as it is: the
+    client has no Django, and the web process words it in the reader's language."""
+    return message
+
 
 DATA_NOT_FOUND = 60001  # status endpoints answer this when there is nothing to report
 

@@ -7,9 +7,9 @@ import ssl
 import httpx
 from websockets.exceptions import ConnectionClosed
 
+from dashboard.live.link import LinkReason as Reason
 from dashboard.pbx.errors import PbxError, causes
 from dashboard.pbx.subscription import LinkLost
-from dashboard.streams import LinkReason as Reason
 
 NO_REASON: Reason = {"code": "", "params": {}}
 

@@ -13,6 +13,7 @@ from dashboard.clock import now_ms
 from dashboard.live.cdr import Cdr, apply_cdrs, rebuild
 from dashboard.live.directory import moved_agents
 from dashboard.live.events import HeartbeatReply, Malformed, PbxEvent
+from dashboard.live.link import LinkReason
 from dashboard.live.reduce import Effect, apply_event, note_malformed
 from dashboard.live.state import LiveState, QueueState, end_wrap_ups
 from dashboard.live.view import queue_data
@@ -31,7 +32,6 @@ from dashboard.streams import (
     DirectoryData,
     Link,
     LinkData,
-    LinkReason,
     LinkState,
     queue_stream,
     stream_key,

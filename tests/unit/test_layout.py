@@ -1,6 +1,9 @@
 """The layout of `dashboard/` is the architecture: which rooms may import which."""
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +68,14 @@ def test_the_simulator_and_the_product_share_no_code() -> None:
     for room in ("dashboard", "wallboard", "devstack"):
         for path in sorted((root / room).rglob("*.py")):
             assert "pbxsim" not in top_modules_imported(path), path
+
+
+def test_the_pbx_client_runs_without_django_settings() -> None:
+    """docs/architecture.md: `pbx/` is the Yeastar client, no Django; benchmarks and tools use it
+    bare. (pbx_check's own checks run inside Django and may read its settings.)"""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    code = "import dashboard.pbx.api, dashboard.pbx.reasons, dashboard.pbx.subscription"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=DASHBOARD.parent, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
