@@ -75,7 +75,8 @@ pytest-postgres: $(VENV)/.dev
 # Retake the README's screenshots (docs/screenshots/) with the browser tests that show them.
 screenshots: $(VENV)/.dev
 	UPDATE_SCREENSHOTS=1 REQUIRE_BROWSER=1 $(TEST_ENV) $(BIN)/pytest \
-		tests/integration/test_browser.py tests/integration/test_tv_kiosk.py
+		tests/integration/test_browser.py tests/integration/test_tv_kiosk.py \
+		tests/integration/test_intraday_browser.py
 
 demo: $(VENV)/.runtime
 	$(BIN)/python -m devstack.demo
