@@ -91,3 +91,37 @@ def hang_up_refused(errcode: int) -> str:
     return gettext("The PBX refused to hang up your monitoring call: %(reason)s") % {
         "reason": reason
     }
+
+
+# What the action API itself says on the way (refusals before the PBX is asked, progress): in the
+# supervisor's language too. The API's checks of a request's shape stay English: no screen sends
+# a malformed request, so only a developer ever reads them (docs/actions.md).
+SAID = {
+    "not_an_actor": gettext_lazy("Only supervisors and admins may act on agents."),
+    "under_way": gettext_lazy("This action is already under way."),
+    "no_action": gettext_lazy("No such action."),
+    "no_board": gettext_lazy("No such board, or it is not shared with you."),
+    "no_queues": gettext_lazy("Could not read the PBX's queues: %(detail)s"),
+    "display": gettext_lazy("Wall displays cannot act on agents."),
+    "sign_in": gettext_lazy("Sign in first."),
+    "csrf": gettext_lazy("CSRF check failed (%(reason)s): reload the page and try again."),
+    "too_many": gettext_lazy("Too many actions in a minute: wait a moment and try again."),
+    "not_your_queue": gettext_lazy("You may not act on queue %(queues)s."),
+    "not_an_agent": gettext_lazy("Extension %(agent)s is not an agent of any queue on the PBX."),
+    "not_a_member": gettext_lazy("Agent %(agent)s is not a member of queue %(queues)s."),
+    "queue_gone": gettext_lazy("A queue of this action no longer exists on the PBX."),
+    "sent": gettext_lazy("Sent to the PBX; waiting for it to confirm."),
+    "not_confirmed": gettext_lazy("Not confirmed by the PBX within %(seconds)s s."),
+    "not_on_a_call": gettext_lazy("Agent %(agent)s is not on a call now."),
+    "other_queue": gettext_lazy("This call came through queue %(queue)s, not one of yours."),
+    "ringing_you": gettext_lazy("Ringing your extension %(extension)s…"),
+    "monitoring_ended": gettext_lazy("Monitoring has ended."),
+    "ended_unanswered": gettext_lazy("The monitoring call ended before you answered."),
+    "no_answer": gettext_lazy("Your extension did not answer within %(seconds)s s."),
+}
+
+
+def said(key: str, **params: object) -> str:
+    """One of SAID in the active language, its %(name)s filled in."""
+    text = str(SAID[key])
+    return text % params if params else text

@@ -10,6 +10,7 @@ from dashboard.actions.messages import (
     done_message,
     failure_message,
     hang_up_refused,
+    said,
     unreachable_message,
 )
 from dashboard.actions.requests import Plan
@@ -69,7 +70,7 @@ async def carry_out(api: PbxApi, plan: Plan) -> Outcome:
 
     async def send() -> Outcome:
         await _agent_call(api, plan)
-        return Outcome("pending", "Sent to the PBX; waiting for it to confirm.")
+        return Outcome("pending", said("sent"))
 
     return await _guarded(plan, send())
 
@@ -131,11 +132,11 @@ async def _monitor(
         return Outcome("failed", str(CALL_ENDED))  # before anything is hung up
     if leg is None:
         named = f"{plan.agent_name} ({agent})" if plan.agent_name else agent
-        return Outcome("failed", f"Agent {named} is not on a call now.")
+        return Outcome("failed", said("not_on_a_call", agent=named))
     # call_path names the features the call passed, the queue last ("6500-6400").
     queue = leg.call_path.rsplit("-", 1)[-1]
     if allowed is not None and queue and queue not in allowed and queue.isdigit():
-        return Outcome("refused", f"This call came through queue {queue}, not one of yours.")
+        return Outcome("refused", said("other_queue", queue=queue))
     started = time.monotonic()
     if replacing is not None:
         try:
@@ -152,7 +153,7 @@ async def _monitor(
         agent_name=plan.agent_name,
         supervisor_name=listener.name,
     )
-    message = f"Ringing your extension {listener.extension}…"
+    message = said("ringing_you", extension=listener.extension)
     return Outcome("pending", message, None, _ms_since(started), extra)
 
 
@@ -195,8 +196,8 @@ async def confirm_agent(
     except (PbxError, PbxUnreachable):
         pass  # a failed re-read proves nothing either way: ask again until the deadline
     if age_s > CONFIRM_WITHIN_S:
-        return Outcome("failed", f"Not confirmed by the PBX within {CONFIRM_WITHIN_S} s.")
-    return Outcome("pending", "Sent to the PBX; waiting for it to confirm.")
+        return Outcome("failed", said("not_confirmed", seconds=CONFIRM_WITHIN_S))
+    return Outcome("pending", said("sent"))
 
 
 async def follow_monitor(
@@ -214,10 +215,10 @@ async def follow_monitor(
     if phase == "monitoring":
         return Outcome("ok", done_message(action, agent, []), extra=extra)
     if phase == "ended" and result == "ok":
-        return Outcome("ok", "Monitoring has ended.", extra=extra)
+        return Outcome("ok", said("monitoring_ended"), extra=extra)
     if phase == "ended":
-        return Outcome("failed", "The monitoring call ended before you answered.", extra=extra)
+        return Outcome("failed", said("ended_unanswered"), extra=extra)
     if phase == "unanswered":
-        message = f"Your extension did not answer within {ANSWER_WITHIN_S} s."
+        message = said("no_answer", seconds=ANSWER_WITHIN_S)
         return Outcome("failed", message, extra=extra)
-    return Outcome("pending", f"Ringing your extension {extra['extension']}…", extra=extra)
+    return Outcome("pending", said("ringing_you", extension=extra["extension"]), extra=extra)

@@ -10,6 +10,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 
 from dashboard.actions.directory import Directory
+from dashboard.actions.messages import said
 from dashboard.pbx.agent_control import MONITOR_MODES, MonitorMode
 from dashboard.streams import AgentKind
 
@@ -179,7 +180,7 @@ def within(queues: list[str], allowed: set[str] | None) -> None:
     """Refusal(403) naming the queues that are not the user's (`allowed` None: every queue)."""
     outside = sorted(set(queues) - allowed) if allowed is not None else []
     if outside:
-        raise Refusal(403, f"You may not act on queue {', '.join(outside)}.")
+        raise Refusal(403, said("not_your_queue", queues=", ".join(outside)))
 
 
 def plan(wanted: ActionRequest, directory: Directory) -> Plan:
@@ -187,11 +188,11 @@ def plan(wanted: ActionRequest, directory: Directory) -> Plan:
     memberships = directory.memberships(wanted.agent)
     ext_id = directory.ext_id(wanted.agent)
     if not memberships or ext_id is None:
-        raise Refusal(404, f"Extension {wanted.agent} is not an agent of any queue on the PBX.")
+        raise Refusal(404, said("not_an_agent", agent=wanted.agent))
     queues = wanted.queues or sorted(memberships)
     outside = [number for number in queues if number not in memberships]
     if outside:
-        raise Refusal(400, f"Agent {wanted.agent} is not a member of queue {', '.join(outside)}.")
+        raise Refusal(400, said("not_a_member", agent=wanted.agent, queues=", ".join(outside)))
     if wanted.action in LOGIN_ACTIONS:
         queues = _dynamic_only(wanted, queues, memberships)
     queue_ids = [directory.queue_id(number) for number in queues]

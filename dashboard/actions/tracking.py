@@ -5,6 +5,7 @@ import json
 from django.utils import timezone
 
 from dashboard.actions.directory import load_directory
+from dashboard.actions.messages import said
 from dashboard.actions.outcomes import Outcome, confirm_agent, follow_monitor
 from dashboard.actions.web import Edge
 from dashboard.models import ActionAttempt
@@ -28,7 +29,7 @@ async def follow_up(pbx: Edge, attempt: ActionAttempt) -> Outcome:
     try:
         queue_ids = [directory.queue_id(number) for number in queues]
     except KeyError:
-        return Outcome("failed", "A queue of this action no longer exists on the PBX.")
+        return Outcome("failed", said("queue_gone"))
     return await confirm_agent(pbx.api, attempt.action, attempt.target, queues, queue_ids, age_s)
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from dashboard.access import board_for_user
 from dashboard.actions import audit, monitoring
 from dashboard.actions.directory import load_directory
+from dashboard.actions.messages import said
 from dashboard.actions.outcomes import Listener, Outcome, carry_out
 from dashboard.actions.requests import (
     STOP,
@@ -34,14 +35,12 @@ from dashboard.pbx.agent_control import is_monitor_mode
 from dashboard.pbx.errors import PbxError, PbxUnreachable
 from dashboard.roles import acting_queues
 
-NOT_AN_ACTOR = "Only supervisors and admins may act on agents."
-
 
 async def _allowed(user: User) -> set[str] | None:
     """The queues this user may act on (None: all); Refusal(403) if none at all."""
     allowed = await sync_to_async(acting_queues)(user)
     if allowed == set():
-        raise Refusal(403, NOT_AN_ACTOR)
+        raise Refusal(403, said("not_an_actor"))
     return allowed
 
 
@@ -102,7 +101,7 @@ def _repeat(earlier: ActionAttempt) -> JsonResponse:
     """A repeated idempotency key acts no more: it gets the attempt it started."""
     shown = audit.attempt_json(earlier)
     if earlier.result == "pending":
-        return json_error(409, "This action is already under way.", **shown)
+        return json_error(409, said("under_way"), **shown)
     return JsonResponse(shown)
 
 
@@ -116,7 +115,7 @@ async def _carry_out(pbx: Edge, user: User, wanted: ActionRequest) -> tuple[Outc
         directory = await load_directory(pbx.api, pbx.redis)
     except (PbxError, PbxUnreachable) as error:
         detail = getattr(error, "explanation", str(error))
-        return Outcome("failed", f"Could not read the PBX's queues: {detail}"), []
+        return Outcome("failed", said("no_queues", detail=detail)), []
     checked = plan(wanted, directory)
     within(checked.queues, allowed)
     if is_monitor_mode(wanted.action):
@@ -132,7 +131,7 @@ async def action_status(request: HttpRequest, user: User, attempt_id: int) -> Js
     """An attempt as it stands, re-reading the PBX while it is pending or monitoring."""
     attempt = await audit.visible(user, attempt_id)
     if attempt is None:
-        return json_error(404, "No such action.")
+        return json_error(404, said("no_action"))
     await _follow([attempt])
     return JsonResponse(audit.attempt_json(attempt))
 
@@ -142,7 +141,7 @@ async def monitors(request: HttpRequest, user: User) -> JsonResponse:
     """Who is monitoring (or being rung to monitor) calls of a board's queues."""
     board = await sync_to_async(board_for_user)(user, request.GET.get("board", ""))
     if board is None:
-        return json_error(404, "No such board, or it is not shared with you.")
+        return json_error(404, said("no_board"))
     try:
         await _allowed(user)
     except Refusal as refusal:

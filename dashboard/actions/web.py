@@ -13,6 +13,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 
 from dashboard.access import DISPLAY_COOKIE
+from dashboard.actions.messages import said
 from dashboard.actions.requests import Refusal
 from dashboard.pbx.api import PbxApi
 from dashboard.pbx.errors import PbxError, PbxUnreachable
@@ -47,8 +48,8 @@ def api_view(*methods: str) -> Callable[[ApiView], UrlView]:
             user = await request.auser()
             if not user.is_authenticated:
                 if DISPLAY_COOKIE in request.COOKIES:
-                    return json_error(403, "Wall displays cannot act on agents.")
-                return json_error(401, "Sign in first.")
+                    return json_error(403, said("display"))
+                return json_error(401, said("sign_in"))
             try:
                 return await view(request, user, *args, **kwargs)
             except (PbxError, PbxUnreachable) as error:  # a safety net: JSON, never HTML
@@ -70,14 +71,14 @@ def csrf_check(request: HttpRequest) -> None:
     check.process_request(request)
     reason = check.process_view(request, lambda _: JsonResponse({}), (), {})
     if reason:
-        raise Refusal(403, f"CSRF check failed ({reason}): reload the page and try again.")
+        raise Refusal(403, said("csrf", reason=reason))
 
 
 class RateLimited(Refusal):
     """A 429. Only the first of a minute's burst is audit-logged, so a flood writes one row."""
 
     def __init__(self, first: bool) -> None:
-        super().__init__(429, "Too many actions in a minute: wait a moment and try again.")
+        super().__init__(429, said("too_many"))
         self.first = first
 
 

@@ -5,9 +5,11 @@ import pytest
 from django.utils import translation
 
 from dashboard.actions.messages import (
+    SAID,
     done_message,
     failure_message,
     hang_up_refused,
+    said,
     unreachable_message,
 )
 from dashboard.pbx.errors import EXPLANATIONS
@@ -59,3 +61,12 @@ def test_a_pbx_that_did_not_answer_and_a_refused_hang_up_are_in_thai() -> None:
         english, thai = both(make)
         assert is_thai(thai), thai
         assert not is_thai(english)
+
+
+@pytest.mark.parametrize("key", sorted(SAID))
+def test_what_the_action_api_says_on_the_way_is_in_thai(key: str) -> None:
+    params: dict[str, object] = {"detail": "x", "reason": "x", "queues": "6400", "agent": "1001"}
+    params |= {"queue": "6400", "seconds": 30, "extension": "1100"}
+    english, thai = both(lambda: said(key, **params))
+    assert english != thai
+    assert is_thai(thai), thai
