@@ -13,8 +13,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from dashboard.access import DISPLAY_COOKIE, board_access, board_for_user
-from dashboard.boards.snapshot_api import REFUSALS
+from dashboard.access import board_for_user
+from dashboard.boards.snapshot_api import board_for_api
 from dashboard.clock import now_ms
 from dashboard.live.intervals import INTERVAL_MS, Key, interval_start
 from dashboard.live.today import QueueDay, business_day
@@ -42,11 +42,10 @@ def intraday_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def intraday_api(request: HttpRequest, slug: str) -> JsonResponse:
     """Same access as the snapshot API: the board's viewers, staff, and its TVs."""
-    access = board_access(request.user, request.COOKIES.get(DISPLAY_COOKIE), slug)
-    if access.board is None:
-        status, error = REFUSALS[access.refusal]
-        return JsonResponse({"error": error}, status=status)
-    queues = chosen_queues(access.board, request.GET.get("queue", ""))
+    board = board_for_api(request, slug)
+    if isinstance(board, JsonResponse):
+        return board
+    queues = chosen_queues(board, request.GET.get("queue", ""))
     if queues is None:
         return JsonResponse({"error": "No such queue on this board."}, status=404)
     return JsonResponse(intraday(queues, now_ms()))
@@ -106,13 +105,12 @@ def instant(ms: int) -> datetime:
 def trend_strip_api(request: HttpRequest, slug: str) -> JsonResponse:
     """The TV's strip under each queue, when the board shows it: today's closed intervals'
     calls offered and service level, per queue."""
-    access = board_access(request.user, request.COOKIES.get(DISPLAY_COOKIE), slug)
-    if access.board is None:
-        status, error = REFUSALS[access.refusal]
-        return JsonResponse({"error": error}, status=status)
-    if not access.board.tv_trend_strip:
+    board = board_for_api(request, slug)
+    if isinstance(board, JsonResponse):
+        return board
+    if not board.tv_trend_strip:
         return JsonResponse({"shown": False})
-    return JsonResponse({"shown": True, **strip(access.board.queue_numbers, now_ms())})
+    return JsonResponse({"shown": True, **strip(board.queue_numbers, now_ms())})
 
 
 def strip(queues: list[str], now: int) -> dict[str, Any]:
