@@ -104,8 +104,10 @@ def follow(rig: Rig, web: httpx.Client, old: dict[str, Any], label: str) -> dict
         board = board_of(web.get("/api/boards/bench/snapshot/").raise_for_status().json())
         second: dict[str, Any] = rig.sim("GET", "state")
         if fingerprint(first) != fingerprint(second):
-            before, born_after = compared(truth_view(first)), newest_call(first)
-            continue  # the simulator moved by itself (its clock creeps): sample again
+            # The simulator moved by itself (its clock creeps): sample again. The board may still
+            # be on its way from `before`, so that stays the lower bound (raising it to `first`
+            # called a board one event behind "never true").
+            continue
         truth, samples = compared(truth_view(second)), samples + 1
         if found := wrong(before, truth, board, born_after):
             never = f"the board shows what was never true: {'; '.join(found)}"
