@@ -228,9 +228,19 @@ def test_a_tv_with_sound_alerts_beeps_on_a_breach_without_a_click(
         # Back below the threshold first: a page reloaded with the callers still waiting would
         # find Sales already in warning, and the next callers would cross nothing.
         expect(waiting.locator("dd")).to_have_text("0", timeout=WAIT_MS)
+        # The tile beeps when it turns worse as a whole: the module's earlier abandons and
+        # answers must not hold it at warning already (its worst figure), only waiting counts.
+        only_waiting = (
+            "abandon_rate_warn=1000, abandon_rate_critical=1000, "
+            "service_level_warn=0, service_level_critical=0"
+        )
+        orm(browser_stack, f"Board.objects.filter(slug='demo').update({only_waiting})")
         orm(browser_stack, "Display.objects.filter(name='Demo TV').update(sound_alerts=True)")
         page.reload()
         live(page)
+        expect(page.locator(f'.tile[data-queue="{SALES}"]')).to_have_attribute(
+            "data-level", "", timeout=WAIT_MS
+        )
         before = len(page.evaluate("window.tones"))  # Sales' abandon rate may beep at once
         calls = [call(browser_stack, SALES, f"555061{n}") for n in range(3)]
         wait_until(lambda: len(page.evaluate("window.tones")) > before, WAIT_MS / 1000)
