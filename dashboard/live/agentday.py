@@ -1,9 +1,10 @@
 """Each agent's day so far: answered and missed calls, talk, hold and pause time by reason."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypedDict
 
+from dashboard.live.call import Talking
 from dashboard.live.outcomes import Handled, Record, RingMissed, Settled
 from dashboard.live.state import LiveState
 
@@ -75,6 +76,11 @@ class AgentsDay:
         _follow(self.paused_since, _pausing(state), now_ms, self._add_pause)
         _follow(self.held_since, _holding(state), now_ms, self._add_hold)
 
+    def end_running(self, now_ms: int) -> None:
+        """End every pause and hold still running at `now_ms` (a report's day as of then)."""
+        _follow(self.paused_since, {}, now_ms, self._add_pause)
+        _follow(self.held_since, {}, now_ms, self._add_hold)
+
     def figures(self, number: str, talking: Sequence[int], since_ms: int) -> AgentToday:
         """An agent's day for a board; `talking`: the answer times of its calls in progress."""
         day = self.agents.get(number, AgentDay())
@@ -114,11 +120,12 @@ class AgentsDay:
         return self.agents.setdefault(number, AgentDay())
 
 
-def talking_by_agent(state: LiveState) -> dict[str, list[int]]:
-    """The answer times of each agent's queue calls in progress whose answer was counted: the
-    talk its `Handled` will add (a call first seen answered by REST is counted by its CDR)."""
+def talking_by_agent(talks: Iterable[Talking]) -> dict[str, list[int]]:
+    """The answer times of each agent's queue calls in progress (`talks`: the live state's) whose
+    answer was counted: the talk its `Handled` will add (a call first seen answered by REST is
+    counted by its CDR)."""
     talking: dict[str, list[int]] = {}
-    for talk in state.calls.talking().values():
+    for talk in talks:
         if talk.counted:
             talking.setdefault(talk.agent, []).append(talk.answered_ms)
     return talking

@@ -8,6 +8,8 @@ agents cannot keep up: the queue grows without end, and the functions below say 
 service level of 0) instead of a number."""
 
 import math
+from collections.abc import Iterator
+from itertools import count
 
 
 def erlang_b(agents: int, traffic: float) -> float:
@@ -25,7 +27,11 @@ def wait_probability(agents: int, traffic: float) -> float:
     waits, ever longer)."""
     if agents <= traffic:
         return 1.0
-    blocked = erlang_b(agents, traffic)
+    return _waiting(agents, traffic, erlang_b(agents, traffic))
+
+
+def _waiting(agents: int, traffic: float, blocked: float) -> float:
+    """Erlang C from Erlang B for the same N > A."""
     return agents * blocked / (agents - traffic * (1 - blocked))
 
 
@@ -34,8 +40,25 @@ def service_level(agents: int, traffic: float, work_s: float, target_s: float) -
     seconds of work per call; 0 when N ≤ A."""
     if agents <= traffic:
         return 0.0
-    waiting = wait_probability(agents, traffic)
+    return _answered_within(agents, traffic, wait_probability(agents, traffic), work_s, target_s)
+
+
+def _answered_within(
+    agents: int, traffic: float, waiting: float, work_s: float, target_s: float
+) -> float:
     return 1.0 - waiting * math.exp(-(agents - traffic) * target_s / work_s)
+
+
+def service_levels(traffic: float, work_s: float, target_s: float) -> Iterator[tuple[int, float]]:
+    """Each N from the fewest that keep up, one more each time without end, with its service
+    level: Erlang B's recursion carried on from one N to the next, so a run of levels costs one
+    pass, not one recursion per N (the values are `service_level`'s, to the bit)."""
+    fewest = fewest_agents(traffic)
+    blocked = erlang_b(fewest - 1, traffic)
+    for agents in count(fewest):
+        blocked = traffic * blocked / (agents + traffic * blocked)
+        waiting = _waiting(agents, traffic, blocked)
+        yield agents, _answered_within(agents, traffic, waiting, work_s, target_s)
 
 
 def expected_wait_s(agents: int, traffic: float, work_s: float) -> float | None:
@@ -56,7 +79,4 @@ def agents_needed(traffic: float, work_s: float, target_s: float, target: float)
     service level rises with every agent and tends to 1, so the search ends."""
     if not 0 < target < 1:
         raise ValueError(f"a service-level target is a share between 0 and 1, not {target}")
-    agents = fewest_agents(traffic)
-    while service_level(agents, traffic, work_s, target_s) < target:
-        agents += 1
-    return agents
+    return next(n for n, level in service_levels(traffic, work_s, target_s) if level >= target)

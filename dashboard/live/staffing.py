@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypedDict
 
-from dashboard.live.erlang import agents_needed, expected_wait_s, fewest_agents, service_level
+from dashboard.live.erlang import expected_wait_s, service_levels
 from dashboard.live.intervals import INTERVAL_MS
 from dashboard.live.today import Today
 
@@ -84,11 +84,12 @@ def staffing(hour: LastHour, staffed: int, wrap_up_s: int, target_s: int) -> Sta
 def levels(traffic: float, work_s: float, target_s: int) -> list[Level]:
     """The service level for each number of agents, from the fewest that keep up: a board reads
     the agents its own target needs from it (each board sets its own)."""
-    most = agents_needed(traffic, work_s, target_s, TOP_SERVICE_LEVEL)
-    return [
-        {"agents": n, "service_level": _percent_down(service_level(n, traffic, work_s, target_s))}
-        for n in range(fewest_agents(traffic), most + 1)
-    ]
+    rows: list[Level] = []
+    for n, share in service_levels(traffic, work_s, target_s):
+        rows.append({"agents": n, "service_level": _percent_down(share)})
+        if share >= TOP_SERVICE_LEVEL:  # they rise with every agent and tend to 1
+            break
+    return rows
 
 
 def _percent_down(share: float) -> float:

@@ -1,11 +1,12 @@
 """What a board receives for a queue: waiting callers, agents with their state, live calls,
 figures."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
 from dashboard.live.agentday import AgentToday, talking_by_agent
 from dashboard.live.agents import Agent, AgentData
+from dashboard.live.call import Talking
 from dashboard.live.figures import AgentState, QueueFigures, agent_state, queue_figures
 from dashboard.live.staffing import Staffing, last_hour, staffing
 from dashboard.live.state import LiveState, QueueState
@@ -53,7 +54,8 @@ def queue_data(
     (A plain dict at the top: the publisher takes any stream's data so.)"""
     callers = sorted(state.calls.waiting_in(queue.number), key=lambda caller: caller.since_ms)
     agents = sorted(queue.agents.values(), key=lambda agent: agent.number)
-    talking = talking_by_agent(state)
+    talks = state.calls.talking()  # built once: the agents' rows and the calls read it
+    talking = talking_by_agent(talks.values())
     figures = queue_figures(state, queue, now_ms)
     waiting: list[WaitingRow] = [
         {"call_id": c.call_id, "caller": c.caller, "since": c.since_ms, "ringing": c.ringing}
@@ -64,7 +66,7 @@ def queue_data(
         "name": queue.name,
         "waiting": waiting,
         "agents": [_agent(state, today, agent, talking, now_ms) for agent in agents],
-        "calls": _calls(state, queue),
+        "calls": _calls(state, queue, talks),
         "figures": figures,
         "staffing": _staffing(queue, figures, recent, now_ms, thresholds),
         "today": {
@@ -103,10 +105,10 @@ def _agent(
     }
 
 
-def _calls(state: LiveState, queue: QueueState) -> list[CallRow]:
-    """The queue's answered calls in progress, longest first."""
-    talks = sorted(
-        ((call_id, t) for call_id, t in state.calls.talking().items() if t.queue == queue.number),
+def _calls(state: LiveState, queue: QueueState, talks: Mapping[str, Talking]) -> list[CallRow]:
+    """The queue's answered calls in progress (of every call's `talks`), longest first."""
+    ours = sorted(
+        ((call_id, t) for call_id, t in talks.items() if t.queue == queue.number),
         key=lambda item: item[1].answered_ms,
     )
     return [
@@ -119,7 +121,7 @@ def _calls(state: LiveState, queue: QueueState) -> list[CallRow]:
             "held": talk.held,
             "agent_channel_id": talk.channel_id,
         }
-        for call_id, talk in talks
+        for call_id, talk in ours
     ]
 
 

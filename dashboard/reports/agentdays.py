@@ -54,11 +54,7 @@ def agent_rows(kept: Mapping[str, Any], until_ms: int, names: Mapping[str, str])
     """Every agent of the kept day; pauses and holds still running count until `until_ms` (now
     for today, the day's end for a day gone by), as the board adds what runs."""
     day = agentday.from_json(deepcopy(dict(kept)))  # it shares the kept dicts: not to be changed
-    for number, (since, reason) in day.paused_since.items():
-        pauses = day.agents.setdefault(number, AgentDay()).pause_ms
-        pauses[reason] = pauses.get(reason, 0) + max(0, until_ms - since)
-    for since, number in day.held_since.values():
-        day.agents.setdefault(number, AgentDay()).hold_ms += max(0, until_ms - since)
+    day.end_running(until_ms)
     return [_row(number, figures, names.get(number, "")) for number, figures in day.agents.items()]
 
 

@@ -1,12 +1,13 @@
 """Report rows from the 15-minute history, grouped by period in the installation's time zone."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
 from dashboard.live.today import QueueDay, business_day
+from dashboard.live.trends import added
 
 Grouping = Literal["15min", "hour", "day", "week"]
 GROUPINGS: tuple[Grouping, ...] = get_args(Grouping)
@@ -54,20 +55,19 @@ def period_of(start: datetime, grouping: Grouping, zone: str, day_starts: time) 
     return day if grouping == "day" else day - timedelta(days=day.weekday())
 
 
-def add(a: QueueDay, b: QueueDay) -> QueueDay:
-    return QueueDay(**{f.name: getattr(a, f.name) + getattr(b, f.name) for f in fields(QueueDay)})
-
-
 def group(
     intervals: Iterable[Interval], grouping: Grouping, zone: str, day_starts: time
 ) -> list[Row]:
     """Counters summed per period and queue; ratios from the sums (never averaged), as the board
     computes them for the day."""
-    sums: dict[tuple[Period, str], QueueDay] = {}
+    grouped: dict[tuple[Period, str], list[QueueDay]] = {}
     for interval in intervals:
         key = (period_of(interval.start, grouping, zone, day_starts), interval.queue)
-        sums[key] = add(sums.get(key, QueueDay()), interval.counters)
-    return [Row(period, queue, shown(sums[period, queue])) for period, queue in sorted(sums)]
+        grouped.setdefault(key, []).append(interval.counters)
+    return [
+        Row(period, queue, shown(added(grouped[period, queue])))
+        for period, queue in sorted(grouped)
+    ]
 
 
 def shown(counters: QueueDay) -> dict[str, Any]:
