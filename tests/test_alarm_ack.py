@@ -11,7 +11,10 @@ from channels.layers import InMemoryChannelLayer
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dashboard.boards.fanout import Hub, Markers, settings_marker
+from dashboard.access import Access
+from dashboard.boards.access_markers import settings_marker
+from dashboard.boards.consumers import watched_markers
+from dashboard.boards.fanout import Hub, Markers
 from dashboard.models import ActionAttempt, Board, Display, Supervisor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_redis")]
@@ -123,6 +126,12 @@ class Screen:
         self.told.set()
 
 
+def tv_screen(stream: str) -> Screen:
+    """A TV's screen of one stream, watching the markers its socket watches."""
+    markers = watched_markers({}, Access(None, display=Display(pk=1)), [stream])
+    return Screen(frozenset({stream}), markers)
+
+
 @pytest.mark.django_db(transaction=True)  # the request's thread writes while the loop reads
 async def test_every_web_process_tells_the_screens_of_the_acknowledged_queues(
     dora: User,
@@ -131,7 +140,7 @@ async def test_every_web_process_tells_the_screens_of_the_acknowledged_queues(
     following a queue whose board's alarms were acknowledged re-check (and so reconnect with the
     new settings); a screen of other queues does not."""
     hub = Hub(InMemoryChannelLayer())
-    sales, support = Screen(frozenset({"queue:6400"})), Screen(frozenset({"queue:6401"}))
+    sales, support = tv_screen("queue:6400"), tv_screen("queue:6401")
     await hub.join(sales)
     await hub.join(support)
     assert settings_marker("queue:6400") != settings_marker("queue:6401")

@@ -10,7 +10,9 @@ from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
 from dashboard.live.today import QueueDay
-from dashboard.models import Board, DaySnapshot, Display, QueueInterval, Supervisor
+from dashboard.models import Board, DaySnapshot, QueueInterval, Supervisor
+from tests.test_snapshot_api import CAST as SNAPSHOT_CAST
+from tests.test_snapshot_api import display_client, other_board, signed_in
 
 pytestmark = [
     pytest.mark.django_db,
@@ -52,24 +54,6 @@ def history(board: Board) -> None:
     DaySnapshot.objects.create(day="2026-12-04", data={"day": "2026-12-04", "queues": queues})
 
 
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def display_client(board: Board, revoked: bool = False) -> Client:
-    client = Client()
-    client.cookies["wb_display"] = Display.objects.create(
-        name="TV", board=board, revoked=revoked
-    ).claim()
-    return client
-
-
-def other_board() -> Board:
-    return Board.objects.create(slug="support", name="Support", queues="7000")
-
-
 def supervisor_of_other_board(board: Board) -> Client:
     """A supervisor of queue 7000 only, on the support board."""
     user = other_board().viewers.create(username="sam")
@@ -77,14 +61,10 @@ def supervisor_of_other_board(board: Board) -> Client:
     return signed_in(user)
 
 
+# The snapshot API's callers, and one more: the same access rule (board_for_api) answers both.
 CAST: dict[str, Callable[[Board], Client]] = {
-    "anonymous": lambda board: Client(),
+    **SNAPSHOT_CAST,
     "supervisor of another board": supervisor_of_other_board,
-    "viewer": lambda board: signed_in(board.viewers.create(username="erin")),
-    "staff": lambda board: signed_in(User.objects.create_user("root", is_staff=True)),
-    "display of this board": display_client,
-    "display of another board": lambda board: display_client(other_board()),
-    "revoked display": lambda board: display_client(board, revoked=True),
 }
 
 

@@ -32,6 +32,13 @@ def user_marker(user_id: int) -> str:
     return f"wb:user-changed:{user_id}"
 
 
+def settings_marker(stream: str) -> str:
+    """Bumped when the settings of the boards following this stream changed (a supervisor
+    acknowledged their alarms, dashboard/boards/alarms.py): their screens re-check, and so
+    reconnect with the new settings, within seconds (docs/protocol.md)."""
+    return f"wb:settings-changed:{stream}"
+
+
 def announce(keys: list[str]) -> None:
     """Once the change is committed, change these markers: the sockets watching them re-check
     then, never before the database shows what they must find."""

@@ -15,8 +15,7 @@ from django.http import HttpRequest, JsonResponse
 from dashboard.access import board_for_user
 from dashboard.actions.requests import Refusal, body_of, read_body
 from dashboard.actions.web import RateLimited, api_view, csrf_check, json_error, rate_check
-from dashboard.boards.access_markers import bump
-from dashboard.boards.fanout import settings_marker
+from dashboard.boards.access_markers import bump, settings_marker
 from dashboard.clock import now_ms
 from dashboard.models import ActionAttempt, Board
 from dashboard.roles import acting_queues

@@ -21,7 +21,7 @@ from dashboard.access import (
     AnyUser,
     board_access,
 )
-from dashboard.boards.access_markers import session_marker, user_marker
+from dashboard.boards.access_markers import session_marker, settings_marker, user_marker
 from dashboard.boards.acks import TokenBucket, Unacked
 from dashboard.boards.displays import revocation_key, touch
 from dashboard.boards.fanout import Delta, Frames, Markers, process_hub
@@ -86,13 +86,15 @@ def check_access(scope: Scope, user: AnyUser) -> Access:
     return board_access(user, scope.get("cookies", {}).get(DISPLAY_COOKIE), slug)
 
 
-def watched_markers(scope: Scope, access: Access) -> Markers:
-    """The markers announcing a change to what granted access: its display, or its user and
-    session. None seen yet: a marker set since the check makes the socket check again."""
+def watched_markers(scope: Scope, access: Access, streams: list[str]) -> Markers:
+    """The markers announcing a change to what granted access (its display, or its user and
+    session) or to the settings of the board's streams. None seen yet: a marker set since the
+    check makes the socket check again."""
+    settings = {settings_marker(stream): None for stream in streams}
     if access.display is not None:
-        return {revocation_key(access.display.pk): None}
+        return {revocation_key(access.display.pk): None, **settings}
     user, session_key = scope["user"], scope["session"].session_key
-    return {user_marker(user.pk): None, session_marker(session_key): None}
+    return {user_marker(user.pk): None, session_marker(session_key): None, **settings}
 
 
 touch_display = database_sync_to_async(touch)
@@ -114,7 +116,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     settings: BoardSettings  # set once access is granted; nothing reads it before
     display_id: int | None
     markers: Markers  # set once access is granted, before the hub sees the screen
-    access_moved: asyncio.Event  # a marker changed: re-check access now, not at the minute
+    access_moved: asyncio.Event  # a marker changed: re-check access and settings now
     unacked: Unacked
     budget: TokenBucket  # what the browser may still send
     resync_wanted: bool  # asked while a snapshot was in flight: sent once that one is applied
@@ -149,8 +151,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return
         self.settings = board_settings(access.board)
         self.display_id = access.display.pk if access.display else None
-        self.markers = watched_markers(self.scope, access)
         self.streams = board_streams(access.board.queue_numbers)
+        self.markers = watched_markers(self.scope, access, self.streams)
         self.followed = frozenset(self.streams)
         if self.display_id is not None:
             await touch_display(self.display_id)

@@ -64,22 +64,16 @@ def batch_frame(texts: list[str]) -> str:
     return texts[0] if len(texts) == 1 else '{"type":"batch","frames":[' + ",".join(texts) + "]}"
 
 
-# Access markers (Redis keys, dashboard/boards/access_markers.py) and their values (None: not set).
+# Access and settings markers (Redis keys, dashboard/boards/access_markers.py) and their values
+# (None: not set).
 Markers = dict[str, str | None]
-
-
-def settings_marker(stream: str) -> str:
-    """A Redis marker bumped when the settings of the boards following this stream changed (a
-    supervisor acknowledged their alarms, dashboard/boards/alarms.py): their screens re-check,
-    and so reconnect with the new settings, within seconds (docs/protocol.md)."""
-    return f"wb:settings-changed:{stream}"
 
 
 class Screen(Protocol):
     """What the hub needs of a board socket."""
 
     followed: frozenset[str]
-    markers: Markers  # the markers its access depends on, as it last saw them
+    markers: Markers  # the markers its access and settings depend on, as it last saw them
 
     async def deliver(self, deltas: list[Delta], frames: Frames) -> None: ...
 
@@ -100,15 +94,12 @@ class Hub:
         self.awaited: set[str] = set()  # streams of the flush being gathered not yet in
         self.gathered: list[Delta] = []
         self.deadline = math.inf  # loop time by which what was gathered goes out anyway
-        # Each screen's settings markers as it last saw them (None: not set, or not yet read).
-        self.settings_seen: dict[Screen, Markers] = {}
 
     async def join(self, screen: Screen) -> None:
         """Feed the screen its streams' deltas. The groups are joined when this returns, so a
         snapshot read afterwards misses nothing: a change is in it, or comes after it, or both."""
         await self._open()
         self.screens.add(screen)
-        self.settings_seen[screen] = {settings_marker(stream): None for stream in screen.followed}
         for stream in screen.followed:
             self.following[stream].add(screen)
             await self._join_group(stream)
@@ -116,7 +107,6 @@ class Hub:
     def leave(self, screen: Screen) -> None:
         """The groups it alone followed are left at the next refresh."""
         self.screens.discard(screen)
-        self.settings_seen.pop(screen, None)
         for stream in screen.followed:
             self.following[stream].discard(screen)
 
@@ -200,21 +190,13 @@ class Hub:
                     await self._refresh_groups()
 
     async def _tell_changed_access(self) -> None:
-        """Screens whose markers (access or settings) changed since they last saw them are told,
-        with the new values of their access markers; either way they re-check now."""
+        """Screens whose markers changed since they last saw them are told the new values."""
         screens = list(self.screens)  # the set changes while Redis answers
-        keys = {key for screen in screens for key in screen.markers}
-        keys.update(key for screen in screens for key in self.settings_seen.get(screen, ()))
-        values = await read_markers(keys)
+        values = await read_markers({key for screen in screens for key in screen.markers})
         for screen in screens:
-            before = self.settings_seen.get(screen)
-            if before is None:
-                continue  # it left meanwhile
             seen = {key: values[key] for key in screen.markers}
-            settings = {key: values[key] for key in before}
-            if seen == screen.markers and settings == before:
+            if seen == screen.markers or screen not in self.screens:  # unchanged, or it left
                 continue
-            self.settings_seen[screen] = settings
             try:
                 await screen.access_changed(seen)
             except Exception:  # one socket's failure must not stop the hub's upkeep

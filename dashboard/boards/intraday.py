@@ -78,8 +78,8 @@ def intraday(queues: list[str], now: int) -> dict[str, Any]:
 
 
 def baseline(day: str, queues: Collection[str]) -> dict[str, Any]:
-    """Today's counters as the worker last wrote them, together with the current interval's:
-    the page adds what the board's socket counted since (None: nothing written yet today)."""
+    """Today's counters as the worker last wrote them: the page adds what the board's socket
+    counted since (None: nothing written yet today)."""
     row = DaySnapshot.objects.filter(day=day).first()
     if row is None:
         return {"today": None}
@@ -116,9 +116,9 @@ def trend_strip_api(request: HttpRequest, slug: str) -> JsonResponse:
 def strip(queues: list[str], now: int) -> dict[str, Any]:
     """Per queue, each closed interval's offered calls and service level; `slots`: the day's."""
     day_start = business_day(now, settings.TIME_ZONE, settings.BUSINESS_DAY_START)[1]
-    slots = day_slots(day_start, settings.TIME_ZONE)
-    closed = [slot for slot in slots if slot < interval_start(now)]
-    kept = stored(queues, slots[0], interval_start(now))
+    slots, current = day_slots(day_start, settings.TIME_ZONE), interval_start(now)
+    closed = [slot for slot in slots if slot < current]
+    kept = stored(queues, slots[0], current)
     return {
         "slots": len(slots),
         "queues": {
