@@ -83,6 +83,9 @@ async def start(user: User, wanted: ActionRequest) -> ActionAttempt:
 
 
 async def finish(attempt: ActionAttempt, outcome: Outcome, queues: list[str] | None = None) -> None:
+    """Write the outcome to the row; a re-read that changed nothing (each poll of a session
+    that is still ringing or listening) writes nothing."""
+    before = _kept(attempt)
     attempt.result = outcome.result
     attempt.message = outcome.message
     attempt.errcode = outcome.errcode if outcome.errcode is not None else attempt.errcode
@@ -91,7 +94,20 @@ async def finish(attempt: ActionAttempt, outcome: Outcome, queues: list[str] | N
     if queues is not None:
         attempt.queues = ",".join(queues)
     attempt.parameters = {**attempt.parameters, **(outcome.extra or {})}
-    await attempt.asave()
+    if _kept(attempt) != before:
+        await attempt.asave()
+
+
+def _kept(attempt: ActionAttempt) -> tuple[object, ...]:
+    """What finish() may change."""
+    return (
+        attempt.result,
+        attempt.message,
+        attempt.errcode,
+        attempt.pbx_latency_ms,
+        attempt.queues,
+        attempt.parameters,
+    )
 
 
 async def existing(user: User, key: str) -> ActionAttempt | None:

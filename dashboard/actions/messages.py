@@ -28,11 +28,6 @@ NO_PERMISSION = gettext_lazy(
     "(Integrations > API: allow call control and queue management)."
 )
 NOT_ALLOWED = gettext_lazy("The PBX does not allow this (feature disabled or not permitted).")
-# Stopping or switching monitoring.
-STOPPED = gettext_lazy("Monitoring stopped; the agent's call goes on.")
-MONITOR_ENDED = gettext_lazy("This monitoring call has already ended.")
-CALL_ENDED = gettext_lazy("The call you were monitoring has ended.")
-NOT_A_SESSION = gettext_lazy("No such monitoring session of yours.")
 # errcodes meaning "feature disabled or not allowed" (§2.6).
 FORBIDDEN_CODES = {10009, 70084, 70132}
 
@@ -118,6 +113,11 @@ SAID = {
     "monitoring_ended": gettext_lazy("Monitoring has ended."),
     "ended_unanswered": gettext_lazy("The monitoring call ended before you answered."),
     "no_answer": gettext_lazy("Your extension did not answer within %(seconds)s s."),
+    # Stopping or switching monitoring.
+    "not_a_session": gettext_lazy("No such monitoring session of yours."),
+    "stopped": gettext_lazy("Monitoring stopped; the agent's call goes on."),
+    "monitor_ended": gettext_lazy("This monitoring call has already ended."),
+    "call_ended": gettext_lazy("The call you were monitoring has ended."),
 }
 
 

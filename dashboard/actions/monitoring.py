@@ -3,13 +3,7 @@
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 
-from dashboard.actions.messages import (
-    MONITOR_ENDED,
-    NOT_A_SESSION,
-    STOPPED,
-    hang_up_refused,
-    unreachable_message,
-)
+from dashboard.actions.messages import hang_up_refused, said, unreachable_message
 from dashboard.actions.outcomes import Listener, Monitoring, Outcome, Stopped, start_monitor
 from dashboard.actions.requests import ActionRequest, Plan, Refusal, within
 from dashboard.models import ActionAttempt
@@ -70,8 +64,8 @@ async def _hang_up(api: PbxApi, stopped: Stopped) -> Outcome:
     except PbxUnreachable as error:
         return Outcome("failed", unreachable_message(str(error)), extra=stopped)
     if not hung_up:
-        return Outcome("failed", str(MONITOR_ENDED), pbx.CHANNEL_GONE, extra=stopped)
-    return Outcome("ok", str(STOPPED), extra=stopped)
+        return Outcome("failed", said("monitor_ended"), pbx.CHANNEL_GONE, extra=stopped)
+    return Outcome("ok", said("stopped"), extra=stopped)
 
 
 async def _session(user: User, wanted: ActionRequest, anyones: bool) -> ActionAttempt:
@@ -84,5 +78,5 @@ async def _session(user: User, wanted: ActionRequest, anyones: bool) -> ActionAt
         sessions = sessions.filter(user__pk=user.pk)
     found = await sessions.afirst()
     if found is None:
-        raise Refusal(404, str(NOT_A_SESSION))
+        raise Refusal(404, said("not_a_session"))
     return found

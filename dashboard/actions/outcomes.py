@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 from typing import Literal, NotRequired, TypedDict
 
 from dashboard.actions.messages import (
-    CALL_ENDED,
     done_message,
     failure_message,
     hang_up_refused,
@@ -129,7 +128,7 @@ async def _monitor(
     agent = plan.request.agent
     leg = pbx.talking_leg(await pbx.calls_of(api, agent), agent)
     if replacing is not None and (leg is None or leg.call_id != replacing.get("monitored_call")):
-        return Outcome("failed", str(CALL_ENDED))  # before anything is hung up
+        return Outcome("failed", said("call_ended"))  # before anything is hung up
     if leg is None:
         named = f"{plan.agent_name} ({agent})" if plan.agent_name else agent
         return Outcome("failed", said("not_on_a_call", agent=named))

@@ -67,15 +67,17 @@ async def actions(request: HttpRequest, user: User) -> JsonResponse:
             body = read_body(body_of(request))
             csrf_check(request)
             wanted = parse(body)
-            await _allowed(user)
+            allowed = await _allowed(user)
         except Refusal as refusal:
             if not isinstance(refusal, RateLimited) or refusal.first:
                 await audit.record_refusal(user, body, refusal)
             return json_error(refusal.status, refusal.message)
-        return await _act(pbx, user, wanted)
+        return await _act(pbx, user, wanted, allowed)
 
 
-async def _act(pbx: Edge, user: User, wanted: ActionRequest) -> JsonResponse:
+async def _act(
+    pbx: Edge, user: User, wanted: ActionRequest, allowed: set[str] | None
+) -> JsonResponse:
     key = wanted.idempotency_key
     earlier = await audit.existing(user, key) if key else None
     if earlier is None:
@@ -88,7 +90,7 @@ async def _act(pbx: Edge, user: User, wanted: ActionRequest) -> JsonResponse:
     if earlier is not None:
         return _repeat(earlier)
     try:
-        outcome, queues = await _carry_out(pbx, user, wanted)
+        outcome, queues = await _carry_out(pbx, user, wanted, allowed)
     except Refusal as refusal:
         await audit.finish(attempt, Outcome("refused", refusal.message))
         return json_error(refusal.status, refusal.message, **audit.attempt_json(attempt))
@@ -105,8 +107,9 @@ def _repeat(earlier: ActionAttempt) -> JsonResponse:
     return JsonResponse(shown)
 
 
-async def _carry_out(pbx: Edge, user: User, wanted: ActionRequest) -> tuple[Outcome, list[str]]:
-    allowed = await _allowed(user)
+async def _carry_out(
+    pbx: Edge, user: User, wanted: ActionRequest, allowed: set[str] | None
+) -> tuple[Outcome, list[str]]:
     if wanted.action == STOP:
         return await monitoring.stop(pbx.api, user, wanted, allowed)
     # Refused before the PBX is asked.

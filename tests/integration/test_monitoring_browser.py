@@ -42,6 +42,13 @@ def answered_call(stack: Stack, agent: str) -> str:
     return str(call["call_id"])
 
 
+def on_a_call(page: Page, stack: Stack, agent: str, waiting_caller: str) -> tuple[str, Locator]:
+    """A caller waiting in 6400, and the agent's answered call: its ID and its live-calls row."""
+    stack.sim("POST", "calls", {"queue": "6400", "caller": waiting_caller})
+    call_id = answered_call(stack, agent)
+    return call_id, page.locator(f'#calls-section tr[data-key="{call_id}"]')
+
+
 def monitor_calls(stack: Stack) -> list[dict[str, Any]]:
     """The simulator's live monitoring calls (call/listen's)."""
     return [call for call in stack.sim("GET", "state")["other_calls"] if call["monitors"]]
@@ -83,9 +90,7 @@ def test_at_a_desk_the_supervisor_switches_modes_then_stops(
     desk: Page, browser_stack: BrowserStack
 ) -> None:
     stack = browser_stack.stack
-    stack.sim("POST", "calls", {"queue": "6400", "caller": "5550100"})  # one waiting caller
-    call_id = answered_call(stack, "1002")
-    row = desk.locator(f'#calls-section tr[data-key="{call_id}"]')
+    call_id, row = on_a_call(desk, stack, "1002", "5550100")
     row.get_by_role("button", name="Listen", exact=True).click()
     expect(desk.locator("#wb-action-dialog")).to_contain_text("Listen: agent Bee Lim (1002)'s call")
     confirm(desk)
@@ -128,9 +133,7 @@ def test_on_a_phone_in_thai_the_panel_covers_nothing_and_stop_works(
     phone: Page, browser_stack: BrowserStack
 ) -> None:
     stack = browser_stack.stack
-    stack.sim("POST", "calls", {"queue": "6400", "caller": "5550101"})  # a waiting caller
-    call_id = answered_call(stack, "1001")
-    row = phone.locator(f'#calls-section tr[data-key="{call_id}"]')
+    call_id, row = on_a_call(phone, stack, "1001", "5550101")
     row.get_by_role("button", name="กระซิบ", exact=True).click()  # Whisper
     confirm(phone)
     panel = phone.locator("#wb-monitors")

@@ -62,5 +62,7 @@ def test_a_handshake_that_times_out_is_a_timeout_not_its_english() -> None:
         (PbxUnreachable("get_token: answer is not the PBX's errcode envelope"), "other", {}),
     ],
 )
-def test_each_known_failure_has_its_code(error: BaseException, code: str, params: dict) -> None:  # type: ignore[type-arg]
+def test_each_known_failure_has_its_code(
+    error: BaseException, code: str, params: dict[str, object]
+) -> None:
     assert reason_for(error) == {"code": code, "params": params}
