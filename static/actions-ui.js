@@ -1,8 +1,9 @@
 // What the console's action modules share: the action API, buttons, the confirmation dialog,
-// toasts. Texts come translated from Django's JavaScript catalogue.
+// toasts. Texts come translated from Django's JavaScript catalogue, as the board's do.
+import { format, gettext } from "./board/i18n.js";
 
-export const gettext = globalThis.gettext ?? ((text) => text);
-export const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
+export { format, gettext };
+
 const POLL_MS = 700;
 const POLL_FOR_MS = 30_000;
 

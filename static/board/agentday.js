@@ -82,9 +82,10 @@ function showDuration(node, ms, runs, now) {
 /** One line per reason, longest first: visible text, which a touch screen can read. */
 function showReasons(list, pauses, runningReason, now) {
   const reasons = Object.entries(pauses).sort(([, a], [, b]) => b - a);
-  if (list.dataset.reasons !== reasons.map(([reason]) => reason).join("\n")) {
+  const names = reasons.map(([reason]) => reason).join("\n");
+  if (list.dataset.reasons !== names) {
     list.replaceChildren(...reasons.map(([reason]) => reasonLine(reason)));
-    list.dataset.reasons = reasons.map(([reason]) => reason).join("\n");
+    list.dataset.reasons = names;
   }
   reasons.forEach(([reason, ms], index) => showDuration(list.children[index].lastElementChild, ms, reason === runningReason, now));
 }

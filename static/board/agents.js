@@ -10,8 +10,6 @@ const STATE_ORDER = ["on_call", "ringing", "wrap_up", "paused", "available", "un
 const DAY_CELLS = DAY_COLUMNS.map((column) => column.cell);
 const CELLS = ["name", "number", "state", "in-state", "pause", "member-of", "answered", "missed", ...DAY_CELLS, "presence", "phone", "agent-actions"];
 
-// The agents' day page (dashboard/urls.py, "agent_day"): today's figures, one row per agent.
-const AGENT_DAY_URL = "/reports/agents/";
 const NEW_ROW = Symbol("a row with no place yet");
 // Rows per tbody, the unit the browser skips off screen (board.css sizes a group it never drew).
 const GROUP_ROWS = 32;
@@ -46,6 +44,7 @@ export function mergeAgent(byQueue) {
 export class AgentsTable {
   constructor(section, queueName) {
     this.queueName = queueName;
+    this.agentDayUrl = section.dataset.agentDayUrl; // the reports' agents' day page
     this.entries = new Map(); // extension → Map(queue → agent)
     this.members = new Map(); // queue → its agents' extensions
     this.names = new Map(); // queue → the name its agents' rows show
@@ -153,7 +152,7 @@ export class AgentsTable {
       row.append(row.cell[name]);
     }
     row.cell.state.append(element("span", "state-chip"));
-    row.cell.name.append(agentDayLink(number));
+    row.cell.name.append(agentDayLink(this.agentDayUrl, number));
     createDayCells(row.cell);
     return row;
   }
@@ -209,9 +208,9 @@ export class AgentsTable {
 }
 
 /** The agent's name links to its day so far on the reports' agents' day page (docs/design.md#reports). */
-function agentDayLink(number) {
+function agentDayLink(url, number) {
   const link = element("a", "agent-day-link");
-  link.href = `${AGENT_DAY_URL}#agent-${encodeURIComponent(number)}`;
+  link.href = `${url}#agent-${encodeURIComponent(number)}`;
   return link;
 }
 

@@ -45,14 +45,16 @@ export class TvLayout {
     document.fonts.addEventListener("loadingdone", () => this.fit());
   }
 
+  /** A fit shows the pages' levels too; otherwise a tile's level may have changed alone. */
   changed(changes) {
     if (changes.some((change) => change.target === this.container)) {
       this.page = 0; // another board's tiles: from its first page
       this.fit();
     } else if (this.shown().some((tile) => room(tile) < 1)) {
       this.fit();
+    } else {
+      this.showLevels();
     }
-    this.showLevels();
   }
 
   /** Choose the grid and the type size for the tiles as they are now, then show the page. */
