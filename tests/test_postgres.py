@@ -46,6 +46,5 @@ def test_the_migrations_unapply_and_apply_again() -> None:
     """Every migration's reverse runs on this engine too (an upgrade rolled back)."""
     call_command("migrate", "dashboard", "zero", verbosity=0)
     call_command("migrate", verbosity=0)
-    assert not MigrationExecutor(connection).migration_plan(
-        MigrationExecutor(connection).loader.graph.leaf_nodes()
-    )
+    executor = MigrationExecutor(connection)
+    assert not executor.migration_plan(executor.loader.graph.leaf_nodes())

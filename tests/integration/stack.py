@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,35 @@ def manage(env: dict[str, str], *args: str) -> str:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def orm(env: dict[str, str], code: str) -> str:
+    """Run `code` in the product's Django shell, as an admin would change the configuration
+    (the models Board, Display and ActionAttempt imported); what it printed."""
+    prelude = "from dashboard.models import ActionAttempt, Board, Display; "
+    return manage(env, "shell", "--no-imports", "-c", prelude + code)
+
+
+def keep_history(
+    env: dict[str, str],
+    intervals: dict[datetime, dict[str, int]],
+    agents_day: date,
+    agents: dict[str, Any],
+    queue: str = "6400",
+) -> None:
+    """What the worker would have kept: `queue`'s intervals (each start with its counters), and
+    the agents of `agents_day` as kept at its roll-over."""
+    rows = [(start.isoformat(), counters) for start, counters in intervals.items()]
+    data = {"day": agents_day.isoformat(), "agents": agents, "paused_since": {}, "held_since": {}}
+    code = (
+        "from datetime import datetime\n"
+        "from dashboard.models import DaySnapshot, QueueInterval\n"
+        f"for start, counters in {rows!r}:\n"
+        f"    QueueInterval.objects.create(queue={queue!r}, start=datetime.fromisoformat(start),"
+        " counters=counters)\n"
+        f"DaySnapshot.objects.create(day={data['day']!r}, data={data!r})"
+    )
+    manage(env, "shell", "--no-imports", "-c", code)
 
 
 # Tests search whole logs (for secrets, say): keep every line a test run's processes print.

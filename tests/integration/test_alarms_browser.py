@@ -13,7 +13,7 @@ from devstack.procs import free_port
 from tests.integration.browser_stack import BrowserStack
 from tests.integration.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.integration.screens import WAIT_MS, live, pair_tv, sign_in
-from tests.integration.stack import manage, start_daphne, wait_until
+from tests.integration.stack import orm, start_daphne, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -32,18 +32,6 @@ window.AudioContext = class extends Real {
     }
 };
 """
-
-
-def orm(browser_stack: BrowserStack, code: str) -> None:
-    """Change the configuration as an admin would, through Django's ORM."""
-    prelude = "from dashboard.models import ActionAttempt, Board, Display; "
-    manage(browser_stack.rig.env, "shell", "--no-imports", "-c", prelude + code)
-
-
-def orm_value(browser_stack: BrowserStack, expression: str) -> str:
-    prelude = "from dashboard.models import ActionAttempt, Board, Display; print("
-    out = manage(browser_stack.rig.env, "shell", "--no-imports", "-c", prelude + expression + ")")
-    return out.strip()
 
 
 def call(browser_stack: BrowserStack, queue: str, caller: str) -> str:
@@ -131,7 +119,7 @@ def test_a_thai_console_names_the_new_totals_in_thai(
 def test_only_the_figure_that_crossed_flashes_and_it_stops_by_itself(
     context: BrowserContext, browser_stack: BrowserStack
 ) -> None:
-    orm(browser_stack, "Board.objects.filter(slug='demo').update(flash_s=4)")
+    orm(browser_stack.rig.env, "Board.objects.filter(slug='demo').update(flash_s=4)")
     page = context.new_page()
     sign_in(page, browser_stack.stack)
     calls = [call(browser_stack, SALES, f"555030{n}") for n in range(CRITICAL_WAITING)]
@@ -145,7 +133,7 @@ def test_only_the_figure_that_crossed_flashes_and_it_stops_by_itself(
     expect(waiting).to_have_attribute("data-level", "critical")  # the colour stays
     end(browser_stack, *calls)
     expect(waiting).to_have_attribute("data-level", "", timeout=WAIT_MS)
-    orm(browser_stack, "Board.objects.filter(slug='demo').update(flash_s=60)")
+    orm(browser_stack.rig.env, "Board.objects.filter(slug='demo').update(flash_s=60)")
 
 
 def test_an_acknowledgement_stops_the_flashing_on_every_screen_of_the_board(
@@ -174,7 +162,7 @@ def test_an_acknowledgement_stops_the_flashing_on_every_screen_of_the_board(
             expect(figure(page, SALES, "waiting")).to_have_attribute("data-level", "critical")
         expect(acknowledge).to_be_disabled()
         audit = "ActionAttempt.objects.filter(action='acknowledge', result='ok').count()"
-        assert orm_value(browser_stack, audit) == "1"
+        assert orm(browser_stack.rig.env, f"print({audit})").strip() == "1"
         # Below critical, then across it again: a new alarm, flashing everywhere.
         end(browser_stack, calls.pop())
         warned = figure(tv, SALES, "waiting")
@@ -218,7 +206,10 @@ def test_a_tv_with_sound_alerts_beeps_on_a_breach_without_a_click(
     try:
         page = kiosk.new_page(viewport={"width": 1920, "height": 1080})
         page.add_init_script(AUDIO_PROBE)
-        orm(browser_stack, "Display.objects.filter(name='Demo TV').update(sound_alerts=False)")
+        orm(
+            browser_stack.rig.env,
+            "Display.objects.filter(name='Demo TV').update(sound_alerts=False)",
+        )
         pair_tv(page, browser_stack.new_tv_link())
         calls = [call(browser_stack, SALES, f"555060{n}") for n in range(3)]
         waiting = figure(page, SALES, "waiting")
@@ -234,8 +225,11 @@ def test_a_tv_with_sound_alerts_beeps_on_a_breach_without_a_click(
             "abandon_rate_warn=1000, abandon_rate_critical=1000, "
             "service_level_warn=0, service_level_critical=0"
         )
-        orm(browser_stack, f"Board.objects.filter(slug='demo').update({only_waiting})")
-        orm(browser_stack, "Display.objects.filter(name='Demo TV').update(sound_alerts=True)")
+        orm(browser_stack.rig.env, f"Board.objects.filter(slug='demo').update({only_waiting})")
+        orm(
+            browser_stack.rig.env,
+            "Display.objects.filter(name='Demo TV').update(sound_alerts=True)",
+        )
         page.reload()
         live(page)
         expect(page.locator(f'.tile[data-queue="{SALES}"]')).to_have_attribute(

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, expect
 
 from tests.integration.browser_stack import BrowserStack
 from tests.integration.screens import RECOVER_MS, WAIT_MS, live, pair_tv, sign_in
-from tests.integration.stack import manage, wait_until
+from tests.integration.stack import orm, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -92,16 +92,10 @@ RESOURCES = """
 """
 
 
-def orm(browser_stack: BrowserStack, code: str) -> None:
-    """Change the product's configuration as an admin would, through Django's ORM."""
-    prelude = "from dashboard.models import Board, Display; "
-    manage(browser_stack.rig.env, "shell", "--no-imports", "-c", prelude + code)
-
-
 def demo_tv(browser_stack: BrowserStack, settings: str) -> None:
     """The demo TV on the demo board alone, with these further settings."""
     orm(
-        browser_stack,
+        browser_stack.rig.env,
         "Display.objects.get(name='Demo TV').more_boards.clear(); Display.objects.filter("
         f"name='Demo TV').update(board=Board.objects.get(slug='demo'), {settings})",
     )
@@ -109,7 +103,7 @@ def demo_tv(browser_stack: BrowserStack, settings: str) -> None:
 
 def board(browser_stack: BrowserStack, settings: str) -> None:
     """Change the demo board's settings."""
-    orm(browser_stack, f"Board.objects.filter(slug='demo').update({settings})")
+    orm(browser_stack.rig.env, f"Board.objects.filter(slug='demo').update({settings})")
 
 
 @pytest.fixture
@@ -146,7 +140,7 @@ def test_a_tv_rotates_its_boards_without_a_blank_frame_and_keeps_the_screen_awak
     context: BrowserContext, browser_stack: BrowserStack
 ) -> None:
     orm(
-        browser_stack,
+        browser_stack.rig.env,
         "front = Board.objects.update_or_create(slug='front', defaults={'name': 'Front', "
         "'queues': '6400'})[0]; back = Board.objects.update_or_create(slug='back', "
         "defaults={'name': 'Back', 'queues': '6401'})[0]; "
@@ -213,7 +207,7 @@ def test_a_console_whose_session_ended_goes_to_the_login_page(
     console = context.new_page()
     sign_in(console, browser_stack.stack)
     orm(
-        browser_stack,
+        browser_stack.rig.env,
         "from django.contrib.sessions.models import Session; Session.objects.all().delete()",
     )
     browser_stack.stop_web()  # the socket, opened while signed in, is cut and reopened

@@ -5,7 +5,7 @@ second-factor page and the sign-in page. Each queue tile's figures, its service 
 are on screen and uncovered, and a live call's action button takes a tap."""
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 
 from tests.integration.browser_stack import BrowserStack
 from tests.integration.screens import WAIT_MS, live, sign_in
-from tests.integration.stack import Stack, manage
+from tests.integration.stack import Stack, keep_history
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -66,20 +66,14 @@ def assert_fits(page: Page, phone: ViewportSize, selector: str) -> None:
 @pytest.fixture(scope="module")
 def content(browser_stack: BrowserStack) -> Iterator[Stack]:
     """A week of kept intervals and yesterday's agents, a caller waiting and a call answered."""
-    code = (
-        "from datetime import datetime, timedelta, timezone\n"
-        "from dashboard.models import DaySnapshot, QueueInterval\n"
-        "bangkok = timezone(timedelta(hours=7))\n"
-        f"for n, day in enumerate({[day.isoformat() for day in DAYS]!r}, 1):\n"
-        "    start = datetime.fromisoformat(day + 'T09:00').replace(tzinfo=bangkok)\n"
-        "    counters = {'offered': 10 * n, 'answered': 9 * n, 'answered_in_sl': 8 * n,"
-        " 'abandoned': n, 'handled': 9 * n, 'talk_ms': n * 600000}\n"
-        "    QueueInterval.objects.create(queue='6400', start=start, counters=counters)\n"
-        f"data = {{'day': {YESTERDAY.isoformat()!r}, 'agents': {KEPT_AGENTS!r},"
-        " 'paused_since': {}, 'held_since': {}}\n"
-        "DaySnapshot.objects.create(day=data['day'], data=data)"
-    )
-    manage(browser_stack.rig.env, "shell", "--no-imports", "-c", code)
+    intervals = {
+        datetime.combine(day, time(9), ZONE): {
+            "offered": 10 * n, "answered": 9 * n, "answered_in_sl": 8 * n, "abandoned": n,
+            "handled": 9 * n, "talk_ms": n * 600000,
+        }
+        for n, day in enumerate(DAYS, 1)
+    }  # fmt: skip
+    keep_history(browser_stack.rig.env, intervals, YESTERDAY, KEPT_AGENTS)
     stack = browser_stack.stack
     waiting = stack.sim("POST", "calls", {"queue": "6400", "caller": "5550100"})["call_id"]
     answered = stack.sim("POST", "calls", {"queue": "6400", "caller": "5550077"})["call_id"]

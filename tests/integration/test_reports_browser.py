@@ -3,7 +3,7 @@ its table (days in the installation's zone), downloads it as CSV and XLSX and pr
 the form; opens the agents' day from the console's agents table, and sorts it."""
 
 import csv
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from io import BytesIO, StringIO
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.integration.browser_stack import BrowserStack
 from tests.integration.screens import WAIT_MS, sign_in
-from tests.integration.stack import manage
+from tests.integration.stack import keep_history
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -35,20 +35,13 @@ KEPT_AGENTS = {
 @pytest.fixture(scope="module")
 def history(browser_stack: BrowserStack) -> BrowserStack:
     """Queue 6400, each of the 30 days at 09:00 local: n calls offered on the nth day."""
-    code = (
-        "from datetime import datetime, timedelta, timezone\n"
-        "from dashboard.models import DaySnapshot, QueueInterval\n"
-        "bangkok = timezone(timedelta(hours=7))\n"
-        f"for n, day in enumerate({[day.isoformat() for day in DAYS]!r}, 1):\n"
-        "    start = datetime.fromisoformat(day + 'T09:00').replace(tzinfo=bangkok)\n"
-        "    counters = {'offered': n, 'answered': n, 'answered_in_sl': n, 'handled': n,"
-        " 'talk_ms': n * 60000}\n"
-        "    QueueInterval.objects.create(queue='6400', start=start, counters=counters)\n"
-        f"data = {{'day': {YESTERDAY.isoformat()!r}, 'agents': {KEPT_AGENTS!r},"
-        " 'paused_since': {}, 'held_since': {}}\n"
-        "DaySnapshot.objects.create(day=data['day'], data=data)"
-    )
-    manage(browser_stack.rig.env, "shell", "--no-imports", "-c", code)
+    intervals = {
+        datetime.combine(day, time(9), ZONE): {
+            "offered": n, "answered": n, "answered_in_sl": n, "handled": n, "talk_ms": n * 60000
+        }
+        for n, day in enumerate(DAYS, 1)
+    }  # fmt: skip
+    keep_history(browser_stack.rig.env, intervals, YESTERDAY, KEPT_AGENTS)
     return browser_stack
 
 

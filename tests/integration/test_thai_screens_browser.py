@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, e
 
 from tests.integration.browser_stack import BrowserStack
 from tests.integration.screens import WAIT_MS, sign_in
-from tests.integration.stack import manage
+from tests.integration.stack import orm
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -111,16 +111,14 @@ class FakeServer:
         self.delta("beat", {"at": now_ms(), "pbx_heard_at": now_ms()})
 
 
-def orm(browser_stack: BrowserStack, code: str) -> None:
-    prelude = "from dashboard.models import Board; "
-    manage(browser_stack.rig.env, "shell", "--no-imports", "-c", prelude + code)
-
-
 @pytest.fixture(params=["th", "en"])
 def language(request: pytest.FixtureRequest, browser_stack: BrowserStack) -> Iterator[str]:
-    orm(browser_stack, f"Board.objects.filter(slug='demo').update(language='{request.param}')")
+    orm(
+        browser_stack.rig.env,
+        f"Board.objects.filter(slug='demo').update(language='{request.param}')",
+    )
     yield request.param
-    orm(browser_stack, "Board.objects.filter(slug='demo').update(language='')")
+    orm(browser_stack.rig.env, "Board.objects.filter(slug='demo').update(language='')")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ clock, though the TV's own zone and clock are wrong; in English and Thai; the TV
 screen at every size with the clock on it."""
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,15 +17,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 ZONE = "Asia/Bangkok"  # the installation's, and its PBX's (pbxsim's default)
 TV_ZONE = "America/New_York"  # what the TV's browser thinks, wrongly
 TV_CLOCK_BEHIND = timedelta(hours=5, minutes=13)  # and how wrong the TV's own clock is
+# The module's stack (its web server and workers) runs in ZONE.
+STACK_SETTINGS = {"TIME_ZONE": ZONE}
 TITLES = {"en-GB": f"Local time ({ZONE})", "th-TH": f"เวลาท้องถิ่น ({ZONE})"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def installation_zone() -> Iterator[None]:
-    """Set before the module's stack starts: its web server and workers run in ZONE."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TIME_ZONE", ZONE)
-        yield
 
 
 def open_tv(chromium: Browser, link: str, locale: str) -> Page:

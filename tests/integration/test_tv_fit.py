@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.integration.screens import RECOVER_MS, WAIT_MS, pair_tv
-from tests.integration.stack import Stack, manage
+from tests.integration.stack import Stack, manage, orm
 from tests.integration.test_tv_kiosk import SIZES
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -84,12 +84,11 @@ def show_queues(stack: Stack, count: int, language: str, page_s: int = STILL_S) 
     env, queues = stack.rig.env, ",".join(QUEUES[:count])
     out = manage(env, "seed_demo", "--base-url", stack.web_url, f"--password={stack.password}",
                  "--queues", queues)  # fmt: skip
-    code = (
-        "from dashboard.models import Board, Display; "
+    orm(
+        env,
         f"Board.objects.filter(slug='demo').update(language='{language}'); "
-        f"Display.objects.filter(name='Demo TV').update(rotation_s={page_s})"
+        f"Display.objects.filter(name='Demo TV').update(rotation_s={page_s})",
     )
-    manage(env, "shell", "--no-imports", "-c", code)
     return out.rsplit("TV link:", 1)[1].split()[0]
 
 
