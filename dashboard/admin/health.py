@@ -27,6 +27,7 @@ async def run_pbx_checks(event_wait_s: float) -> list[CheckResult]:
             configured_pbx(),
             lambda rest: TokenManager(rest, redis, DatabaseTokenVault()),
             event_wait_s,
+            settings.TIME_ZONE,
         )
     finally:
         await redis.aclose()

@@ -193,10 +193,11 @@ WHEN_UNSUPPORTED = {
 async def run_checks(
     settings: PbxSettings,
     tokens_for: Callable[[PbxRest], TokenManager],
-    event_wait_s: float = DEFAULT_EVENT_WAIT_S,
+    event_wait_s: float,
+    time_zone: str,
 ) -> list[CheckResult]:
     """Run every check in order; one whose prerequisite did not pass is skipped."""
-    ctx = Context(settings, tokens_for, event_wait_s)
+    ctx = Context(settings, tokens_for, event_wait_s, time_zone)
     results: dict[str, CheckResult] = {}
     try:
         for check in CHECKS:

@@ -63,6 +63,7 @@ class Context:
     settings: PbxSettings
     tokens_for: Callable[[PbxRest], TokenManager]
     event_wait_s: float
+    time_zone: str  # the installation's TIME_ZONE, which the PBX's clock should keep
     watch: Watch | None = None
     _api: PbxApi | None = None
 

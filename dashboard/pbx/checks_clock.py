@@ -5,8 +5,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-
 from dashboard.live.cdr import SANE_EPOCH_S, local_ms
 from dashboard.live.fields import seconds
 from dashboard.pbx.checks_base import Context, Outcome, ok, record, warn
@@ -48,7 +46,7 @@ async def check_time_zone(ctx: Context) -> Outcome:
     if found is None:
         return NO_LOCAL_TIME
     pbx, instant = found
-    zone = settings.TIME_ZONE
+    zone = ctx.time_zone
     ours = ZoneInfo(zone).utcoffset(instant) or timedelta(0)  # a ZoneInfo's is never None
     if ours == pbx:
         return ok(f"The PBX's clock is at {utc_label(pbx)}, as TIME_ZONE {zone} is.")

@@ -70,6 +70,11 @@ def test_the_simulator_and_the_product_share_no_code() -> None:
             assert "pbxsim" not in top_modules_imported(path), path
 
 
+def test_the_pbx_client_imports_no_django() -> None:
+    for path in modules_of("pbx"):
+        assert "django" not in top_modules_imported(path), path
+
+
 def test_the_pbx_client_runs_without_django_settings() -> None:
     """docs/architecture.md: `pbx/` is the Yeastar client, no Django; benchmarks and tools use it
     bare. (pbx_check's own checks run inside Django and may read its settings.)"""
