@@ -99,18 +99,23 @@ def test_every_string_marked_for_translation_has_thai(strings, domain) -> None: 
 
 def shown_literals(path: Path) -> list[str]:
     """English literals a script puts on screen without gettext."""
-    text = path.read_text()
+    return literals_shown(path.read_text(), str(path.relative_to(ROOT)))
+
+
+def literals_shown(text: str, name: str) -> list[str]:
     bad = []
     for pattern in JS_SHOWN:
         for match in pattern.finditer(text):
             literal = re.sub(r"\$\{[^}]*\}", "", match["text"])
             if not NOT_WORDS.match(literal):
                 line = text.count("\n", 0, match.start()) + 1
-                bad.append(f"{path.relative_to(ROOT)}:{line}: {match['text']!r}")
+                bad.append(f"{name}:{line}: {match['text']!r}")
     return bad
 
 
 def test_no_script_puts_an_english_literal_on_screen() -> None:
+    # The scan sees such a literal (a broken pattern would pass every script).
+    assert literals_shown('setText(cell, "Waiting"); el.title = "Longest wait";', "sample")
     assert [bad for path in SCRIPTS for bad in shown_literals(path)] == []
 
 
@@ -137,11 +142,19 @@ class VisibleText(HTMLParser):
 
 
 def template_english(path: Path) -> list[str]:
-    source = NOT_TEXT.sub("", path.read_text())
+    return [f"{path.relative_to(ROOT)}: {text}" for text in english_in(path.read_text())]
+
+
+def english_in(template: str) -> list[str]:
     parser = VisibleText()
-    parser.feed(source)
-    return [f"{path.relative_to(ROOT)}: {text}" for text in parser.found]
+    parser.feed(NOT_TEXT.sub("", template))
+    return parser.found
 
 
 def test_no_template_shows_english_outside_translate() -> None:
+    # The scan sees such text (a broken parser would pass every template).
+    assert english_in('<p title="Wait">{% translate "Ok" %} Waiting</p>') == [
+        "<p title='Wait'>",
+        "Waiting",
+    ]
     assert [bad for path in TEMPLATES for bad in template_english(path)] == []
