@@ -98,8 +98,8 @@ def follow(rig: Rig, web: httpx.Client, old: dict[str, Any], label: str) -> dict
     """Sample until the board shows the truth; every stable sample meanwhile must show it or a
     mix of it and `old`, the truth one step before. Returns the truth reached."""
     before, born_after = compared(truth_view(old)), newest_call(old)
-    deadline, samples = time.monotonic() + CATCH_UP_S, 0
-    while True:
+    deadline, samples, behind = time.monotonic() + CATCH_UP_S, 0, ["no stable sample"]
+    while time.monotonic() < deadline:
         first = rig.sim("GET", "state")
         board = board_of(web.get("/api/boards/bench/snapshot/").raise_for_status().json())
         second: dict[str, Any] = rig.sim("GET", "state")
@@ -107,6 +107,7 @@ def follow(rig: Rig, web: httpx.Client, old: dict[str, Any], label: str) -> dict
             # The simulator moved by itself (its clock creeps): sample again. The board may still
             # be on its way from `before`, so that stays the lower bound (raising it to `first`
             # called a board one event behind "never true").
+            time.sleep(0.02)  # the poll's pace, within the deadline above
             continue
         truth, samples = compared(truth_view(second)), samples + 1
         if found := wrong(before, truth, board, born_after):
@@ -114,9 +115,8 @@ def follow(rig: Rig, web: httpx.Client, old: dict[str, Any], label: str) -> dict
             pytest.fail(f"{label}, stable sample {samples}: {never}")
         if not (behind := [line for lines in differences(truth, board).values() for line in lines]):
             return second
-        if time.monotonic() > deadline:
-            pytest.fail(f"{label}: the board never caught up: {'; '.join(behind)}")
         time.sleep(0.02)
+    pytest.fail(f"{label}: the board never caught up: {'; '.join(behind)}")
 
 
 def script(rig: Rig, step: int, scripted: dict[int, list[tuple[str, str]]]) -> None:
