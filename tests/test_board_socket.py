@@ -16,6 +16,7 @@ from dashboard.boards.fanout import GROUP_REFRESH_S
 from dashboard.boards.livestore import live_redis
 from dashboard.boards.refusals import MAX_REFUSALS
 from dashboard.models import Board, Display
+from dashboard.sso.config import LOCAL_BACKEND
 from dashboard.streams import queue_stream, stream_group
 from dashboard.worker.publish import Pacer
 from tests.sockets import (
@@ -31,7 +32,6 @@ from tests.sockets import (
 )
 from wallboard.asgi import application
 from wallboard.env import channel_prefix
-from wallboard.second_factor.devices import LOCAL_BACKEND
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
 

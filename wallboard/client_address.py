@@ -70,12 +70,11 @@ def forwarded_client(peer: str, forwarded_for: Sequence[str], trusted: Sequence[
     return str(current)
 
 
-def forwarded_headers(scope: dict[str, Any]) -> list[str]:
-    """The request's X-Forwarded-For headers, in order (a list may be split over several)."""
+def header_values(scope: dict[str, Any], name: bytes) -> list[str]:
+    """The request's headers of that (lower-case) name, in order: X-Forwarded-For, say, whose
+    list may be split over several."""
     return [
-        value.decode("latin-1")
-        for name, value in scope.get("headers", ())
-        if name.lower() == b"x-forwarded-for"
+        value.decode("latin-1") for key, value in scope.get("headers", ()) if key.lower() == name
     ]
 
 
@@ -88,7 +87,7 @@ class ClientAddressMiddleware:
         self.warned = False
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        client, forwarded = scope.get("client"), forwarded_headers(scope)
+        client, forwarded = scope.get("client"), header_values(scope, b"x-forwarded-for")
         if client and forwarded:
             peer = str(client[0])
             address = forwarded_client(peer, forwarded, self.trusted)

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from django.utils.http import is_same_domain
 
+from wallboard.client_address import header_values
+
 Origin = tuple[str, str, int]  # scheme, host name (lower case, IPv6 unbracketed), port
 DEFAULT_PORTS = {"http": 80, "https": 443}
 logger = logging.getLogger(__name__)
@@ -30,10 +32,7 @@ def parse_origin(text: str) -> Origin | None:
 
 def header(scope: dict[str, Any], name: bytes) -> str | None:
     """The handshake's first header of that (lower-case) name."""
-    for key, value in scope.get("headers", ()):
-        if key.lower() == name:
-            return str(value.decode("latin-1"))
-    return None
+    return next(iter(header_values(scope, name)), None)
 
 
 def is_secure(scope: dict[str, Any]) -> bool:

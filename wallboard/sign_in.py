@@ -18,8 +18,8 @@ def client_address(request: HttpRequest) -> str | None:
 
 
 class SignInThrottle(AxesStandaloneBackend):  # type: ignore[misc]  # untyped base
-    """Axes' lock, first in AUTHENTICATION_BACKENDS: the backends after it (passwords today,
-    single sign-on later) are not asked while the account or the address is locked."""
+    """Axes' lock, first in AUTHENTICATION_BACKENDS: the backends after it (passwords kept here,
+    the company's directory) are not asked while the account or the address is locked."""
 
     def authenticate(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> None:
         """Raises PermissionDenied while locked; never signs anyone in itself."""

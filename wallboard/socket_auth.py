@@ -8,13 +8,10 @@ from channels.auth import AuthMiddleware, get_user
 from channels.db import database_sync_to_async
 from channels.sessions import CookieMiddleware
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 
-from wallboard.second_factor.devices import lacks_second_factor
-
-AnyUser = AbstractBaseUser | AnonymousUser
+from wallboard.second_factor.devices import AnyUser, lacks_second_factor
 
 
 def session_for(scope: dict[str, Any]) -> SessionBase:

@@ -55,7 +55,7 @@ def page(request: HttpRequest, form: CodeForm, device: Any = None, key: str = ""
 @require_http_methods(["GET", "POST"])
 def second_factor(request: HttpRequest) -> HttpResponse:
     """Shows the device, or enrols one: saved and this session verified once a code matches."""
-    if not local_session(request):  # the company's sign-in checks its own second factor
+    if not local_session(request.session):  # the company's sign-in checks its own second factor
         return render(request, "account/second_factor.html", {"company_account": True})
     device = confirmed_device(request.user)
     if device is not None:
@@ -77,7 +77,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 def remove(request: HttpRequest) -> HttpResponse:
     """Removes the device when a code of it matches (a wrong code counts as a failed sign-in)."""
     device = confirmed_device(request.user)
-    if device is None or not local_session(request):
+    if device is None or not local_session(request.session):
         return redirect("second_factor")
     form = CodeForm(request.POST)
     if form.is_valid():

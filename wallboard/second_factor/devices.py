@@ -15,24 +15,30 @@ from django.db import transaction
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 
-# Passwords kept here. Single sign-on and directory accounts (any other backend) are not asked
-# for a code: their own provider decides how they prove who they are.
-LOCAL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+from dashboard.sso.config import LOCAL_BACKEND
+
 DEVICE_NAME = "Authenticator app"
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
 
-def local_session(request: HttpRequest) -> bool:
-    """The session was signed in with a password kept here."""
-    return request.session.get(BACKEND_SESSION_KEY) == LOCAL_BACKEND
+def local_session(session: SessionBase) -> bool:
+    """The session was signed in with a password kept here. Single sign-on and directory
+    accounts (any other backend) are not asked for a code: their own provider decides how they
+    prove who they are."""
+    return session.get(BACKEND_SESSION_KEY) == LOCAL_BACKEND
 
 
 def lacks_second_factor(session: SessionBase, user: AnyUser) -> bool:
     """A session signed in here with the password alone, no code typed, whose user has an app or
-    must have one: what the pages refuse (middleware.py), and board sockets too."""
-    verified = bool(session.get(django_otp.DEVICE_ID_SESSION_KEY))
-    if not user.is_authenticated or verified or session.get(BACKEND_SESSION_KEY) != LOCAL_BACKEND:
+    must have one: what the pages refuse (middleware.py), and board sockets too.
+
+    The user is read before the session's device id: a page's user is django-otp's, whose first
+    read drops the id of a device that is gone (OTPMiddleware), so that the id left says what its
+    user.otp_device says."""
+    if not user.is_authenticated or not local_session(session):
+        return False
+    if session.get(django_otp.DEVICE_ID_SESSION_KEY):  # a code was typed
         return False
     return must_enrol(user) or confirmed_device(user) is not None
 

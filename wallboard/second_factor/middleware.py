@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 
-from wallboard.second_factor.devices import confirmed_device, local_session, must_enrol
+from wallboard.second_factor.devices import confirmed_device, lacks_second_factor
 
 # Reachable before enrolling: the enrolment page itself, signing out, and what a page needs.
 OPEN_BEFORE_ENROLMENT = {"second_factor", "logout", "javascript-catalog", "healthz"}
@@ -24,16 +24,15 @@ def url_name(request: HttpRequest) -> str | None:
 
 def refusal(request: HttpRequest) -> HttpResponse | None:
     """Where a session that lacks the second factor it needs is sent instead; None: it may go."""
-    user = request.user
-    verified = getattr(user, "otp_device", None) is not None  # set by django-otp's middleware
-    if not user.is_authenticated or verified or not local_session(request):
+    if not lacks_second_factor(request.session, request.user):
         return None
-    if confirmed_device(user) is not None:
+    if confirmed_device(request.user) is not None:
         # Signed in with the password alone before the device was added (in another browser):
         # signed out, so that the next sign-in asks for the code.
         logout(request)
         return redirect_to_login(request.get_full_path())
-    if must_enrol(user) and url_name(request) not in OPEN_BEFORE_ENROLMENT:
+    # No device yet, and its user must have one: the enrolment page first.
+    if url_name(request) not in OPEN_BEFORE_ENROLMENT:
         return redirect("second_factor")
     return None
 

@@ -17,7 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from wallboard.second_factor.devices import LOCAL_BACKEND, check_code, confirmed_device
+from dashboard.sso.config import LOCAL_BACKEND
+from wallboard.second_factor.devices import check_code, confirmed_device
 from wallboard.second_factor.forms import CODE_FIELD, CodeForm
 
 # Between the two steps the browser is not signed in: the session holds only who passed the
