@@ -3,9 +3,7 @@ with a configuration and a database of its own in a temporary folder, seeded wit
 groups. Missing slapd: a laptop skips, CI (REQUIRE_BROWSER=1, .ci/run) fails."""
 
 import contextlib
-import os
 import secrets
-import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -13,13 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ldap  # type: ignore[import-untyped]  # no stubs
-import pytest
 
 from devstack.procs import ManagedProcess, free_port
+from tests.programs import debian_program
 
-# Debian installs them in /usr/sbin, which a non-root PATH may lack.
-SLAPD = shutil.which("slapd") or shutil.which("slapd", path="/usr/sbin")
-SLAPADD = shutil.which("slapadd") or shutil.which("slapadd", path="/usr/sbin")
 READY_TIMEOUT_S = 20
 SUFFIX = "dc=example,dc=com"
 PEOPLE = f"ou=people,{SUFFIX}"
@@ -92,16 +87,6 @@ def seed(people: list[Person], groups: list[str], service_password: str) -> str:
     return "\n\n".join(entries) + "\n"
 
 
-def binaries() -> tuple[str, str]:
-    """slapd and slapadd, or a skip on a laptop without them; CI fails instead."""
-    if SLAPD is None or SLAPADD is None:
-        reason = "slapd is missing: install Debian's slapd to run the LDAP sign-in tests"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return SLAPD, SLAPADD
-
-
 def answers(port: int) -> bool:
     with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
         return True
@@ -111,7 +96,8 @@ def answers(port: int) -> bool:
 @contextlib.contextmanager
 def running_directory(tmp: Path, people: list[Person], groups: list[str]) -> Iterator[Directory]:
     """slapd in the foreground (-d 0), its database loaded offline by slapadd before it starts."""
-    slapd, slapadd = binaries()
+    slapd = debian_program("slapd", "slapd", "the LDAP sign-in tests")
+    slapadd = debian_program("slapadd", "slapd", "the LDAP sign-in tests")
     service_password, root_password = secrets.token_urlsafe(12), secrets.token_urlsafe(12)
     (tmp / "data").mkdir()
     conf = tmp / "slapd.conf"

@@ -5,7 +5,6 @@ from one address, sign-in is refused until the cool-off ends or an admin unlocks
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
@@ -17,8 +16,7 @@ from django.db.models import F
 from django.test import Client
 
 from dashboard.models import Board
-from devstack.procs import ManagedProcess
-from tests.integration.stack import seeded_daphne
+from tests.integration.stack import Seeded, seeded_daphne
 
 PASSWORD = "alice-password-1"  # the conftest's alice
 WRONG = "not-her-password-7"
@@ -146,21 +144,15 @@ def test_a_locked_address_still_pairs_tvs_by_their_own_limit(board: Board, limit
 
 # Behind the TLS proxy, through a real Daphne: the address is the client's, as the proxy listed
 # in TRUSTED_PROXIES wrote it, never one the client wrote itself.
-@dataclass
-class Served:
-    url: str
-    daphne: ManagedProcess
-
-
 @pytest.fixture(scope="module")
-def proxied(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Served]:
+def proxied(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Seeded]:
     settings = {"TRUSTED_PROXIES": "127.0.0.1", "LOGIN_FAILURE_LIMIT": "3"}
     workdir = tmp_path_factory.mktemp("throttle")
     with seeded_daphne(workdir, redis_url, CREATE_ANN, **settings) as seeded:
-        yield Served(seeded.url, seeded.daphne)
+        yield seeded
 
 
-def proxied_sign_in(served: Served, username: str, password: str, forwarded_for: str) -> str:
+def proxied_sign_in(served: Seeded, username: str, password: str, forwarded_for: str) -> str:
     """One sign-in through the proxy, for the client it names in X-Forwarded-For: its outcome."""
     headers = {"X-Forwarded-For": forwarded_for}
     with httpx.Client(base_url=served.url, headers=headers, timeout=10) as browser:
@@ -171,7 +163,7 @@ def proxied_sign_in(served: Served, username: str, password: str, forwarded_for:
         return outcome(response.status_code, response.text)
 
 
-def test_behind_the_proxy_each_client_is_limited_by_its_own_address(proxied: Served) -> None:
+def test_behind_the_proxy_each_client_is_limited_by_its_own_address(proxied: Seeded) -> None:
     guesser = "203.0.113.5"
     guesses = [proxied_sign_in(proxied, f"user{n}", WRONG, guesser) for n in range(3)]
     assert guesses == ["wrong password", "wrong password", "locked"]  # LOGIN_FAILURE_LIMIT=3

@@ -12,6 +12,7 @@ from axes.models import AccessAttempt  # type: ignore[import-untyped]  # no stub
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 
 from tests import totp
 
@@ -237,6 +238,17 @@ def test_staff_must_add_an_app_before_anything_else(charlie: User) -> None:
     assert "Staff accounts must have a second factor" in client.get(PAGE).content.decode()
     enrol(client)
     assert reaches_the_admin(client)
+
+
+@staff_must_enrol
+def test_staff_whose_app_an_admin_removed_must_add_one_again(charlie: User) -> None:
+    """The session's code was of an app that is gone (django-otp drops its id): it no longer
+    counts, though the session was signed in with it."""
+    client = signed_in("charlie")
+    enrol(client)
+    assert reaches_the_admin(client)
+    TOTPDevice.objects.filter(user=charlie).delete()
+    assert client.get("/admin/")["Location"] == PAGE
 
 
 @staff_must_enrol

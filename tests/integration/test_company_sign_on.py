@@ -5,16 +5,12 @@ and a client that follows every redirect between them, as a browser does."""
 import html
 import json
 import re
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from devstack.procs import ManagedProcess, free_port
-from devstack.web import daphne_args
-from tests.integration.stack import READY_TIMEOUT_S, ROOT, manage
+from tests.integration.stack import Seeded, seeded_daphne
 from tests.oidc_issuer import CLIENT_ID, Provider, running_issuer
 
 pytestmark = pytest.mark.integration
@@ -37,11 +33,8 @@ def provider() -> Iterator[Provider]:
 @pytest.fixture(scope="module")
 def wallboard(
     tmp_path_factory: pytest.TempPathFactory, redis_url: str, provider: Provider
-) -> Iterator[tuple[str, ManagedProcess]]:
-    workdir = Path(tmp_path_factory.mktemp("sign-on"))
-    env = {
-        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "REDIS_URL": redis_url,
+) -> Iterator[Seeded]:
+    settings = {
         "OIDC_ISSUER": provider.url,
         "OIDC_CLIENT_ID": CLIENT_ID,
         "OIDC_CLIENT_SECRET": provider.secret,
@@ -49,19 +42,13 @@ def wallboard(
         "SSO_SUPERVISOR_GROUPS": "sales-sups:6400",
         "SSO_VIEWER_GROUPS": "sales-sups:sales",
     }
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "shell", "-c", SEED)
-    port = free_port()
-    argv = [sys.executable, "-m", "daphne", *daphne_args("127.0.0.1", port)]
-    ready = f"http://127.0.0.1:{port}/healthz"
-    with ManagedProcess("daphne", argv, env=env, cwd=ROOT, ready_url=ready) as daphne:
-        daphne.wait_ready(READY_TIMEOUT_S)
-        yield f"http://127.0.0.1:{port}", daphne
+    with seeded_daphne(tmp_path_factory.mktemp("sign-on"), redis_url, SEED, **settings) as web:
+        yield web
 
 
 @pytest.fixture
-def browser(wallboard: tuple[str, ManagedProcess]) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=wallboard[0], follow_redirects=True, timeout=10) as client:
+def browser(wallboard: Seeded) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=wallboard.url, follow_redirects=True, timeout=10) as client:
         yield client
 
 
@@ -73,7 +60,7 @@ def company_sign_in(browser: httpx.Client, next_url: str = "/boards/sales/") -> 
 
 
 def test_a_supervisor_signs_in_with_the_company_provider(
-    provider: Provider, browser: httpx.Client, wallboard: tuple[str, ManagedProcess]
+    provider: Provider, browser: httpx.Client, wallboard: Seeded
 ) -> None:
     provider.person = SAM
     board = company_sign_in(browser)
@@ -82,7 +69,7 @@ def test_a_supervisor_signs_in_with_the_company_provider(
     assert actor is not None
     assert json.loads(actor[1]) == {"extension": "", "queues": ["6400"]}
     assert browser.get("/admin/").url.path == "/admin/login/"  # not staff
-    assert provider.secret not in wallboard[1].output_tail()
+    assert provider.secret not in wallboard.daphne.output_tail()
 
 
 def test_an_account_without_a_group_is_refused_with_the_reason(
@@ -109,14 +96,14 @@ def test_signing_out_ends_the_session_here_and_at_the_provider(
 
 
 def test_a_code_delivered_to_another_browser_signs_no_one_in(
-    provider: Provider, browser: httpx.Client, wallboard: tuple[str, ManagedProcess]
+    provider: Provider, browser: httpx.Client, wallboard: Seeded
 ) -> None:
     """The state ties the provider's answer to the browser that asked: a link an attacker
     makes from their own sign-in does not sign the victim in (as the attacker, or at all)."""
     provider.person = SAM
     to_provider = browser.get("/accounts/oidc/start/", follow_redirects=False)
     back = httpx.get(to_provider.headers["Location"], follow_redirects=False)
-    with httpx.Client(base_url=wallboard[0], follow_redirects=True) as victim:
+    with httpx.Client(base_url=wallboard.url, follow_redirects=True) as victim:
         page = victim.get(back.headers["Location"])
         assert (page.url.path, FAILED in page.text) == ("/accounts/login/", True)
         assert victim.get("/boards/sales/").url.path == "/accounts/login/"

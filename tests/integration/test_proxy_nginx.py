@@ -1,9 +1,7 @@
 """The nginx lines docs/operations.md gives, run in a real nginx before a real Daphne: whatever a
 client writes in X-Forwarded-For, the limits count it under its own address."""
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from dashboard.boards.pairing import CODES_PER_ADDRESS
 from dashboard.boards.refusals import MAX_REFUSALS
 from devstack.procs import ManagedProcess, free_port
 from tests.integration.stack import READY_TIMEOUT_S, ROOT
+from tests.programs import debian_program
 from tests.proxied import Served, board_answer, daphne_trusting, new_tv
 
 pytestmark = pytest.mark.integration
@@ -20,8 +19,6 @@ pytestmark = pytest.mark.integration
 # the one trusted proxy.
 CLIENT, NEIGHBOUR = "127.0.0.2", "127.0.0.3"
 DOCUMENTED_UPSTREAM = "http://127.0.0.1:8000"
-# Debian installs it in /usr/sbin, which a non-root PATH may lack.
-NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 CONFIG = """
 pid {tmp}/nginx.pid;
 worker_processes 1;
@@ -48,16 +45,6 @@ def documented_locations() -> str:
     return str(block)
 
 
-def nginx_binary() -> str:
-    """nginx, or a skip on a laptop without it; CI (REQUIRE_BROWSER=1, .ci/run) fails instead."""
-    if NGINX is None:
-        reason = "nginx is missing: install Debian's nginx to run the reverse-proxy tests"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return NGINX
-
-
 @pytest.fixture(scope="module")
 def daphne(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Served]:
     with daphne_trusting(tmp_path_factory.mktemp("daphne"), redis_url, "127.0.0.1") as served:
@@ -72,7 +59,7 @@ def nginx(
 ) -> Iterator[Served]:
     """nginx, unprivileged and in the foreground, serving the documented block (X-Forwarded-For
     set as documented, or appended as for a load balancer in front)."""
-    binary = nginx_binary()
+    binary = debian_program("nginx", "nginx", "the reverse-proxy tests")
     tmp, port = tmp_path_factory.mktemp("nginx"), free_port()
     locations = documented_locations().replace(
         DOCUMENTED_UPSTREAM, f"http://127.0.0.1:{daphne.port}"

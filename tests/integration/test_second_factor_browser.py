@@ -2,18 +2,14 @@
 code drawn under the Content-Security-Policy), signs out, and signing in then asks for the code
 after the password."""
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from devstack.procs import ManagedProcess, free_port
-from devstack.web import daphne_args
 from tests import totp
 from tests.integration.screens import WAIT_MS
-from tests.integration.stack import READY_TIMEOUT_S, ROOT, manage
+from tests.integration.stack import seeded_daphne
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -45,16 +41,8 @@ BROWSER_LOCALE = {"en": "en-GB", "th": "th-TH"}
 @pytest.fixture(scope="module")
 def web_url(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[str]:
     """Daphne on a database of its own with the two users; no PBX is needed to sign in."""
-    database = tmp_path_factory.mktemp("second-factor") / "db.sqlite3"
-    env = {"DATABASE_URL": f"sqlite:///{database}", "REDIS_URL": redis_url}
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "shell", "-c", CREATE_USERS)
-    port = free_port()
-    argv = [sys.executable, "-m", "daphne", *daphne_args("127.0.0.1", port)]
-    ready = f"http://127.0.0.1:{port}/healthz"
-    with ManagedProcess("daphne", argv, env=env, cwd=Path(ROOT), ready_url=ready) as daphne:
-        daphne.wait_ready(READY_TIMEOUT_S)
-        yield f"http://127.0.0.1:{port}"
+    with seeded_daphne(tmp_path_factory.mktemp("second-factor"), redis_url, CREATE_USERS) as web:
+        yield web.url
 
 
 def password_step(page: Page, web_url: str, username: str) -> None:
