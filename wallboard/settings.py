@@ -43,6 +43,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The PBX's zone. Its API tells its UTC offset, not the zone's name, and this process needs the
 # zone before it talks to the PBX: so a setting, which `pbx_check` compares with the PBX's clock.
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
+# The release this process serves (an image tag, say; default: a digest of static/ and
+# templates/). A screen that loaded another release reloads (docs/protocol.md, *Releases*).
+RELEASE = env_str("RELEASE", "")
 # Today's figures start at this time of day in TIME_ZONE (the PBX's zone).
 BUSINESS_DAY_START = env_time("BUSINESS_DAY_START", "00:00")
 # Service level = calls answered within this many seconds ÷ (answered + abandoned after it).

@@ -37,6 +37,7 @@ from dashboard.boards.frames import (
 )
 from dashboard.boards.livestore import live_redis, read_snapshot
 from dashboard.boards.refusals import note_refusal, over_limit
+from dashboard.boards.release import current_release
 from dashboard.clock import now_ms
 from dashboard.streams import board_streams
 from wallboard.socket_auth import current_user
@@ -172,7 +173,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 self.unacked.restart()
             self.epoch = snapshot["epoch"]
             self.seen = {stream: entry["seq"] for stream, entry in snapshot["streams"].items()}
-            text = snapshot_frame(self.settings, snapshot, now_ms())
+            text = snapshot_frame(self.settings, snapshot, now_ms(), current_release())
             self.unacked.sent(dict(self.seen), len(text), time.monotonic(), snapshot=True)
             await self.send(text_data=text)
         finally:

@@ -78,6 +78,7 @@ class SnapshotFrame(TypedDict):
 
     type: Literal["snapshot"]
     server_time: int
+    release: str  # the web process's: a screen loaded from another release reloads
     board: BoardSettings
     epoch: str
     streams: dict[str, StreamEntry]
@@ -111,11 +112,12 @@ def board_settings(board: Board) -> BoardSettings:
     }
 
 
-def snapshot_frame(settings: BoardSettings, snapshot: Snapshot, now_ms: int) -> str:
+def snapshot_frame(settings: BoardSettings, snapshot: Snapshot, now_ms: int, release: str) -> str:
     """The first frame on every socket, and the snapshot API's body (the same JSON)."""
     frame: SnapshotFrame = {
         "type": "snapshot",
         "server_time": now_ms,
+        "release": release,
         "board": settings,
         "epoch": snapshot["epoch"],
         "streams": snapshot["streams"],

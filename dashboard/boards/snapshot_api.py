@@ -8,6 +8,7 @@ from redis.exceptions import RedisError
 from dashboard.access import DISPLAY_COOKIE, FORBIDDEN, NOT_FOUND, SIGN_IN, board_access
 from dashboard.boards.frames import board_settings, snapshot_frame
 from dashboard.boards.livestore import read_snapshot_sync
+from dashboard.boards.release import current_release
 from dashboard.clock import now_ms
 from dashboard.models import Board
 from dashboard.streams import board_streams
@@ -41,5 +42,5 @@ def board_snapshot(request: HttpRequest, slug: str) -> HttpResponse:
     except RedisError as error:  # the live store is down: say so, as JSON (docs/actions.md)
         message = f"The live figures cannot be read now ({type(error).__name__})."
         return JsonResponse({"error": message}, status=503)
-    text = snapshot_frame(board_settings(board), snapshot, now_ms())
+    text = snapshot_frame(board_settings(board), snapshot, now_ms(), current_release())
     return HttpResponse(text, content_type="application/json")

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dashboard.access import DISPLAY_COOKIE, display_boards, display_for_token
 from dashboard.boards import pairing
 from dashboard.boards.displays import issue_credential, touch
+from dashboard.boards.release import current_release
 from dashboard.models import PAIRING_CODE_LIFETIME, Display, PairingRequest, hash_secret
 
 # A TV stays paired until an admin revokes it: the cookie lives ten years.
@@ -39,7 +40,13 @@ def kiosk(request: HttpRequest, display: Display) -> HttpResponse:
         "reload_hour": display.reload_hour,
         "sound_alerts": display.sound_alerts,
     }
-    context = {"board": display.board, "kiosk": True, "actor": None, "display": rotation}
+    context = {
+        "board": display.board,
+        "kiosk": True,
+        "actor": None,
+        "display": rotation,
+        "release": current_release(),
+    }
     return render(request, "dashboard/board.html", context)
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from dashboard.access import AnyUser, board_for_user, boards_for_user
 from dashboard.boards.livestore import live_redis_sync
+from dashboard.boards.release import current_release
 from dashboard.clock import now_ms
 from dashboard.roles import acting_queues, supervisor_of
 from dashboard.streams import BEAT_STREAM, LINK_STREAM, stream_key
@@ -49,7 +50,12 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
     found = board_for_user(request.user, slug)
     if found is None:
         raise Http404("No such board, or it is not shared with you.")
-    context = {"board": found, "kiosk": False, "actor": actor_for(request.user)}
+    context = {
+        "board": found,
+        "kiosk": False,
+        "actor": actor_for(request.user),
+        "release": current_release(),
+    }
     return render(request, "dashboard/board.html", context)
 
 

@@ -5,6 +5,13 @@ import { TrendStrip } from "./trendstrip.js";
 import { TvLayout } from "./tvlayout.js";
 
 const MIN_UPTIME_BEFORE_RELOAD_MS = 2 * 3600 * 1000; // never reload twice in the quiet hour
+// A new release: TVs reload within this long of meeting it, spread so a wall does not reload at
+// once; and not again within RELEASE_RELOAD_PAUSE_MS (a proxy may mix old and new servers while
+// they are replaced one by one).
+const RELEASE_RELOAD_SPREAD_MS = 10_000;
+const RELEASE_RELOAD_PAUSE_MS = 5 * 60 * 1000;
+const RELEASE_RELOADED_KEY = "wb-release-reloaded-at";
+let releaseReloadDue = false;
 const NEXT_PAGE_KEYS = ["ArrowRight", "PageDown", "MediaTrackNext"];
 
 /** Fit the board to the screen (tvlayout.js), then show each of its pages, and of display.boards,
@@ -38,6 +45,19 @@ export function reloadDaily(display, isFresh, loadedAt = Date.now()) {
     const due = pbxHour() === display.reload_hour && Date.now() - loadedAt > MIN_UPTIME_BEFORE_RELOAD_MS;
     if (due && isFresh()) location.reload();
   }, 60_000);
+}
+
+/** The server runs another release than this page's: take its pages, once fresh (as above). */
+export function reloadForRelease(isFresh, random = Math.random) {
+  const last = Number(sessionStorage.getItem(RELEASE_RELOADED_KEY) ?? 0);
+  if (releaseReloadDue || Date.now() - last < RELEASE_RELOAD_PAUSE_MS) return;
+  releaseReloadDue = true;
+  const attempt = () => {
+    if (!isFresh()) return setTimeout(attempt, RELEASE_RELOAD_SPREAD_MS);
+    sessionStorage.setItem(RELEASE_RELOADED_KEY, String(Date.now()));
+    location.reload();
+  };
+  setTimeout(attempt, random() * RELEASE_RELOAD_SPREAD_MS);
 }
 
 /** Ask the browser not to dim or sleep the screen; a lock is lost whenever the page hides. */

@@ -2,7 +2,7 @@
 import { AgentsTable } from "./agents.js";
 import { Alarms, acknowledgeButton } from "./alarms.js";
 import { Ticker, setText } from "./dom.js";
-import { keepAwake, reloadDaily, rotate } from "./kiosk.js";
+import { keepAwake, reloadDaily, reloadForRelease, rotate } from "./kiosk.js";
 import { callsList, waitingList } from "./lists.js";
 import { BoardSocket } from "./protocol.js";
 import { SoundAlert, SoundToggle } from "./sound.js";
@@ -39,6 +39,7 @@ function consoleSections() {
 }
 
 function onSnapshot(frame) {
+  if (frame.release !== root.dataset.release) newRelease();
   board = frame.board;
   root.dataset.epoch = frame.epoch; // which store generation is on screen (tests read it too)
   setText(root.querySelector("#board-name"), board.name);
@@ -46,6 +47,15 @@ function onSnapshot(frame) {
   tiles.setBoard(board);
   if (sections) showSections(board);
   for (const [name, entry] of Object.entries(frame.streams)) onStream(name, entry.data);
+}
+
+/** The server was upgraded since this page loaded: a TV reloads itself, a console offers to. */
+function newRelease() {
+  const isLive = () => root.dataset.freshness === "live";
+  if (kiosk) return reloadForRelease(isLive);
+  const notice = root.querySelector("#new-release");
+  notice.hidden = false;
+  notice.querySelector("button").onclick = () => location.reload();
 }
 
 function showSections(shown) {

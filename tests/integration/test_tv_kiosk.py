@@ -134,6 +134,30 @@ def test_the_tv_keeps_its_picture_while_the_web_server_restarts(
     expect(support).to_have_text("0", timeout=WAIT_MS)
 
 
+def test_after_an_upgrade_the_tv_reloads_itself_and_the_console_offers_to(
+    tv: Page, console: Page, browser_stack: BrowserStack
+) -> None:
+    """The web server comes back as a new release: a TV takes the new pages unattended; a
+    console asks first, since its supervisor may be typing (docs/protocol.md, *Releases*)."""
+    tv_board, console_board = tv.locator("#board"), console.locator("#board")
+    served = tv_board.get_attribute("data-release")
+    assert served
+    assert served != "next"
+    tv.evaluate("window.beforeTheUpgrade = true")
+    browser_stack.stop_web()
+    browser_stack.rig.env["RELEASE"] = "next"
+    browser_stack.start_web()
+    expect(tv_board).to_have_attribute("data-release", "next", timeout=RECOVER_MS)
+    assert tv.evaluate("window.beforeTheUpgrade ?? false") is False  # a fresh page
+    expect(tv_board).to_have_attribute("data-freshness", "live", timeout=WAIT_MS)
+    notice = console.locator("#new-release")
+    expect(notice).to_be_visible(timeout=RECOVER_MS)
+    expect(console_board).to_have_attribute("data-release", served)  # not reloaded by itself
+    notice.get_by_role("button", name="Reload").click()
+    expect(console_board).to_have_attribute("data-release", "next", timeout=WAIT_MS)
+    expect(console.locator("#new-release")).to_be_hidden()
+
+
 def test_the_tv_starts_afresh_after_a_redis_restart(tv: Page, browser_stack: BrowserStack) -> None:
     board = tv.locator("#board")
     expect(board).to_have_attribute("data-freshness", "live", timeout=WAIT_MS)
