@@ -1,5 +1,5 @@
-"""Each extension's talk, hold and pause time since the simulator started: the ground truth
-a wallboard's agent figures are checked against (no I/O)."""
+"""Each extension's talk, hold, pause and logged-in time since the simulator started: the ground
+truth a wallboard's agent figures are checked against (no I/O)."""
 
 from dataclasses import dataclass, field
 
@@ -36,11 +36,20 @@ class Spans:
 @dataclass
 class AgentTimes:
     """Talk (answer to hang-up or hand-over, hold included) and hold of the queue calls each
-    agent answered, by call; pauses by agent, labelled with their reason ("" for none)."""
+    agent answered, by call; pauses by agent, labelled with their reason ("" for none); time
+    logged in to at least one queue, by agent."""
 
     talk: Spans = field(default_factory=Spans)
     hold: Spans = field(default_factory=Spans)
     pause: Spans = field(default_factory=Spans)
+    login: Spans = field(default_factory=Spans)
+
+    def logged_in(self, agent: str, logged_in: bool, now: float) -> None:
+        """The agent is logged in to a queue now, or to none."""
+        if logged_in:
+            self.login.start(agent, agent, "", now)
+        else:
+            self.login.stop(agent, now)
 
     def paused(self, agent: str, reason: str | None, now: float) -> None:
         """The agent is paused now with `reason` (in a queue it is logged in to), or not (None)."""
@@ -50,9 +59,11 @@ class AgentTimes:
             self.pause.start(agent, agent, reason, now)
 
     def as_json(self, agent: str, now: float) -> dict[str, object]:
-        """`talk_ms`, `hold_ms` and `pause_ms` by reason, so far, in whole milliseconds."""
+        """`talk_ms`, `hold_ms`, `pause_ms` by reason and `logged_in_ms`, so far, in whole
+        milliseconds."""
         return {
             "talk_ms": round(sum(self.talk.seconds(agent, now).values()) * 1000),
             "hold_ms": round(sum(self.hold.seconds(agent, now).values()) * 1000),
             "pause_ms": {r: round(s * 1000) for r, s in self.pause.seconds(agent, now).items()},
+            "logged_in_ms": round(sum(self.login.seconds(agent, now).values()) * 1000),
         }

@@ -53,7 +53,9 @@ class Roster:
         # queue/honor_wrapup_time: wrap-up after a queue call keeps every queue's calls away
         # (True), or only that queue's (False).
         self.shared_wrap_up = True
-        self.times = AgentTimes()  # talk, hold and pause time: /_sim/state's truth
+        self.times = AgentTimes()  # talk, hold, pause and logged-in time: /_sim/state's truth
+        for agent in self.agents.values():
+            self._note_login(agent, now)
 
     def free(self, agent: Agent, now: float, queue_number: str = "") -> bool:
         """Not in a call or wrap-up (for `queue_number`, or for any queue), registered and not
@@ -139,7 +141,12 @@ class Roster:
             status = "login" if logged_in else "logout"
             self.emit(AgentStatus(number, agent_number, status, ""))
         self._note_pause(agent, now)
+        self._note_login(agent, now)
         return targets
+
+    def _note_login(self, agent: Agent, now: float) -> None:
+        logged_in = any(m.logged_in for m in agent.memberships.values())
+        self.times.logged_in(agent.defn.number, logged_in, now)
 
     def _note_pause(self, agent: Agent, now: float) -> None:
         """Pause time runs while the agent is paused in a queue it is logged in to, under the

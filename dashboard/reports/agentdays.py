@@ -14,17 +14,28 @@ from dashboard.live import agentday
 from dashboard.live.agentday import NO_REASON, AgentDay
 
 SortKey = Literal[
-    "agent", "answered", "missed", "talk_s", "hold_s", "aht_s", "pause_s", "auto_pause_s"
+    "agent",
+    "logged_in_s",
+    "answered",
+    "missed",
+    "talk_s",
+    "hold_s",
+    "aht_s",
+    "pause_s",
+    "auto_pauses",
+    "auto_pause_s",
 ]
 SORT_KEYS: tuple[SortKey, ...] = get_args(SortKey)
 COLUMN_LABELS: dict[SortKey, Promise] = {
     "agent": _("Agent"),
+    "logged_in_s": _("Logged-in time"),
     "answered": _("Answered"),
     "missed": _("Missed"),
     "talk_s": _("Talk time"),
     "hold_s": _("Hold time"),
     "aht_s": _("AHT"),
     "pause_s": _("Pause time"),
+    "auto_pauses": _("Auto-pauses"),
     "auto_pause_s": _("Auto-pause time"),
 }
 
@@ -40,13 +51,15 @@ class Column(TypedDict):
 class AgentRow:
     agent: str  # extension number
     name: str  # as the PBX names it ("" if unknown)
+    logged_in_s: int  # logged in to at least one queue
     answered: int
     missed: int  # rang and not answered (30026)
     talk_s: int
     hold_s: int
     aht_s: int | None  # talk time per answered call
     pause_s: int
-    auto_pause_s: int  # paused with no reason: the PBX's auto-pause (30025)
+    auto_pauses: int  # how many times paused with no reason: the PBX's auto-pause (30025)
+    auto_pause_s: int
     pauses: dict[str, int] = field(default_factory=dict)  # seconds by reason, longest first
 
 
@@ -63,12 +76,14 @@ def _row(number: str, day: AgentDay, name: str) -> AgentRow:
     return AgentRow(
         agent=number,
         name=name,
+        logged_in_s=round(day.logged_in_ms / 1000),
         answered=day.answered,
         missed=day.missed,
         talk_s=round(day.talk_ms / 1000),
         hold_s=round(day.hold_ms / 1000),
         aht_s=round(day.talk_ms / day.answered / 1000) if day.answered else None,
         pause_s=round(sum(day.pause_ms.values()) / 1000),
+        auto_pauses=day.pauses.get(NO_REASON, 0),
         auto_pause_s=pauses.get(NO_REASON, 0),
         pauses=dict(sorted(pauses.items(), key=lambda item: -item[1])),
     )
@@ -107,12 +122,14 @@ class ShownRow(TypedDict):
 
     agent: str
     name: str
+    logged_in_s: str
     answered: int
     missed: int
     talk_s: str
     hold_s: str
     aht_s: str
     pause_s: str
+    auto_pauses: int
     auto_pause_s: str
     reasons: list[tuple[str, str]]
 
@@ -132,12 +149,14 @@ def shown(row: AgentRow) -> ShownRow:
     return {
         "agent": row.agent,
         "name": row.name,
+        "logged_in_s": duration(row.logged_in_s),
         "answered": row.answered,
         "missed": row.missed,
         "talk_s": duration(row.talk_s),
         "hold_s": duration(row.hold_s),
         "aht_s": duration(row.aht_s),
         "pause_s": duration(row.pause_s),
+        "auto_pauses": row.auto_pauses,
         "auto_pause_s": duration(row.auto_pause_s),
         "reasons": reasons,
     }

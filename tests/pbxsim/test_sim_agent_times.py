@@ -1,5 +1,5 @@
-"""`/_sim/state` agents[].times: talk, hold and pause time so far, the truth a board's agent
-figures are checked against."""
+"""`/_sim/state` agents[].times: talk, hold, pause and logged-in time so far, the truth a
+board's agent figures are checked against."""
 
 from tests.pbxsim.sim_harness import SALES, SUPPORT, RunningSim, StartSim
 
@@ -24,10 +24,11 @@ async def test_talk_and_hold_run_from_answer_and_hold_and_end_with_the_call(
     await advance(sim, 10)
     await sim.control(f"calls/{call_id}/hold", {"by": "caller"})
     await advance(sim, 5)
-    assert await times(sim, "1001") == {"talk_ms": 15_000, "hold_ms": 5_000, "pause_ms": {}}
+    talk = {"talk_ms": 15_000, "hold_ms": 5_000, "pause_ms": {}}
+    assert await times(sim, "1001") == {**talk, "logged_in_ms": 15_000}
     await sim.control(f"calls/{call_id}/hangup")  # on hold: the hold ends with the call
     await advance(sim, 60)
-    assert await times(sim, "1001") == {"talk_ms": 15_000, "hold_ms": 5_000, "pause_ms": {}}
+    assert await times(sim, "1001") == {**talk, "logged_in_ms": 75_000}
 
 
 async def test_pause_runs_by_reason_while_paused_in_a_queue_the_agent_is_logged_in_to(
@@ -42,3 +43,15 @@ async def test_pause_runs_by_reason_while_paused_in_a_queue_the_agent_is_logged_
     await sim.control("agents/1003/logout")  # a dynamic agent of both: no longer on pause
     await advance(sim, 40)
     assert (await times(sim, "1003"))["pause_ms"] == {"Lunch": 30_000, "Break": 20_000}
+
+
+async def test_logged_in_time_runs_while_the_agent_is_in_any_queue(start_sim: StartSim) -> None:
+    sim = await start_sim(speed=1e-9)
+    await advance(sim, 10)
+    await sim.control("agents/1003/logout", {"queues": [SALES]})  # still in Support
+    await advance(sim, 20)
+    await sim.control("agents/1003/logout")
+    await advance(sim, 40)
+    await sim.control("agents/1003/login", {"queues": [SUPPORT]})
+    await advance(sim, 5)
+    assert (await times(sim, "1003"))["logged_in_ms"] == 35_000

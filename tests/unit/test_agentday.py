@@ -68,7 +68,7 @@ def test_talk_time_is_the_answered_calls_talk_hold_included_and_a_call_in_progre
     day.answered(100, "2")
     figures = day.today.agent_figures("1001", [100_000])
     assert (figures["answered"], figures["talk_ms"], figures["hold_ms"]) == (2, 60_000, 15_000)
-    assert figures["running"] == {"talk": [100_000], "hold": [], "pause": None}
+    assert figures["running"] == {"talk": [100_000], "hold": [], "pause": None, "logged_in": 5_000}
 
 
 def test_the_board_row_carries_the_agents_running_talk_and_hold() -> None:
@@ -78,7 +78,12 @@ def test_the_board_row_carries_the_agents_running_talk_and_hold() -> None:
     row = next(a for a in queue_data(day.live, day.today, day.live.queues["6400"], 40_000)["agents"]
                if a["number"] == "1001")  # fmt: skip
     assert (row["today"]["talk_ms"], row["today"]["hold_ms"]) == (0, 0)
-    assert row["today"]["running"] == {"talk": [10_000], "hold": [30_000], "pause": None}
+    assert row["today"]["running"] == {
+        "talk": [10_000],
+        "hold": [30_000],
+        "pause": None,
+        "logged_in": 5_000,
+    }
     day.call(45, "1", "ANSWERED", agent("1001", "BYE"))  # the agent hangs up, caller still there
     assert day.today.agent_figures("1001")["talk_ms"] == 35_000
     assert day.today.agent_figures("1001")["hold_ms"] == 15_000
@@ -109,6 +114,33 @@ def test_a_paused_agent_who_logs_out_is_no_longer_on_pause() -> None:
     assert day.today.agent_figures("1001")["pause_ms"] == {"Lunch": 30_000}
 
 
+def test_logged_in_time_runs_while_the_agent_is_in_any_queue() -> None:
+    day = Day()
+    status = {"agent_number": "1001", "status": "Logged Out"}
+    day.event(10, 30029, {**status, "queue_number": "6400"})  # still in Support
+    day.event(40, 30029, {**status, "queue_number": "6401"})
+    day.event(100, 30029, {**status, "queue_number": "6400", "status": "Logged In"})
+    figures = day.today.agent_figures("1001")
+    assert figures["logged_in_ms"] == 30_000  # from the first sight, at 10 s, to 40 s
+    assert figures["running"]["logged_in"] == 100_000
+    day.today.agent_day.end_running(160_000)
+    assert day.today.agent_day.agents["1001"].logged_in_ms == 90_000
+
+
+def test_each_pause_is_counted_by_its_reason_an_auto_pause_under_none() -> None:
+    day = Day()
+    day.pause(10, "Lunch")
+    day.pause(70, "")  # a new reason: a second pause
+    unpause = {"agent_number": "1001", "status": "Unpaused"}
+    day.event(80, 30029, {**unpause, "queue_number": "6400"})
+    day.event(80, 30029, {**unpause, "queue_number": "6401"})
+    day.pause(90, "")
+    kept = day.today.agent_day
+    assert kept.agents["1001"].pauses == {"Lunch": 1, "(no reason)": 1}
+    kept.end_running(100_000)  # the pause still running counts, as a report's day ends it
+    assert kept.agents["1001"].pauses == {"Lunch": 1, "(no reason)": 2}
+
+
 def test_the_agents_day_survives_json_and_a_new_day_keeps_what_runs_from_its_start() -> None:
     day = Day()
     day.answered(10, "1")
@@ -123,6 +155,7 @@ def test_the_agents_day_survives_json_and_a_new_day_keeps_what_runs_from_its_sta
     assert tomorrow.agents == {}
     assert tomorrow.held_since == {"2": (86_400_000, "1001")}
     assert tomorrow.paused_since == {"1002": (86_400_000, "Lunch")}
+    assert tomorrow.logged_in_since == {"1001": (86_400_000, ""), "1002": (86_400_000, "")}
 
 
 def test_a_snapshot_kept_before_talk_and_hold_time_reads_back() -> None:
