@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import translation
 
 from dashboard.boards.livestore import close_live_redis
-from dashboard.models import Board
+from dashboard.models import Board, Supervisor
 from devstack.redis import start_private_redis
 from tests.postgres import (
     DEFAULT_SERVER,
@@ -188,6 +188,16 @@ def admin(db: None) -> Client:
     client = Client()
     client.login(username="root", password="root-password-1")
     return client
+
+
+@pytest.fixture
+def dora(board: Board) -> User:
+    """A supervisor of Sales (6400) only, the board shared with her; she listens in from
+    extension 1100."""
+    user = User.objects.create_user("dora", password="dora-password-1")
+    board.viewers.add(user)
+    Supervisor.objects.create(user=user, extension="1100", queues="6400")
+    return user
 
 
 @pytest.fixture

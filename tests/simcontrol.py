@@ -1,13 +1,20 @@
 """The simulator's control API (`/_sim/`: ground truth, scripted callers, faults), one way for
-every test that drives a simulator over HTTP."""
+every test that drives a simulator over HTTP; and a quiet simulator of a test's own."""
 
+import contextlib
+import secrets
 import ssl
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from devstack.procs import ManagedProcess
+
 TIMEOUT_S = 5
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def control_path(path: str) -> str:
@@ -36,3 +43,17 @@ class SimControl:
     def control(self, path: str, body: dict[str, Any] | None = None) -> Any:
         """GET `path` when there is no body, else POST the body to it."""
         return self.request("GET" if body is None else "POST", path, body)
+
+
+@contextlib.contextmanager
+def quiet_sim(client_id: str, *args: str) -> Iterator[tuple[str, str]]:
+    """A pbxsim of the caller's own with no callers but those a test places: its URL and the
+    client secret it was given. `args`: more command-line options."""
+    secret = secrets.token_hex(8)
+    argv = [sys.executable, "-m", "pbxsim", "--port", "0", "--client-id", client_id,
+            "--client-secret", secret, "--arrival-per-min", "0", *args]  # fmt: skip
+    pattern = r"pbxsim listening on (http://\S+)"
+    with ManagedProcess("pbxsim", argv, cwd=ROOT, ready_line_pattern=pattern) as process:
+        (url,) = process.wait_ready(30)
+        assert url is not None
+        yield str(url), secret

@@ -1,7 +1,6 @@
 """Supervisor actions through the JSON API, against the real simulator over real sockets."""
 
 import secrets
-import sys
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -12,10 +11,10 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from dashboard.actions import outcomes
-from dashboard.models import ActionAttempt, Board, Supervisor
-from devstack.procs import ManagedProcess, free_port
-from tests.integration.stack import ROOT, wait_until
-from tests.simcontrol import SimControl
+from dashboard.models import ActionAttempt, Board
+from devstack.procs import free_port
+from tests.integration.stack import wait_until
+from tests.simcontrol import SimControl, quiet_sim
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
 
@@ -33,28 +32,13 @@ class Sim(SimControl):
 
 @pytest.fixture
 def sim(settings: Settings) -> Iterator[Sim]:
-    secret = secrets.token_hex(8)
-    argv = [sys.executable, "-m", "pbxsim", "--port", "0", "--client-id", CLIENT_ID,
-            "--client-secret", secret, "--arrival-per-min", "0"]  # fmt: skip
-    pattern = r"pbxsim listening on (http://\S+)"
-    with ManagedProcess("pbxsim", argv, cwd=ROOT, ready_line_pattern=pattern) as process:
-        (url,) = process.wait_ready(30)
-        assert url is not None
+    with quiet_sim(CLIENT_ID) as (url, secret):
         settings.PBX_URL, settings.PBX_CLIENT_ID, settings.PBX_CLIENT_SECRET = (
             url,
             CLIENT_ID,
             secret,
         )
         yield Sim(url)
-
-
-@pytest.fixture
-def dora(board: Board) -> User:
-    """A supervisor of Sales (6400) only, listening from extension 1100."""
-    user = User.objects.create_user("dora", password="dora-password-1")
-    board.viewers.add(user)
-    Supervisor.objects.create(user=user, extension="1100", queues="6400")
-    return user
 
 
 class Api:

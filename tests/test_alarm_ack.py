@@ -15,7 +15,7 @@ from dashboard.access import Access
 from dashboard.boards.access_markers import settings_marker
 from dashboard.boards.consumers import watched_markers
 from dashboard.boards.fanout import Hub, Markers
-from dashboard.models import ActionAttempt, Board, Display, Supervisor
+from dashboard.models import ActionAttempt, Board, Display
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_redis")]
 
@@ -35,15 +35,6 @@ def signed_in(user: User) -> Client:
     client.force_login(user)
     client.get("/accounts/login/")
     return client
-
-
-@pytest.fixture
-def dora(board: Board) -> User:
-    """A supervisor of Sales (6400) only, the board shared with her."""
-    user = User.objects.create_user("dora", password="dora-password-1")
-    board.viewers.add(user)
-    Supervisor.objects.create(user=user, extension="1100", queues="6400")
-    return user
 
 
 def test_a_supervisor_acknowledges_and_every_screen_gets_it_in_its_board_settings(

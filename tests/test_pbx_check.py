@@ -4,10 +4,8 @@ import contextlib
 import datetime
 import ipaddress
 import json
-import secrets
 import socket
 import ssl
-import sys
 import threading
 from collections.abc import Iterator
 from io import StringIO
@@ -24,9 +22,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from devstack.procs import ManagedProcess, free_port
-from tests.integration.stack import ROOT
-from tests.simcontrol import SimControl
+from devstack.procs import free_port
+from tests.simcontrol import SimControl, quiet_sim
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
 
@@ -48,13 +45,7 @@ class Sim(SimControl):
 
 @pytest.fixture
 def sim() -> Iterator[Sim]:
-    secret = secrets.token_hex(8)
-    argv = [sys.executable, "-m", "pbxsim", "--port", "0", "--client-id", CLIENT_ID,
-            "--client-secret", secret, "--arrival-per-min", "0"]  # fmt: skip
-    pattern = r"pbxsim listening on (http://\S+)"
-    with ManagedProcess("pbxsim", argv, cwd=ROOT, ready_line_pattern=pattern) as process:
-        (url,) = process.wait_ready(30)
-        assert url is not None
+    with quiet_sim(CLIENT_ID) as (url, secret):
         yield Sim(url, secret)
 
 

@@ -1,8 +1,6 @@
 """`pbx_check`'s time-zone check: TIME_ZONE against the PBX's clock, the real simulator's."""
 
 import contextlib
-import secrets
-import sys
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
@@ -10,8 +8,7 @@ import pytest
 from pytest_django.fixtures import Settings
 
 from dashboard.pbx.checks_clock import pbx_offset
-from devstack.procs import ManagedProcess
-from tests.integration.stack import ROOT
+from tests.simcontrol import quiet_sim
 from tests.test_pbx_check import CLIENT_ID, configure, pbx_check
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
@@ -25,16 +22,7 @@ def start_sim() -> Iterator[StartSim]:
     with contextlib.ExitStack() as running:
 
         def start(zone: str) -> tuple[str, str]:
-            secret = secrets.token_hex(8)
-            argv = [sys.executable, "-m", "pbxsim", "--port", "0", "--client-id", CLIENT_ID,
-                    "--client-secret", secret, "--arrival-per-min", "0",
-                    "--time-zone", zone]  # fmt: skip
-            pattern = r"pbxsim listening on (http://\S+)"
-            sim = running.enter_context(
-                ManagedProcess("pbxsim", argv, cwd=ROOT, ready_line_pattern=pattern)
-            )
-            (url,) = sim.wait_ready(30)
-            return str(url), secret
+            return running.enter_context(quiet_sim(CLIENT_ID, "--time-zone", zone))
 
         yield start
 
