@@ -9,7 +9,6 @@ from django.contrib.auth.models import User
 from dashboard.models import ActionAttempt, Board, Supervisor
 from tests.integration.stack import wait_until
 from tests.test_actions import Api, Sim, answered_call
-from tests.test_actions import dora as dora  # a fixture
 from tests.test_actions import sim as sim  # a fixture
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_redis")]
