@@ -78,6 +78,7 @@ class OpenApi:
         endpoint = ENDPOINTS.get((request.method, path))
         if endpoint is None:
             raise ApiError(INTERFACE_NOT_EXISTED)
+        self._sim.requests[f"{request.method} {path}"] += 1  # known paths only: bounded
         if endpoint.needs_token:
             check_access(self._sim, request.query)
         body = await _json_body(request) if request.method == "POST" else {}

@@ -2,6 +2,7 @@
 
 import random
 import time
+from collections import Counter
 
 from pbxsim.agent_life import AgentLife
 from pbxsim.clock import SimClock
@@ -33,6 +34,8 @@ class Simulator:
         self.centre.ivr_stage = config.call_path == "ivr_then_queue"
         self.hub = Hub()
         self.faults = Faults()
+        # REST requests answered, by "METHOD path": how hard a client works the PBX.
+        self.requests: Counter[str] = Counter()
         self.rng = random.Random(config.seed)
         self.schedule = Schedule()
         self._renderer = Renderer(config, self.centre.directory.trunk_name)

@@ -162,7 +162,8 @@ def _token_state(sim: Simulator, now: float) -> JsonObj:
 
 
 def ground_truth(sim: Simulator) -> JsonObj:
-    """Clock, queues with their calls, agents, other calls, tokens, faults, subscribers."""
+    """Clock, queues with their calls, agents, other calls, tokens, faults, subscribers, and
+    the REST requests answered so far."""
     now, centre = sim.now(), sim.centre
     return {
         "time": epoch_ms(now),
@@ -177,4 +178,5 @@ def ground_truth(sim: Simulator) -> JsonObj:
         "faults": sim.faults.as_json(),
         "blocked_addresses": sorted(sim.guard.blocked),
         "subscribers": len(sim.hub),
+        "api_requests": dict(sim.requests),
     }

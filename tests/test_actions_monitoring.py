@@ -1,11 +1,13 @@
 """Stopping a monitoring call and switching its mode, against the real simulator over sockets:
 only the supervisor's leg is hung up, the agent's call goes on, and every step is audit-logged."""
 
+import time
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 
+from dashboard.actions.tracking import SHARED_FOLLOW_UP_MS
 from dashboard.models import ActionAttempt, Board, Supervisor
 from tests.integration.stack import wait_until
 from tests.test_actions import Api, Sim, answered_call
@@ -96,6 +98,24 @@ def test_the_monitors_list_names_the_agent_and_the_supervisor(sim: Sim, dora: Us
     assert (shown["agent"], shown["agent_name"]) == ("1001", "Anan Chaiyo")
     assert (shown["supervisor_name"], shown["mine"]) == ("Dora Lee", True)
     assert shown["id"] == session["id"]
+
+
+def test_many_consoles_asking_who_monitors_cost_the_pbx_one_read_a_round(
+    sim: Sim, dora: User
+) -> None:
+    """Every open console polls the monitors every 3 s: twenty of them at once must not cost
+    the PBX twenty reads of the same call, and each still sees the session."""
+    answered_call(sim, "1001")
+    session = monitoring(Api(dora), "1001", "listen")
+    consoles = [Api(dora) for _ in range(20)]
+    reads = sim.control("state")["api_requests"].get("GET call/query", 0)
+    started = time.monotonic()
+    lists = [console.get("/api/monitors/?board=sales")[1] for console in consoles]
+    elapsed_s = time.monotonic() - started
+    asked = sim.control("state")["api_requests"].get("GET call/query", 0) - reads
+    assert all([m["id"] for m in listed["monitors"]] == [session["id"]] for listed in lists)
+    # One read per SHARED_FOLLOW_UP_MS at most, however slow this machine was.
+    assert 1 <= asked <= 1 + int(elapsed_s * 1000 / SHARED_FOLLOW_UP_MS), (asked, elapsed_s)
 
 
 def test_stopping_a_monitor_that_already_ended_says_so(sim: Sim, dora: User) -> None:

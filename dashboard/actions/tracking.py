@@ -13,6 +13,10 @@ from dashboard.pbx import agent_control as control
 from dashboard.pbx.replies import PauseReason
 
 REASONS_KEY = "wb:actions:pause-reasons"
+FOLLOWED_KEY = "wb:actions:followed:{attempt}"
+# Every console on a board asks who is monitoring every 3 s: the PBX is asked about each session
+# at most once in this long, by whichever console asks first (the others read what it wrote).
+SHARED_FOLLOW_UP_MS = 2500
 # The PBX's list changes rarely (an admin edits it); a minute keeps the dialog quick.
 REASONS_TTL_S = 60
 
@@ -31,6 +35,12 @@ async def follow_up(pbx: Edge, attempt: ActionAttempt) -> Outcome:
     except KeyError:
         return Outcome("failed", said("queue_gone"))
     return await confirm_agent(pbx.api, attempt.action, attempt.target, queues, queue_ids, age_s)
+
+
+async def first_to_follow(pbx: Edge, attempt: ActionAttempt) -> bool:
+    """Whether this request is the one to re-read the PBX about `attempt` now."""
+    key = FOLLOWED_KEY.format(attempt=attempt.pk)
+    return bool(await pbx.redis.set(key, "1", nx=True, px=SHARED_FOLLOW_UP_MS))
 
 
 async def pause_reasons_of(pbx: Edge) -> list[PauseReason]:

@@ -20,7 +20,7 @@ from dashboard.actions.requests import (
     read_body,
     within,
 )
-from dashboard.actions.tracking import follow_up, pause_reasons_of
+from dashboard.actions.tracking import first_to_follow, follow_up, pause_reasons_of
 from dashboard.actions.web import (
     Edge,
     RateLimited,
@@ -150,15 +150,17 @@ async def monitors(request: HttpRequest, user: User) -> JsonResponse:
     except Refusal as refusal:
         return json_error(refusal.status, refusal.message)
     active = await audit.active_monitors(board.queue_numbers)
-    await _follow(active)
+    await _follow(active, shared=True)
     shown = [audit.monitor_json(a, user) for a in active if audit.needs_follow_up(a)]
     return JsonResponse({"monitors": shown})
 
 
-async def _follow(attempts: list[ActionAttempt]) -> None:
-    """Re-read the PBX for the attempts still pending or monitoring."""
+async def _follow(attempts: list[ActionAttempt], shared: bool = False) -> None:
+    """Re-read the PBX for the attempts still pending or monitoring; `shared`: what many
+    consoles poll, re-read only by the first to ask in a while."""
     unsettled = [attempt for attempt in attempts if audit.needs_follow_up(attempt)]
     if unsettled:
         async with edge() as pbx:
             for attempt in unsettled:
-                await audit.finish(attempt, await follow_up(pbx, attempt))
+                if not shared or await first_to_follow(pbx, attempt):
+                    await audit.finish(attempt, await follow_up(pbx, attempt))
