@@ -7,6 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
 from dashboard.models import Board, Display, hash_secret
+from dashboard.roles import AnyUser
 
 DISPLAY_COOKIE = "wb_display"
 # Why access to a board was refused: the socket and the snapshot API each spell these their way.
@@ -14,7 +15,6 @@ SIGN_IN = "sign_in"  # neither signed in nor a known display
 FORBIDDEN = "forbidden"  # signed in (or a display), but not for this board; or revoked
 NOT_FOUND = "not_found"  # signed in, and no such board
 
-AnyUser = AbstractBaseUser | AnonymousUser
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from dashboard.models import Supervisor
 
+# Whoever a request or socket carries: signed in or not.
 AnyUser = AbstractBaseUser | AnonymousUser
 
 

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 
-from wallboard.second_factor.devices import AnyUser, lacks_second_factor
+from dashboard.roles import AnyUser
+from wallboard.second_factor.devices import lacks_second_factor
 
 
 def session_for(scope: dict[str, Any]) -> SessionBase:

@@ -18,7 +18,6 @@ from dashboard.access import (
     NOT_FOUND,
     SIGN_IN,
     Access,
-    AnyUser,
     board_access,
 )
 from dashboard.boards.access_markers import session_marker, settings_marker, user_marker
@@ -39,6 +38,7 @@ from dashboard.boards.livestore import live_redis, read_snapshot
 from dashboard.boards.refusals import note_refusal, over_limit
 from dashboard.boards.release import current_release
 from dashboard.clock import now_ms
+from dashboard.roles import AnyUser
 from dashboard.streams import board_streams
 from wallboard.socket_auth import current_user
 

@@ -10,11 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from dashboard.access import AnyUser, board_for_user, boards_for_user
+from dashboard.access import board_for_user, boards_for_user
 from dashboard.boards.livestore import live_redis_sync
 from dashboard.boards.release import current_release
 from dashboard.clock import now_ms
-from dashboard.roles import acting_queues, supervisor_of
+from dashboard.roles import AnyUser, acting_queues, supervisor_of
 from dashboard.streams import BEAT_STREAM, LINK_STREAM, stream_key
 
 

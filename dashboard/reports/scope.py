@@ -6,10 +6,10 @@ from typing import Any
 import redis
 from django.contrib.auth.models import User
 
-from dashboard.access import AnyUser, boards_for_user, signed_in
+from dashboard.access import boards_for_user, signed_in
 from dashboard.boards.livestore import read_snapshot_sync
 from dashboard.models import ActionAttempt, QueueInterval
-from dashboard.roles import supervisor_of
+from dashboard.roles import AnyUser, supervisor_of
 from dashboard.streams import queue_stream
 
 

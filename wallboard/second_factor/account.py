@@ -14,8 +14,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import
 from django_otp.util import random_hex  # type: ignore[import-untyped]
 from qrcode.image.svg import SvgPathFillImage  # type: ignore[import-untyped]
 
+from dashboard.roles import AnyUser
 from wallboard.second_factor.devices import (
-    AnyUser,
     check_code,
     confirmed_device,
     enrol,

@@ -7,19 +7,17 @@ import django_otp  # type: ignore[import-untyped]  # no stubs
 from axes.handlers.proxy import AxesProxyHandler  # type: ignore[import-untyped]  # no stubs
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 
+from dashboard.roles import AnyUser
 from dashboard.sso.config import LOCAL_BACKEND
 
 DEVICE_NAME = "Authenticator app"
 
-AnyUser = AbstractBaseUser | AnonymousUser
 
 
 def local_session(session: SessionBase) -> bool:
