@@ -16,6 +16,7 @@ from django.db.models import F
 from django.test import Client
 
 from dashboard.models import Board
+from tests.forms import post_sign_in
 from tests.integration.stack import Seeded, seeded_daphne
 
 PASSWORD = "alice-password-1"  # the conftest's alice
@@ -25,7 +26,6 @@ CREATE_ANN = f"""
 from django.contrib.auth.models import User
 User.objects.create_user("ann", password="{PASSWORD}")
 """
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def outcome(status: int, page: str) -> str:
@@ -156,10 +156,7 @@ def proxied_sign_in(served: Seeded, username: str, password: str, forwarded_for:
     """One sign-in through the proxy, for the client it names in X-Forwarded-For: its outcome."""
     headers = {"X-Forwarded-For": forwarded_for}
     with httpx.Client(base_url=served.url, headers=headers, timeout=10) as browser:
-        found = CSRF.search(browser.get("/accounts/login/").text)
-        assert found is not None, "the sign-in page has no CSRF field"
-        form = {"username": username, "password": password, "csrfmiddlewaretoken": found[1]}
-        response = browser.post("/accounts/login/", data=form)
+        response = post_sign_in(browser, username, password)
         return outcome(response.status_code, response.text)
 
 

@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed
 from dashboard.access import board_access
 from dashboard.boards import consumers
 from dashboard.models import Board
+from tests.forms import csrf_field
 from tests.integration.stack import manage, seeded_daphne
 from tests.sockets import TIMEOUT_S, open_board, receive, session_cookie
 
@@ -40,7 +41,6 @@ from django.contrib.auth.models import User
 from dashboard.models import Board
 Board.objects.get().viewers.remove(User.objects.get(username="cat"))
 """
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PAIRING_CODE = re.compile(r'class="pairing-code"[^>]*>([A-Z0-9-]+)<')
 DATE_JOINED = re.compile(r'name="(date_joined_[01])" value="([^"]*)"')
 
@@ -77,15 +77,9 @@ async def signed_in(served: Served, username: str) -> AsyncIterator[httpx.AsyncC
     """A browser session of this user, signed in through the login form."""
     async with served.browser() as web:
         form = (await web.get("/accounts/login/")).text
-        data = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": csrf(form)}
+        data = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": csrf_field(form)}
         assert (await web.post("/accounts/login/", data=data)).status_code == 302
         yield web
-
-
-def csrf(page: str) -> str:
-    found = CSRF.search(page)
-    assert found is not None, "the page has no CSRF field"
-    return found.group(1)
 
 
 async def sign_out(web: httpx.AsyncClient) -> None:
@@ -148,7 +142,7 @@ async def deactivate(admin: httpx.AsyncClient, username: str) -> None:
     form = (await admin.get(change)).text
     data = {
         "username": username,
-        "csrfmiddlewaretoken": csrf(form),
+        "csrfmiddlewaretoken": csrf_field(form),
         **dict(DATE_JOINED.findall(form)),
     }
     assert (await admin.post(change, data=data)).status_code == 302  # saved, "active" unticked
@@ -178,7 +172,7 @@ async def pair(admin: httpx.AsyncClient, tv: httpx.AsyncClient, display_pk: str)
     code = PAIRING_CODE.search((await tv.get("/tv/")).text)
     assert code is not None, "the TV shows no pairing code"
     page = (await admin.get("/admin/dashboard/display/pair/")).text
-    form = {"code": code.group(1), "display": display_pk, "csrfmiddlewaretoken": csrf(page)}
+    form = {"code": code.group(1), "display": display_pk, "csrfmiddlewaretoken": csrf_field(page)}
     await admin.post("/admin/dashboard/display/pair/", data=form)
     assert (await tv.get("/tv/pairing/")).json() == {"paired": True}
     assert "wb_display" in tv.cookies

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dashboard.boards import pairing
 from dashboard.models import PAIRING_CODE_LIFETIME, Board, Display, PairingRequest
+from tests.forms import csrf_field
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_redis")]
 CODE = re.compile(rb'class="pairing-code"[^>]*>([A-Z0-9-]+)<')
@@ -149,9 +150,8 @@ def claim(tv: Client, code: str) -> int:
     page = tv.get("/tv/claim/")
     assert page.status_code == 200
     assert b"Pair this screen" in page.content
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
-    assert token is not None
-    response = tv.post("/tv/claim/", {"csrfmiddlewaretoken": token.group(1).decode(), "code": code})
+    token = csrf_field(page.content.decode())
+    response = tv.post("/tv/claim/", {"csrfmiddlewaretoken": token, "code": code})
     if response.status_code == 302:
         assert response["Location"] == "/tv/"
     return response.status_code

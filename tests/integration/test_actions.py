@@ -1,7 +1,6 @@
 """Actions on the whole product: Daphne, the worker and pbxsim; the board shows what was done."""
 
 import json
-import re
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ import pytest
 import redis
 
 from dashboard.streams import queue_stream, stream_key
+from tests.forms import post_sign_in
 from tests.integration.stack import Stack, wait_until
 
 pytestmark = pytest.mark.integration
@@ -22,12 +22,7 @@ pytestmark = pytest.mark.integration
 def signed_in(stack: Stack) -> Iterator[httpx.Client]:
     """The seeded supervisor's session (acts on 6400 and 6401 from extension 1100)."""
     with httpx.Client(base_url=stack.web_url, timeout=10) as client:
-        page = client.get("/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-        assert token is not None
-        form = {"username": "supervisor", "password": stack.password,
-                "csrfmiddlewaretoken": token.group(1)}  # fmt: skip
-        assert client.post("/accounts/login/", data=form).status_code == 302
+        assert post_sign_in(client, "supervisor", stack.password).status_code == 302
         yield client
 
 

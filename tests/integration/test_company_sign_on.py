@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.forms import csrf_field
 from tests.integration.stack import Seeded, seeded_daphne
 from tests.oidc_issuer import CLIENT_ID, Provider, running_issuer
 
@@ -19,7 +20,6 @@ SAM = {"sub": "u-1001", "preferred_username": "sam", "given_name": "Sam", "group
 NOBODY = {"sub": "u-1002", "preferred_username": "nobody"}  # no groups, even at userinfo
 ACTOR = re.compile(r'<script id="wb-actor" type="application/json">(.*?)</script>')
 START = re.compile(r'href="(/accounts/oidc/start/[^"]*)"')
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 NO_ROLE = "in none of the groups that give access"
 FAILED = "did not complete"
 
@@ -86,8 +86,7 @@ def test_signing_out_ends_the_session_here_and_at_the_provider(
 ) -> None:
     provider.person = SAM
     board = company_sign_in(browser)
-    (token,) = set(CSRF.findall(board.text))
-    after = browser.post("/accounts/logout/", data={"csrfmiddlewaretoken": token})
+    after = browser.post("/accounts/logout/", data={"csrfmiddlewaretoken": csrf_field(board.text)})
     assert after.url.path == "/accounts/login/"
     hint = provider.sign_outs[-1]
     assert hint["client_id"] == CLIENT_ID

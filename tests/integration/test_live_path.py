@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import json
-import re
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +13,7 @@ import redis
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
 
+from tests.forms import post_sign_in
 from tests.integration.stack import Rig, Stack, wait_until
 
 pytestmark = pytest.mark.integration
@@ -23,12 +23,7 @@ WAIT_S = 10
 def login(stack: Stack) -> str:
     """Log in as the seeded supervisor through the real login form; return the Cookie header."""
     with httpx.Client(base_url=stack.web_url) as client:
-        page = client.get("/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-        assert token is not None
-        form = {"username": "supervisor", "password": stack.password,
-                "csrfmiddlewaretoken": token.group(1)}  # fmt: skip
-        response = client.post("/accounts/login/", data=form)
+        response = post_sign_in(client, "supervisor", stack.password)
         assert response.status_code == 302, "login failed"
         return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 

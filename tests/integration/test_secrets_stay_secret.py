@@ -14,22 +14,15 @@ from websockets.typing import Origin
 
 from dashboard.pbx.tokens import TOKEN_KEY
 from devstack.procs import free_port
+from tests.forms import csrf_field, post_sign_in
 from tests.integration.stack import Rig, manage, start_daphne, wait_until
 
 pytestmark = pytest.mark.integration
 
 
-def csrf_field(page: str) -> str:
-    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert found is not None, "the form has no CSRF field"
-    return found.group(1)
-
-
 def sign_in(web: httpx.Client, password: str) -> list[str]:
     """The supervisor signs in and opens what they may see; returns the pages' text."""
-    form = web.get("/accounts/login/").text
-    data = {"username": "supervisor", "password": password, "csrfmiddlewaretoken": csrf_field(form)}
-    assert web.post("/accounts/login/", data=data).status_code == 302
+    assert post_sign_in(web, "supervisor", password).status_code == 302
     return [web.get(path).text for path in ("/boards/demo/", "/api/boards/demo/snapshot/")]
 
 
