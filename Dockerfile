@@ -1,17 +1,21 @@
 # One image runs every process: web (default), worker and simulator, chosen by command.
-FROM python:3.11-slim-bookworm AS build
+# Any Debian bookworm with python3, python3-venv and python3-dev will do as the base: without a
+# registry, one made from Debian's packages (devstack/debian_base.py, docs/operations.md).
+ARG BASE_IMAGE=python:3.11-slim-bookworm
+FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 # python-ldap (company accounts over LDAP) has no wheels: it is built against OpenLDAP's headers.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gcc libc6-dev libldap2-dev libsasl2-dev \
     && rm -rf /var/lib/apt/lists/*
-RUN python -m venv /opt/venv
+# python3: Debian's own Python has no `python` command.
+RUN python3 -m venv /opt/venv
 # The runtime lock pins every package, pip included, with the hashes of all of its wheels, so this
 # installs the same bytes on any architecture (docs/dependencies.md).
 COPY requirements.lock /tmp/requirements.lock
 RUN /opt/venv/bin/pip install --require-hashes -r /tmp/requirements.lock
 
-FROM python:3.11-slim-bookworm
+FROM ${BASE_IMAGE}
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
