@@ -63,6 +63,32 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_addresses(name: str) -> list[tuple[str, int]]:
+    """Read a comma-separated list of host:port (an IPv6 host in brackets: [::1]:26379)."""
+    addresses = []
+    for item in env_list(name):
+        host, colon, port = item.rpartition(":")
+        host = host.removeprefix("[").removesuffix("]")
+        if not (colon and host and port.isdigit() and 0 < int(port) < 65536):
+            raise ImproperlyConfigured(f"{name}: {item!r} is not host:port, like 10.0.0.5:26379")
+        addresses.append((host, int(port)))
+    return addresses
+
+
+def check_sentinel(sentinels: list[tuple[str, int]], master: str, redis_url: str) -> None:
+    """Sentinel's settings go together, and REDIS_URL must be one Sentinel can stand in for."""
+    if bool(sentinels) != bool(master):
+        raise ImproperlyConfigured(
+            "REDIS_SENTINELS and REDIS_SENTINEL_MASTER go together: set both to find Redis "
+            "through Sentinel, or neither to use REDIS_URL's server"
+        )
+    if sentinels and not redis_url.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured(
+            f"REDIS_URL={redis_url!r}: with REDIS_SENTINELS it must be redis:// or rediss:// "
+            "(Sentinel names the server; the URL gives the database, user and password)"
+        )
+
+
 def env_url(name: str, default: str, schemes: tuple[str, ...]) -> str:
     """Read a URL whose scheme must be one of `schemes` and which must name a host."""
     value = env_str(name, default)

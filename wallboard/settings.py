@@ -22,7 +22,9 @@ from dashboard.sso.mapping import BOARD, QUEUE, RoleMap
 from wallboard.client_address import env_networks
 from wallboard.env import (
     channel_prefix,
+    check_sentinel,
     database_from_url,
+    env_addresses,
     env_bool,
     env_choice,
     env_int,
@@ -31,6 +33,7 @@ from wallboard.env import (
     env_time,
     env_url,
 )
+from wallboard.redis_client import layer_host
 
 django_stubs_ext.monkeypatch()
 
@@ -206,6 +209,12 @@ WHITENOISE_USE_FINDERS = True
 
 _LAYER_CLASSES = {"pubsub": "RedisPubSubChannelLayer", "core": "RedisChannelLayer"}
 REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", ("redis", "rediss", "unix"))
+# Redis Sentinel (docs/operations.md): the sentinels name the primary, and name the new one after
+# a failover; REDIS_URL then gives only the database, user, password and TLS. Unset: REDIS_URL.
+REDIS_SENTINELS = env_addresses("REDIS_SENTINELS")
+REDIS_SENTINEL_MASTER = env_str("REDIS_SENTINEL_MASTER", "")
+REDIS_SENTINEL_PASSWORD = env_str("REDIS_SENTINEL_PASSWORD", "")
+check_sentinel(REDIS_SENTINELS, REDIS_SENTINEL_MASTER, REDIS_URL)
 # The cap on each Redis connection pool of a process (the live-state client and the channel
 # layer's); beyond it redis-py raises instead of waiting. The busiest is a web process's
 # live-state pool (dashboard/boards/livestore.py): each screen that connects or resyncs holds a
@@ -220,13 +229,16 @@ REDIS_MAX_CONNECTIONS = env_int("REDIS_MAX_CONNECTIONS", 2000, minimum=10)
 # it cost about 40 % less Daphne CPU per frame when each screen still had a channel
 # (docs/performance.md); the two have not been compared since.
 CHANNEL_LAYER = env_choice("CHANNEL_LAYER", "pubsub", ("pubsub", "core"))
-_REDIS_HOST = {
-    "address": REDIS_URL,
-    "max_connections": REDIS_MAX_CONNECTIONS,
+_REDIS_HOST = layer_host(
+    REDIS_URL,
+    REDIS_SENTINELS,
+    REDIS_SENTINEL_MASTER,
+    REDIS_SENTINEL_PASSWORD,
+    max_connections=REDIS_MAX_CONNECTIONS,
     # channels_redis's core layer blocks 5 s waiting for a message; redis-py 8's default read
     # timeout is also 5 s, which broke a quiet web process's receive. Reads must outlast that.
-    "socket_timeout": 30,
-}
+    socket_timeout=30,
+)
 CHANNEL_LAYERS: dict[str, Any] = {
     "default": {
         "BACKEND": f"channels_redis.{CHANNEL_LAYER}.{_LAYER_CLASSES[CHANNEL_LAYER]}",

@@ -21,6 +21,7 @@ from dashboard.pbx.rest import PbxRest
 from dashboard.pbx.tokens import TokenManager
 from dashboard.pbx_config import configured_pbx
 from dashboard.token_vault import DatabaseTokenVault
+from wallboard.redis_client import own_async_client
 
 RATE_KEY = "wb:actions:rate:{user}"
 RATE_WINDOW_S = 60
@@ -107,10 +108,9 @@ async def edge() -> AsyncIterator[Edge]:
     pbx = configured_pbx()
     if not pbx.url:
         raise PbxUnreachable("PBX_URL is not set")
-    redis = aioredis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
     rest = PbxRest(pbx)
     try:
-        yield Edge(redis, PbxApi(rest, TokenManager(rest, redis, DatabaseTokenVault())))
+        async with own_async_client(decode_responses=True) as redis:
+            yield Edge(redis, PbxApi(rest, TokenManager(rest, redis, DatabaseTokenVault())))
     finally:
         await rest.aclose()
-        await redis.aclose()

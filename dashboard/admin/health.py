@@ -1,6 +1,5 @@
 """The staff-only admin page "PBX health": the `pbx_check` checklist, and the PBX's warnings."""
 
-import redis.asyncio as aioredis
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib import admin
@@ -15,13 +14,13 @@ from dashboard.pbx.checks_base import CheckResult, failed
 from dashboard.pbx.tokens import TokenManager
 from dashboard.pbx_config import configured_pbx
 from dashboard.token_vault import DatabaseTokenVault
+from wallboard.redis_client import own_async_client
 
 
 async def run_pbx_checks(event_wait_s: float) -> list[CheckResult]:
     """The checks against the configured PBX, with the installation's one shared token."""
     # A client of our own, closed at the end: the command's event loop ends with the checks.
-    redis = aioredis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
-    try:
+    async with own_async_client(decode_responses=True) as redis:
         # Blanks included: the first check reports what is missing.
         return await run_checks(
             configured_pbx(),
@@ -29,8 +28,6 @@ async def run_pbx_checks(event_wait_s: float) -> list[CheckResult]:
             event_wait_s,
             settings.TIME_ZONE,
         )
-    finally:
-        await redis.aclose()
 
 
 @staff_member_required

@@ -1,13 +1,9 @@
 """Acknowledging a board's alarms on the console: a supervisor of its queues, CSRF-checked,
 rate-limited and audit-logged; every screen of the board stops flashing them (docs/protocol.md)."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
@@ -20,6 +16,7 @@ from dashboard.clock import now_ms
 from dashboard.models import ActionAttempt, Board
 from dashboard.roles import acting_queues
 from dashboard.streams import queue_stream
+from wallboard.redis_client import own_async_client
 
 ACTION = "acknowledge"  # the audit log's name for it
 # The tile figures that take thresholds (static/board/tiles.js), and their alarm levels.
@@ -35,7 +32,7 @@ async def acknowledge(request: HttpRequest, user: User, slug: str) -> JsonRespon
     Answers the board's acknowledged alarms, per queue, as its screens receive them."""
     body: dict[str, object] = {}
     try:
-        async with _redis() as redis:
+        async with own_async_client(decode_responses=True) as redis:
             await rate_check(redis, user.pk)
         board = await sync_to_async(board_for_user)(user, slug)
         if board is None:
@@ -53,16 +50,6 @@ async def acknowledge(request: HttpRequest, user: User, slug: str) -> JsonRespon
     # Committed first: a screen that re-checks at the marker finds the acknowledgement.
     await sync_to_async(bump)([settings_marker(queue_stream(queue)) for queue in alarms])
     return JsonResponse({"acknowledged": acknowledged})
-
-
-@asynccontextmanager
-async def _redis() -> AsyncIterator[aioredis.Redis]:
-    """A client of this request's own: Django may run each request in an event loop of its own."""
-    client = aioredis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 def parse_alarms(body: dict[str, object], queues: list[str]) -> Alarms:

@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 from django.conf import settings
 
 from dashboard.streams import EPOCH_KEY, stream_key
+from wallboard.redis_client import async_client, close_async_client, sync_client
 
 
 class StreamEntry(TypedDict):
@@ -37,11 +38,7 @@ def live_redis() -> aioredis.Redis:
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
-        client = aioredis.Redis.from_url(
-            settings.REDIS_URL,
-            max_connections=settings.REDIS_MAX_CONNECTIONS,
-            decode_responses=True,
-        )
+        client = async_client(max_connections=settings.REDIS_MAX_CONNECTIONS, decode_responses=True)
         _clients[loop] = client
     return client
 
@@ -51,17 +48,19 @@ async def close_live_redis() -> None:
     per test; otherwise its connections are left open until garbage collection)."""
     client = _clients.pop(asyncio.get_running_loop(), None)
     if client is not None:
-        await client.aclose()
+        await close_async_client(client)
 
 
 def live_redis_sync() -> redis.Redis:
     """A blocking client for sync views: one (and one connection pool) per process and URL."""
-    return _sync_client(settings.REDIS_URL)
+    where = (settings.REDIS_URL, tuple(settings.REDIS_SENTINELS), settings.REDIS_SENTINEL_MASTER)
+    return _sync_client(where)
 
 
 @functools.lru_cache(maxsize=2)
-def _sync_client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=2, decode_responses=True)
+def _sync_client(where: tuple[object, ...]) -> redis.Redis:
+    """Cached by `where` the settings point (tests point them elsewhere)."""
+    return sync_client(socket_timeout=2, decode_responses=True)
 
 
 def snapshot_keys(streams: list[str]) -> list[str]:

@@ -16,6 +16,14 @@ LEASE_MS = 6000
 RENEW_S = 2.0
 POLL_S = 1.0
 
+# Take a free lease, or our own again: after a Redis failover the promoted replica still holds
+# the lease we held, and waiting for it to lapse would keep the boards still for nothing.
+_TAKE = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
 # Renew only our own lease; a lease that ran out and was taken is lost for good.
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -43,13 +51,15 @@ class Leadership:
     def __init__(self, redis: aioredis.Redis, worker_id: str) -> None:
         self.redis = redis
         self.worker_id = worker_id
+        self.server = ""  # the Redis server (its run_id) that we took the lease on
 
     async def acquire(self) -> None:
         """Wait (as a standby) until this worker holds the lease."""
         while True:
-            if await self.redis.set(LEADER_KEY, self.worker_id, nx=True, px=LEASE_MS):
+            if await self._run(_TAKE, [LEADER_KEY], [self.worker_id, LEASE_MS]):
                 break
             await asyncio.sleep(POLL_S)  # polling: Redis cannot tell us when a lease lapses
+        self.server = await self._server()
         log.info("Worker %s is now the active worker", self.worker_id)
 
     async def hold(self) -> None:
@@ -59,6 +69,16 @@ class Leadership:
             renewed = await self._run(_RENEW, [LEADER_KEY], [self.worker_id, LEASE_MS])
             if not renewed:
                 raise LeadershipLost(f"worker {self.worker_id} lost the lease")
+            await self._same_server()
+
+    async def _server(self) -> str:
+        return str((await self.redis.info("server"))["run_id"])
+
+    async def _same_server(self) -> None:
+        """A failover to a replica (Sentinel) or a restart puts us on a server that may lack our
+        last writes: lead afresh (a new epoch, every stream rewritten, the day taken over)."""
+        if await self._server() != self.server:
+            raise LeadershipLost(f"worker {self.worker_id}: Redis is another server now")
 
     async def release(self) -> None:
         await self._run(_RELEASE, [LEADER_KEY], [self.worker_id])

@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         pbx = pbx_settings()
-        self.stdout.write(f"listen_pbx: PBX {pbx.url}, Redis {redacted(settings.REDIS_URL)}")
+        self.stdout.write(f"listen_pbx: PBX {pbx.url}, Redis {redis_described()}")
         asyncio.run(run_until_signalled(pbx))
         self.stdout.write("listen_pbx: stopped")
 
@@ -50,6 +50,15 @@ def redacted(url: str) -> str:
     scheme, _, rest = url.partition("://")
     credentials, at, host = rest.rpartition("@")
     return f"{scheme}://{'***@' if at and credentials else ''}{host}"
+
+
+def redis_described() -> str:
+    """REDIS_URL, or the Sentinel master it stands for, a password hidden."""
+    url = redacted(settings.REDIS_URL)
+    if not settings.REDIS_SENTINELS:
+        return url
+    sentinels = ",".join(f"{host}:{port}" for host, port in settings.REDIS_SENTINELS)
+    return f"Sentinel master {settings.REDIS_SENTINEL_MASTER} of {sentinels} ({url})"
 
 
 async def run_until_signalled(pbx: PbxSettings) -> None:
