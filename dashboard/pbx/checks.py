@@ -223,7 +223,8 @@ async def _run_one(check: Check, ctx: Context, done: dict[str, CheckResult]) -> 
     except RedisError as error:
         return fail(
             f"Redis does not answer ({type(error).__name__}); the shared PBX token lives there.",
-            "Check REDIS_URL, and that Redis is running.",
+            "Check REDIS_URL (with Sentinel: REDIS_SENTINELS and REDIS_SENTINEL_MASTER), and that "
+            "Redis is running.",
         )
 
 
