@@ -77,7 +77,7 @@ pytest-postgres: $(VENV)/.dev
 screenshots: $(VENV)/.dev
 	UPDATE_SCREENSHOTS=1 REQUIRE_BROWSER=1 $(TEST_ENV) $(BIN)/pytest \
 		tests/integration/test_browser.py tests/integration/test_tv_kiosk.py \
-		tests/integration/test_intraday_browser.py
+		tests/integration/test_intraday_browser.py tests/integration/test_reports_browser.py
 
 demo: $(VENV)/.runtime
 	$(BIN)/python -m devstack.demo

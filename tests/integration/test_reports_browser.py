@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
 from tests.integration.browser_stack import BrowserStack
-from tests.integration.screens import WAIT_MS, sign_in
+from tests.integration.screens import WAIT_MS, screenshot, sign_in
 from tests.integration.stack import keep_history
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -25,10 +25,13 @@ DAYS = [TODAY - timedelta(days=n) for n in range(30, 0, -1)]
 YESTERDAY = DAYS[-1]
 # Yesterday's agents as the worker kept them at the day's roll-over.
 KEPT_AGENTS = {
-    "1001": {"answered": 3, "missed": 0, "talk_ms": 360_000, "hold_ms": 0, "pause_ms": {}},
+    "1001": {"answered": 3, "missed": 0, "talk_ms": 360_000, "hold_ms": 0, "pause_ms": {},
+             "logged_in_ms": 28_800_000},
     "1002": {"answered": 7, "missed": 2, "talk_ms": 420_000, "hold_ms": 60_000,
-             "pause_ms": {"Lunch": 1_800_000, "(no reason)": 120_000}},
-    "1003": {"answered": 5, "missed": 1, "talk_ms": 900_000, "hold_ms": 0, "pause_ms": {}},
+             "pause_ms": {"Lunch": 1_800_000, "(no reason)": 120_000},
+             "pauses": {"Lunch": 1, "(no reason)": 2}, "logged_in_ms": 30_600_000},
+    "1003": {"answered": 5, "missed": 1, "talk_ms": 900_000, "hold_ms": 0, "pause_ms": {},
+             "logged_in_ms": 14_400_000},
 }  # fmt: skip
 
 
@@ -91,6 +94,8 @@ def test_a_30_day_report_on_screen_in_csv_xlsx_and_print(
     expect(page.locator(".report-form")).to_be_hidden()
     expect(page.locator(".topbar")).to_be_hidden()
     expect(page.locator("table.report")).to_be_visible()
+    page.emulate_media(media="screen")
+    screenshot(page, "report-en.png")
     page.context.close()
 
 
@@ -109,7 +114,7 @@ def test_the_report_in_thai(chromium: Browser, history: BrowserStack) -> None:
 def answered_column(page: Page) -> list[int]:
     return [
         int(text)
-        for text in page.locator("table.agent-day tbody td:nth-child(2)").all_inner_texts()
+        for text in page.locator("table.agent-day tbody td:nth-child(3)").all_inner_texts()
     ]
 
 
@@ -122,7 +127,10 @@ def test_the_agents_day_from_the_console_and_sorted(
     expect(page.locator("h1")).to_have_text("Agents' day")
     page.fill("input[name=day]", YESTERDAY.isoformat())
     page.locator(".report-form button[type=submit]").click()
-    expect(page.locator("#agent-1002 td").nth(1)).to_have_text("7")
+    cells = page.locator("#agent-1002 td")
+    expect(cells.nth(1)).to_have_text("8:30:00")  # logged in
+    expect(cells.nth(2)).to_have_text("7")  # answered
+    expect(cells.nth(8)).to_have_text("2")  # auto-pauses
     expect(page.locator("#agent-1002 .pause-reasons")).to_contain_text("Lunch: 0:30:00")
     expect(page.locator("#agent-1002 .pause-reasons")).to_contain_text("No reason: 0:02:00")
     page.locator('th[data-sort="answered"] a').click()
@@ -131,6 +139,7 @@ def test_the_agents_day_from_the_console_and_sorted(
     page.locator('th[data-sort="answered"] a').click()
     expect(page.locator('th[data-sort="answered"]')).to_have_attribute("aria-sort", "descending")
     assert answered_column(page) == [7, 5, 3]
+    screenshot(page, "agent-day-en.png")
     page.context.close()
 
 
