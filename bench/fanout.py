@@ -44,7 +44,7 @@ from bench.stack import (
     web_process,
 )
 from bench.textbook import GROUP, PATH
-from bench.usage import UsageMeter, rss_mb
+from bench.usage import Usage, UsageMeter, rss_mb
 from devstack.procs import free_port
 
 # After the load, frames still in flight are waited for until the screens are quiet this long.
@@ -86,33 +86,54 @@ def phase(design: str, fleet: Fleet, window: float, usage: dict[str, Any], serve
     )  # fmt: skip
 
 
+def web_rss_mb(stack: Stack) -> float:
+    return sum(rss_mb(stack.pid(name)) for name in stack.web_names)
+
+
+def web_usage(usage: dict[str, Usage], names: list[str]) -> str:
+    """The usage entry standing for the web server: the one process's, or with several a "web"
+    entry added for them together (CPU summed, peak RSS as the sum of each one's peak)."""
+    if len(names) == 1:
+        return names[0]
+    usage["web"] = Usage(
+        cpu_s=sum(usage[n].cpu_s for n in names),
+        peak_rss_mb=sum(usage[n].peak_rss_mb for n in names),
+        start_rss_mb=sum(usage[n].start_rss_mb for n in names),
+        end_rss_mb=sum(usage[n].end_rss_mb for n in names),
+    )
+    return "web"
+
+
 async def product_phase(stack: Stack, args: argparse.Namespace) -> tuple[Phase, PbxLog, Timeline]:
-    origin = f"http://127.0.0.1:{stack.web_port}"
-    url = f"ws://127.0.0.1:{stack.web_port}/ws/board/bench/"
+    """The product's screens, spread over its web processes in turn (each reached directly)."""
+    origins = [f"http://127.0.0.1:{port}" for port in stack.web_ports]
+    urls = [f"{origin.replace('http', 'ws', 1)}/ws/board/bench/" for origin in origins]
     log, recording = PbxLog(), asyncio.Event()
     observer = await subscribe(stack.sim_url, SIM_CLIENT_ID, stack.env["PBX_CLIENT_SECRET"])
     recorder = asyncio.create_task(record(observer, log, recording))
-    idle_rss = rss_mb(stack.pid("daphne"))
+    idle_rss = web_rss_mb(stack)
     fleet, tasks = await open_fleet(
-        args.screens, url, lambda i: {"Cookie": f"wb_display={stack.tokens[i]}", "Origin": origin},
+        args.screens, urls,
+        lambda i: {"Cookie": f"wb_display={stack.tokens[i]}", "Origin": origins[i % len(urls)]},
         snapshot=True,
     )  # fmt: skip
-    per_screen_kb = (rss_mb(stack.pid("daphne")) - idle_rss) * 1024 / args.screens
+    per_screen_kb = (web_rss_mb(stack) - idle_rss) * 1024 / args.screens
     recording.set()
     started = time.monotonic()
     load = lambda: drive(stack.sim_url, stack.queues, args.events_per_s, args.duration, log)  # noqa: E731
-    pids = {name: stack.pid(name) for name in ("daphne", "worker", "pbxsim", "redis")}
+    pids = {name: stack.pid(name) for name in (*stack.web_names, "worker", "pbxsim", "redis")}
     window, usage = await measured(fleet, pids, load)
+    server = web_usage(usage, stack.web_names)
     await close_fleet([*tasks, recorder])
     await observer.close()
     log.stamp_markers()
     changes, missing = change_latencies(fleet, log.markers.values())
-    result = phase("product", fleet, window, usage, "daphne", (pooled(changes), missing),
+    result = phase("product", fleet, window, usage, server, (pooled(changes), missing),
                    first_screen_ms=first_screen(changes),
                    peak_frames_per_s=peak_frames_per_s(fleet),
                    daphne_kb_per_screen_connected=round(per_screen_kb, 1),
                    pbx_frames=len(log.frames), events_requested=log.events_requested,
-                   markers=len(log.markers))  # fmt: skip
+                   markers=len(log.markers), web_processes=len(stack.web_ports))  # fmt: skip
     return result, log, timeline_of(fleet, started)
 
 
@@ -202,7 +223,9 @@ def ratios(product: Phase, others: list[Phase]) -> dict[str, dict[str, float | N
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    with product_stack(args.scenario, args.screens, args.layer, args.web) as stack:
+    with product_stack(
+        args.scenario, args.screens, args.layer, args.web, args.web_processes
+    ) as stack:
         product, log, timeline = await product_phase(stack, args)
         phases = [product]
         if not args.product_only:
@@ -228,6 +251,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--web", choices=WEB_SERVERS, default=WEB_SERVERS[0],
         help="the server of the product and the floor (the product ships Daphne)",
     )  # fmt: skip
+    parser.add_argument(
+        "--web-processes", type=int, default=1,
+        help="web processes of the product, its screens spread over them in turn",
+    )  # fmt: skip
     parser.add_argument("--product-only", action="store_true", help="skip the references")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON")
     return parser.parse_args(argv)
@@ -236,7 +263,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     print(f"fanout: {args.scenario}, {args.events_per_s:g} events/s (bursts of "
-          f"{burst_plan(args.events_per_s)[0]}), {args.screens} screens, {args.duration:g} s",
+          f"{burst_plan(args.events_per_s)[0]}), {args.screens} screens over "
+          f"{args.web_processes} web process(es), {args.duration:g} s",
           flush=True)  # fmt: skip
     config = vars(args) | {"out": str(args.out), "machine": machine()}
     result = asyncio.run(run(args))

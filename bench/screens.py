@@ -148,11 +148,16 @@ def deltas_in(text: str) -> list[str]:
 
 
 async def open_fleet(
-    count: int, url: str, headers_for: Callable[[int], dict[str, str]], snapshot: bool
+    count: int,
+    url: str | list[str],
+    headers_for: Callable[[int], dict[str, str]],
+    snapshot: bool,
 ) -> tuple[Fleet, list[asyncio.Task[None]]]:
-    """Connect `count` screens (a few at a time) and wait until each is ready."""
-    fleet = Fleet()
-    screens = [Screen(fleet, url, headers_for(i), wants_snapshot=snapshot) for i in range(count)]
+    """Connect `count` screens (a few at a time) and wait until each is ready. Several URLs
+    (one per web process): screen i takes the i-th in turn."""
+    fleet, urls = Fleet(), [url] if isinstance(url, str) else url
+    screens = [Screen(fleet, urls[i % len(urls)], headers_for(i), wants_snapshot=snapshot)
+               for i in range(count)]  # fmt: skip
     fleet.receipts = [screen.receipts for screen in screens]
     fleet.frame_times = [screen.frame_times for screen in screens]
     tasks: list[asyncio.Task[None]] = []

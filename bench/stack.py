@@ -1,4 +1,5 @@
-"""The product as real processes for a benchmark: private Redis, pbxsim, the worker and Daphne."""
+"""The product as real processes for a benchmark: private Redis, pbxsim, the worker and Daphne
+(one process, or several on the one channel layer)."""
 
 import contextlib
 import json
@@ -97,9 +98,18 @@ class Stack:
     group: ProcessGroup
     redis: RedisHandle
     sim_url: str
-    web_port: int
+    web_ports: list[int]  # one per web process, named by web_name()
     tokens: list[str]
     queues: list[str]
+
+    @property
+    def web_port(self) -> int:
+        """The first web process's (the only one, unless asked for more)."""
+        return self.web_ports[0]
+
+    @property
+    def web_names(self) -> list[str]:
+        return [web_name(n) for n in range(len(self.web_ports))]
 
     def pid(self, name: str) -> int:
         pid = self.group[name].pid if name != "redis" else self.redis.process.pid  # type: ignore[union-attr]
@@ -112,6 +122,11 @@ class Stack:
         env = {**self.env, "DJANGO_SETTINGS_MODULE": "bench.textbook_settings"}
         self.group.start(daphne_process("textbook", "bench.textbook_asgi:application", port, env))
         return port
+
+
+def web_name(n: int) -> str:
+    """The n-th web process's name (from 0): daphne, daphne2, daphne3…"""
+    return "daphne" if n == 0 else f"daphne{n + 1}"
 
 
 def sim_queues(sim_url: str) -> list[str]:
@@ -146,9 +161,11 @@ def start_product(group: ProcessGroup, env: dict[str, str], scenario: str) -> st
 
 @contextlib.contextmanager
 def product_stack(
-    scenario: str, screens: int, layer: str = LAYERS[0], web: str = WEB_SERVERS[0]
-) -> Iterator[Stack]:
-    """Start it all (the board shows every queue of the scenario); stop it all on exit."""
+    scenario: str, screens: int, layer: str = LAYERS[0], web: str = WEB_SERVERS[0],
+    web_processes: int = 1,
+) -> Iterator[Stack]:  # fmt: skip
+    """Start it all (the board shows every queue of the scenario, `web_processes` web processes
+    serve it, as production may run them behind a balancer); stop it all on exit."""
     state_dir = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         with private_redis() as handle, ProcessGroup(ready_timeout=READY_TIMEOUT_S) as group:
@@ -157,8 +174,10 @@ def product_stack(
             sim_url = start_product(group, env, scenario)
             queues = sim_queues(sim_url)
             tokens = seed_board(env, queues, screens)
-            port = free_port()
-            group.start(web_process("daphne", APPLICATION, port, env, web))
-            yield Stack(env, group, handle, sim_url, port, tokens, queues)
+            ports: list[int] = []
+            for n in range(web_processes):  # each listening before the next port is picked
+                ports.append(free_port())
+                group.start(web_process(web_name(n), APPLICATION, ports[-1], env, web))
+            yield Stack(env, group, handle, sim_url, ports, tokens, queues)
     finally:
         shutil.rmtree(state_dir, ignore_errors=True)

@@ -1,18 +1,23 @@
-"""A real Daphne with TRUSTED_PROXIES, and clients behind a proxy: a TV asking for a pairing
-code, a board socket, each from a chosen source address with a chosen X-Forwarded-For."""
+"""A real Daphne with TRUSTED_PROXIES, a real nginx running docs/operations.md's blocks, and
+clients behind it: a TV asking for a pairing code, a board socket, each from a chosen source
+address with a chosen X-Forwarded-For."""
 
 import asyncio
 import contextlib
 import http.client
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.integration.stack import seeded_daphne
+from devstack.procs import ManagedProcess
+from tests.integration.stack import READY_TIMEOUT_S, ROOT, seeded_daphne
+from tests.programs import debian_program
 
 TIMEOUT_S = 5
 SEED = """
@@ -20,6 +25,44 @@ from dashboard.models import Board, Display
 board = Board.objects.create(slug="sales", name="Sales floor", queues="6400")
 print(Display.objects.create(name="Lobby", board=board).claim())
 """
+
+# What every test's nginx needs around the documented lines: unprivileged, in the foreground,
+# everything it writes in its own folder.
+NGINX_CONFIG = """
+pid {tmp}/nginx.pid;
+worker_processes 1;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    {http}
+}}
+"""
+
+
+def documented_nginx(section: str) -> str:
+    """The one nginx block of docs/operations.md's `### section`."""
+    guide = (ROOT / "docs" / "operations.md").read_text()
+    text = re.split(r"^#+ ", guide.split(f"\n### {section}\n", 1)[1], flags=re.MULTILINE)[0]
+    (block,) = re.findall(r"^```nginx\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+    return str(block)
+
+
+@contextlib.contextmanager
+def running_nginx(tmp: Path, http: str, **ready: Any) -> Iterator[ManagedProcess]:
+    """Debian's nginx with `http` in its http block, started once `ready` (ManagedProcess's
+    ready_url or ready_check) holds."""
+    binary = debian_program("nginx", "nginx", "the reverse-proxy tests")
+    (tmp / "nginx.conf").write_text(NGINX_CONFIG.format(tmp=tmp, http=http))
+    argv = [binary, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", "stderr",
+            "-g", "daemon off;"]  # fmt: skip
+    with ManagedProcess("nginx", argv, cwd=tmp, **ready) as proxy:
+        proxy.wait_ready(READY_TIMEOUT_S)
+        yield proxy
 
 
 @dataclass

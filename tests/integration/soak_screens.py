@@ -4,6 +4,7 @@ import asyncio
 import concurrent.futures
 import json
 import random
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -31,9 +32,18 @@ class Screen:
     refused: list[int] = field(default_factory=list)
     last_error: str = ""
     resyncing: bool = False
+    data: dict[str, Any] = field(default_factory=dict)  # each stream's, as last applied
+    snapshot_at: float = 0.0
+    last_delta_at: float = 0.0
+    upstream: str = ""  # behind nginx: which server took its socket (X-Upstream, if sent)
 
     def fresh_since(self, moment: float) -> bool:
         return self.connected and not self.resyncing and self.last_frame_at > moment
+
+    def live_since(self, moment: float) -> bool:
+        """Following its board again: a delta applied after `moment` and after its snapshot."""
+        applied = self.last_delta_at > max(moment, self.snapshot_at)
+        return self.connected and not self.resyncing and applied
 
     def take(self, frame: dict[str, Any]) -> bool:
         """Apply a frame; False when it shows a gap or a new epoch (time to ask for a resync)."""
@@ -41,20 +51,28 @@ class Screen:
         if frame["type"] == "snapshot":
             self.epoch, self.resyncing = frame["epoch"], False
             self.seqs = {name: entry["seq"] for name, entry in frame["streams"].items()}
+            self.data = {name: entry["data"] for name, entry in frame["streams"].items()}
+            self.snapshot_at = self.last_frame_at
         elif frame["type"] == "delta" and not self.resyncing:
             expected = self.seqs.get(frame["stream"], 0) + 1
             if frame["epoch"] != self.epoch or frame["seq"] > expected:
                 self.gaps, self.resyncing = self.gaps + 1, True
                 return False
-            self.seqs[frame["stream"]] = frame["seq"]
+            if frame["seq"] == expected:  # below it: a duplicate, ignored as the browser does
+                self.seqs[frame["stream"]], self.data[frame["stream"]] = frame["seq"], frame["data"]
+                self.last_delta_at = self.last_frame_at
         return True
 
 
 class ScreenFleet:
     """N screens on one board, run by an event loop in a background thread."""
 
-    def __init__(self, url: str, origin: str, cookie: str, count: int) -> None:
+    def __init__(
+        self, url: str, origin: str, cookie: str, count: int, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.url, self.origin, self.cookie = url, origin, cookie
+        # wss:// needs a context trusting the test's certificate; ws:// must be given none.
+        self._tls: dict[str, Any] = {"ssl": tls} if tls else {}
         self.screens = [Screen() for _ in range(count)]
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -114,9 +132,15 @@ class ScreenFleet:
     async def _session(self, screen: Screen) -> None:
         headers = {"Cookie": self.cookie}
         async with websockets.connect(
-            self.url, origin=Origin(self.origin), additional_headers=headers, open_timeout=10
+            self.url,
+            origin=Origin(self.origin),
+            additional_headers=headers,
+            open_timeout=10,
+            **self._tls,
         ) as socket:
             screen.connected, screen.connects = True, screen.connects + 1
+            assert socket.response is not None  # the handshake's answer, once connected
+            screen.upstream = socket.response.headers.get("X-Upstream", "")
             screen.resyncing = False
             pinging = asyncio.create_task(self._ping(socket, screen))
             try:

@@ -1,48 +1,28 @@
 """The nginx lines docs/operations.md gives, run in a real nginx before a real Daphne: whatever a
 client writes in X-Forwarded-For, the limits count it under its own address."""
 
-import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from dashboard.boards.pairing import CODES_PER_ADDRESS
 from dashboard.boards.refusals import MAX_REFUSALS
-from devstack.procs import ManagedProcess, free_port
-from tests.integration.stack import READY_TIMEOUT_S, ROOT
-from tests.programs import debian_program
-from tests.proxied import Served, board_answer, daphne_trusting, new_tv
+from devstack.procs import free_port
+from tests.proxied import (
+    Served,
+    board_answer,
+    daphne_trusting,
+    documented_nginx,
+    new_tv,
+    running_nginx,
+)
 
 pytestmark = pytest.mark.integration
 # Clients on two loopback addresses of their own: nginx itself reaches Daphne from 127.0.0.1,
 # the one trusted proxy.
 CLIENT, NEIGHBOUR = "127.0.0.2", "127.0.0.3"
 DOCUMENTED_UPSTREAM = "http://127.0.0.1:8000"
-CONFIG = """
-pid {tmp}/nginx.pid;
-worker_processes 1;
-events {{ worker_connections 128; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        {locations}
-    }}
-}}
-"""
-
-
-def documented_locations() -> str:
-    """The one nginx block of docs/operations.md."""
-    guide = (ROOT / "docs" / "operations.md").read_text()
-    (block,) = re.findall(r"^```nginx\n(.*?)^```", guide, re.MULTILINE | re.DOTALL)
-    return str(block)
+SECTION = "Behind a reverse proxy"
 
 
 @pytest.fixture(scope="module")
@@ -57,36 +37,22 @@ def daphne(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator
 def nginx(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, daphne: Served
 ) -> Iterator[Served]:
-    """nginx, unprivileged and in the foreground, serving the documented block (X-Forwarded-For
-    set as documented, or appended as for a load balancer in front)."""
-    binary = debian_program("nginx", "nginx", "the reverse-proxy tests")
+    """nginx serving the documented block (X-Forwarded-For set as documented, or appended as
+    for a load balancer in front)."""
     tmp, port = tmp_path_factory.mktemp("nginx"), free_port()
-    locations = documented_locations().replace(
+    locations = documented_nginx(SECTION).replace(
         DOCUMENTED_UPSTREAM, f"http://127.0.0.1:{daphne.port}"
     )
     locations = locations.replace(
         "X-Forwarded-For $remote_addr;", f"X-Forwarded-For {request.param};"
     )
-    (tmp / "nginx.conf").write_text(CONFIG.format(tmp=tmp, port=port, locations=locations))
-    argv = [
-        binary,
-        "-p",
-        str(tmp),
-        "-c",
-        str(tmp / "nginx.conf"),
-        "-e",
-        "stderr",
-        "-g",
-        "daemon off;",
-    ]
-    ready = f"http://127.0.0.1:{port}/healthz"
-    with ManagedProcess("nginx", argv, cwd=Path(tmp), ready_url=ready) as proxy:
-        proxy.wait_ready(READY_TIMEOUT_S)
+    server = f"server {{ listen 127.0.0.1:{port}; {locations} }}"
+    with running_nginx(tmp, server, ready_url=f"http://127.0.0.1:{port}/healthz"):
         yield Served(port, daphne.credential)
 
 
 def test_the_guide_gives_one_nginx_block_for_pages_and_sockets() -> None:
-    block = documented_locations()
+    block = documented_nginx(SECTION)
     assert block.count("X-Forwarded-For $remote_addr;") == 2
     assert block.count(DOCUMENTED_UPSTREAM) == 2
     assert "location /ws/" in block
