@@ -103,6 +103,7 @@ bench: $(VENV)/.dev
 		--duration 10
 	$(BIN)/python -m bench.render --agents 1000 --queues 10 --deltas 5000
 	$(BIN)/python -m bench.accuracy --minutes 5
+	$(BIN)/python -m bench.reports --repeat 3
 
 fmt: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

@@ -252,3 +252,23 @@ class QueueInterval(models.Model):
 
     def __str__(self) -> str:
         return f"Queue {self.queue} from {self.start:%Y-%m-%d %H:%M}"
+
+
+class QueueDayTotal(models.Model):
+    """One queue's figures over one business day: the sum of its QueueInterval rows, written with
+    them (dashboard/worker/history.py), so a report over days reads 90 rows where it would add
+    up 8,640."""
+
+    queue = models.CharField(max_length=32)
+    day = models.DateField()  # the business day (TIME_ZONE, BUSINESS_DAY_START)
+    start = models.DateTimeField()  # when that day began, as the settings said when summed
+    intervals = models.PositiveIntegerField()  # how many were summed
+    counters = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "day"], name="one_total_per_queue_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Queue {self.queue} on {self.day}"

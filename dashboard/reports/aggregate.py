@@ -65,9 +65,13 @@ def group(
         key = (period_of(interval.start, grouping, zone, day_starts), interval.queue)
         grouped.setdefault(key, []).append(interval.counters)
     return [
-        Row(period, queue, shown(added(grouped[period, queue])))
-        for period, queue in sorted(grouped)
+        Row(period, queue, shown(_sum(grouped[period, queue]))) for period, queue in sorted(grouped)
     ]
+
+
+def _sum(counters: list[QueueDay]) -> QueueDay:
+    """A lone interval (by 15 minutes; a day's total) as it is: copies of 5,000 cost 0.1 s."""
+    return counters[0] if len(counters) == 1 else added(counters)
 
 
 def shown(counters: QueueDay) -> dict[str, Any]:

@@ -4,9 +4,11 @@ import csv
 from collections.abc import Sequence
 from datetime import date, datetime
 from io import BytesIO, StringIO
-from typing import TypedDict
 
+from django.utils.formats import get_format
 from django.utils.functional import Promise
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
@@ -51,23 +53,25 @@ def iso(period: Period) -> str:
     return period.isoformat()
 
 
-class TableRow(TypedDict):
-    period: str
-    queue: str
-    figures: list[object]
+def table(rows: Sequence[Row]) -> SafeString:
+    """The page's table rows: local times without their offset (the page names the time zone
+    once). Written here, not in a template loop, which takes a second over 5,000 rows."""
+    point = get_format("DECIMAL_SEPARATOR")  # of the page's language, as the template's
+    html = "".join(_table_row(row, point) for row in rows)
+    return mark_safe(html)  # the queue is escaped; the rest are numbers
 
 
-def table(rows: Sequence[Row]) -> list[TableRow]:
-    """The rows as the page shows them: local times without their offset (the page names the
-    time zone once)."""
-    return [
-        {
-            "period": iso(row.period)[:16].replace("T", " "),
-            "queue": row.queue,
-            "figures": figures(row)[1:],
-        }
-        for row in rows
-    ]
+def _table_row(row: Row, point: str) -> str:
+    period = iso(row.period)[:16].replace("T", " ")
+    cells = "".join(f'<td class="number">{_cell(value, point)}</td>' for value in figures(row)[1:])
+    return f"<tr><td>{period}</td><td>{escape(row.queue)}</td>{cells}</tr>"
+
+
+def _cell(value: object, point: str) -> str:
+    """A dash for nothing; a percentage with the language's decimal point."""
+    if value is None:
+        return "–"
+    return str(value).replace(".", point) if isinstance(value, float) else str(value)
 
 
 def to_csv(rows: Sequence[Row]) -> str:
@@ -87,11 +91,11 @@ def to_xlsx(rows: Sequence[Row]) -> bytes:
     assert sheet is not None  # a new workbook has one sheet
     sheet.title = str(_("Report"))
     sheet.append(headings())
-    for row in rows:
+    for number, row in enumerate(rows, start=2):  # sheet.max_row would count every row again
         sheet.append([_excel_period(row.period), *figures(row)])
         timed = isinstance(row.period, datetime)
-        sheet.cell(sheet.max_row, 1).number_format = TIME_FORMAT if timed else DATE_FORMAT
-        sheet.cell(sheet.max_row, LEVEL_COLUMN).number_format = PERCENT_FORMAT
+        sheet.cell(number, 1).number_format = TIME_FORMAT if timed else DATE_FORMAT
+        sheet.cell(number, LEVEL_COLUMN).number_format = PERCENT_FORMAT
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["A"].width = 18
     out = BytesIO()

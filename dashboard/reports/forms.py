@@ -24,6 +24,7 @@ class ReportForm(forms.Form):
     grouping = forms.ChoiceField(
         label=_("Group by"), choices=[(key, GROUPING_LABELS[key]) for key in GROUPINGS]
     )
+    page = forms.IntegerField(min_value=1, required=False)  # of a long report (reports/pages.py)
 
     def __init__(self, data: Any, queues: list[str]) -> None:
         super().__init__(data)

@@ -5,6 +5,7 @@ from typing import Any
 
 import redis
 from django.contrib.auth.models import User
+from django.db import connection
 
 from dashboard.access import boards_for_user, signed_in
 from dashboard.boards.livestore import read_snapshot_sync
@@ -20,13 +21,28 @@ def report_queues(user: AnyUser) -> list[str]:
         return []
     mine = {number for board in boards_for_user(user) for number in board.queue_numbers}
     if getattr(user, "is_staff", False):
-        mine |= set(
-            QueueInterval.objects.order_by("queue").values_list("queue", flat=True).distinct()
-        )
+        mine |= kept_queues()
     supervisor = supervisor_of(user)
     if supervisor is not None:
         mine |= set(supervisor.queue_numbers)
     return sorted(mine, key=lambda number: (len(number), number))
+
+
+def kept_queues() -> set[str]:
+    """Every queue with a history: one index seek per queue (a loose index scan) where DISTINCT
+    reads every row, 432,000 of them for 90 days of 50 queues."""
+    table = connection.ops.quote_name(QueueInterval._meta.db_table)  # nothing a user typed
+    query = f"""
+        WITH RECURSIVE kept(queue) AS (
+            SELECT MIN(queue) FROM {table}
+            UNION ALL
+            SELECT (SELECT MIN(queue) FROM {table} WHERE queue > kept.queue)
+            FROM kept WHERE kept.queue IS NOT NULL
+        )
+        SELECT queue FROM kept WHERE queue IS NOT NULL"""
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        return {queue for (queue,) in cursor.fetchall()}
 
 
 def agent_names(queues: Iterable[str]) -> dict[str, str]:

@@ -12,11 +12,13 @@ from django.views.decorators.http import require_GET
 
 from dashboard.clock import now_ms
 from dashboard.live.today import business_day
-from dashboard.models import DaySnapshot, QueueInterval
-from dashboard.reports import exports
+from dashboard.models import DaySnapshot
+from dashboard.reports import exports, pages
 from dashboard.reports.agentdays import AgentRow, agent_rows, shown, sort_links, sorted_rows
-from dashboard.reports.aggregate import Row, group, intervals_of, span
+from dashboard.reports.aggregate import span
 from dashboard.reports.forms import AgentDayForm, ReportForm, initial_report
+from dashboard.reports.kept import report_rows
+from dashboard.reports.pages import Page, page_of, whole
 from dashboard.reports.scope import agent_names, log_export, report_queues
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,15 +37,6 @@ def queues_or_404(request: HttpRequest) -> list[str]:
     return queues
 
 
-def report_rows(chosen: dict[str, Any]) -> list[Row]:
-    zone, day_starts = settings.TIME_ZONE, settings.BUSINESS_DAY_START
-    start, end = span(chosen["date_from"], chosen["date_to"], zone, day_starts)
-    kept = QueueInterval.objects.filter(
-        queue__in=chosen["queues"], start__gte=start, start__lt=end
-    ).values_list("queue", "start", "counters")
-    return group(intervals_of(kept), chosen["grouping"], zone, day_starts)
-
-
 @login_required
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
@@ -52,15 +45,24 @@ def report(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.GET if asked else None, queues)
     if not asked:
         form.initial = initial_report(business_today(), queues)
-    rows = report_rows(form.cleaned_data) if asked and form.is_valid() else None
-    context = {
-        "form": form,
-        "rows": None if rows is None else exports.table(rows),
-        "headings": exports.headings(),
-        "query": request.GET.urlencode(),
-        "zone": settings.TIME_ZONE,
-    }
+    context: dict[str, Any] = {"form": form, "rows": None, "headings": exports.headings()}
+    if asked and form.is_valid():
+        chosen = form.cleaned_data
+        page = page_of(chosen, chosen["page"] or 1, settings.TIME_ZONE, settings.BUSINESS_DAY_START)
+        rows = exports.table(report_rows(chosen, page))
+        context |= {"rows": rows, "zone": settings.TIME_ZONE, **_paging(request, page)}
     return render(request, "reports/report.html", context, status=400 if form.errors else 200)
+
+
+def _paging(request: HttpRequest, page: Page) -> dict[str, Any]:
+    """The page's place in a long report: its number, and the questions of its neighbours."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    links: dict[str, Any] = {"query": query.urlencode(), "page": page, "page_rows": pages.PAGE_ROWS}
+    for name, number in (("earlier", page.number - 1), ("later", page.number + 1)):
+        query["page"] = str(number)
+        links[name] = query.urlencode() if 1 <= number <= page.count else None
+    return links
 
 
 @login_required
@@ -73,7 +75,7 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
         context: dict[str, Any] = {"form": form, "rows": None, "headings": [], "query": ""}
         return render(request, "reports/report.html", context, status=400)
     chosen = form.cleaned_data
-    rows = report_rows(chosen)
+    rows = report_rows(chosen, whole(chosen, settings.TIME_ZONE, settings.BUSINESS_DAY_START))
     log_export(cast(User, request.user), f"report.{kind}", chosen["queues"], _logged(chosen, kind))
     name = f"report-{chosen['date_from']}-{chosen['date_to']}-{chosen['grouping']}.{kind}"
     if kind == "csv":
