@@ -74,6 +74,8 @@ CORRECTED = re.compile(
     r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) WARNING \S+: "
     r"REST resync corrected the live state: (.*)$"
 )
+# The worker's INFO line naming each fact two REST reads confirmed wrong (kept in the JSON).
+CONFIRMED = re.compile(r" INFO \S+: (Confirmed by a second REST read: .*)$")
 
 
 @dataclass
@@ -331,12 +333,15 @@ def _showing(screen: BoardSocket, key: Fact, at: float) -> Any:
 
 
 def corrections(workers: list[ManagedProcess], faults: list[tuple[float, str]]) -> dict[str, Any]:
-    """The worker's "REST resync corrected the live state" lines, by kind, and how many came
-    within AFTER_FAULT_S of an injected fault."""
+    """The worker's "REST resync corrected the live state" lines, by kind, how many came
+    within AFTER_FAULT_S of an injected fault, and its lines naming the facts confirmed."""
     kinds: Counter[str] = Counter()
     near: Counter[str] = Counter()
+    facts: list[str] = []
     for worker in workers:
         for line in worker.output_tail().splitlines():
+            confirmed = CONFIRMED.search(line)
+            facts += [f"{line[:19]} {confirmed[1]}"] if confirmed else []
             match = CORRECTED.match(line)
             if match is None:
                 continue
@@ -346,7 +351,10 @@ def corrections(workers: list[ManagedProcess], faults: list[tuple[float, str]]) 
                 kinds[kind] += int(count)
                 if any(0 <= at - when <= AFTER_FAULT_S for when, _ in faults):
                     near[kind] += int(count)
-    return {"total": sum(kinds.values()), "by_kind": dict(kinds), "after_faults": dict(near)}
+    return {
+        "total": sum(kinds.values()), "by_kind": dict(kinds), "after_faults": dict(near),
+        "confirmed": facts,
+    }  # fmt: skip
 
 
 async def measure(

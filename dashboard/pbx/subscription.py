@@ -93,6 +93,11 @@ class EventLink:
         self.heard_at = now_ms()  # the PBX's last sign of life (epoch ms)
         self._reader = asyncio.create_task(self._read())  # last: it reads the fields above
 
+    @property
+    def backlog(self) -> int:
+        """Frames received and not yet taken: events the worker has still to apply."""
+        return self._waiting.qsize()
+
     async def stop(self) -> None:
         self._reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):

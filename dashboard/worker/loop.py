@@ -49,6 +49,7 @@ from dashboard.worker.resync import (
     reconcile_queue,
     store_directory,
 )
+from dashboard.worker.sweep import Sweep
 from dashboard.worker.timing import Every, Timing
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class Worker:
         self._events: EventLink | None = None  # the event socket, while one is open
         self._heard_at: int | None = None  # the PBX's last sign of life on a connected link
         self._cdrs = CdrReconciler()
+        self._sweep = Sweep(api, self.state)
 
     @property
     def queue_ids(self) -> dict[str, int]:
@@ -189,7 +191,9 @@ class Worker:
             if directory.due():
                 await self._refresh_directory()
             if reconcile.due():
-                await self._reconcile(list(self.state.queues), with_calls=True)
+                await self._sweep_rest()
+            elif self._sweep.confirm_due(self._events.backlog if self._events else 0):
+                await self._sweep_rest(confirming=True)
             if cdrs is not None and cdrs.due():
                 await self._read_cdrs_back()
 
@@ -200,6 +204,7 @@ class Worker:
             await reconcile_queue(self.api, self.state, number, queue_id, now_ms(), connecting=True)
         # What a (re)connect finds is news, not a correction: only later re-reads count them.
         await reconcile_calls_now(self.api, self.state, now_ms())
+        self._sweep.forget()
         await self._rebuild_today()
         await self._catch_up()
         self._cdrs.start_from(self.state.newest_cdr_ms() or now_ms())
@@ -256,11 +261,14 @@ class Worker:
         await self._publish_queues(changed - moved)
         await self._reconcile(moved, publish=True)
 
-    async def _reconcile(
-        self, numbers: Iterable[str], with_calls: bool = False, publish: bool = False
-    ) -> None:
-        """Correct queues from REST (and every live call from call/query); a correction is
-        counted, logged by kind and published."""
+    async def _sweep_rest(self, confirming: bool = False) -> None:
+        """Re-read every queue and live call (`confirming`: those with differences to confirm)."""
+        found, changed = await self._sweep.run(self.queue_ids, now_ms(), confirming)
+        await self._corrected(found, changed)
+
+    async def _reconcile(self, numbers: Iterable[str], publish: bool = False) -> None:
+        """Correct queues from REST at once (an event we could not use, new members): a
+        correction is counted, logged by kind and published."""
         found: Counter[str] = Counter()
         changed: set[str] = set()
         queue_ids = self.queue_ids
@@ -271,10 +279,9 @@ class Worker:
                 )
                 found.update(corrections)
                 changed |= {number} if corrections or publish else set()
-        if with_calls:
-            corrections, queues = await reconcile_calls_now(self.api, self.state, now_ms())
-            found.update(corrections)
-            changed |= queues
+        await self._corrected(found, changed)
+
+    async def _corrected(self, found: Counter[str], changed: set[str]) -> None:
         if changed:
             self._count_today()
             await self._publish_queues(changed)

@@ -5,6 +5,7 @@ import logging
 from collections import Counter
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
+from dataclasses import dataclass
 from typing import Any, cast
 
 from dashboard.live.agents import load_agent_status
@@ -49,29 +50,53 @@ async def store_directory(leadership: Leadership, directory: DirectoryData) -> N
     await leadership.fenced_set(DIRECTORY_KEY, compact(directory))
 
 
-async def reconcile_queue(
-    api: PbxApi, state: LiveState, number: str, queue_id: int, now_ms: int, connecting: bool = False
+@dataclass(frozen=True)
+class QueueRead:
+    """One queue's REST replies: `queue/call_status` and `queue/agent_status`."""
+
+    calls: dict[str, Any]
+    agents: dict[str, Any]
+
+
+async def read_queue(api: PbxApi, queue_id: int) -> QueueRead:
+    calls = await api.get("queue/call_status", empty_ok=True, id=queue_id)
+    return QueueRead(calls, await api.get("queue/agent_status", empty_ok=True, id=queue_id))
+
+
+def apply_queue(
+    state: LiveState, number: str, read: QueueRead, now_ms: int, connecting: bool = False
 ) -> list[str]:
     """Make one queue's waiting callers, answered calls and agents match the PBX; returns the
     corrections. `connecting`: right after subscribing (calls/load_active)."""
     queue = state.queues[number]
-    calls = await api.get("queue/call_status", empty_ok=True, id=queue_id)
     # A caller whose call rings an agent is still waiting to be answered: count both lists.
-    unanswered = [*rows(calls.get("waiting_list")), *rows(calls.get("ringing_list"))]
+    unanswered = [*rows(read.calls.get("waiting_list")), *rows(read.calls.get("ringing_list"))]
     corrections = ["waiting"] if load_waiting(state, queue, unanswered, now_ms) else []
-    corrections += load_active(state, queue, calls.get("active_list") or [], now_ms, connecting)
-    agents = await api.get("queue/agent_status", empty_ok=True, id=queue_id)
-    return corrections + load_agent_status(queue.agents, agents.get("data") or [], now_ms)
+    active = read.calls.get("active_list") or []
+    corrections += load_active(state, queue, active, now_ms, connecting)
+    return corrections + load_agent_status(queue.agents, read.agents.get("data") or [], now_ms)
+
+
+async def reconcile_queue(
+    api: PbxApi, state: LiveState, number: str, queue_id: int, now_ms: int, connecting: bool = False
+) -> list[str]:
+    """Read one queue from REST and apply it at once (see apply_queue)."""
+    return apply_queue(state, number, await read_queue(api, queue_id), now_ms, connecting)
+
+
+async def read_calls(api: PbxApi) -> list[CallRow]:
+    """`call/query` once per selector (it takes exactly one): every live call on the PBX."""
+    calls: list[CallRow] = []
+    for call_type in CALL_TYPES:
+        calls += (await api.get("call/query", empty_ok=True, type=call_type)).get("data") or []
+    return calls
 
 
 async def reconcile_calls_now(
     api: PbxApi, state: LiveState, now_ms: int
 ) -> tuple[list[str], set[str]]:
-    """`call/query` once per selector (it takes exactly one): every live call on the PBX."""
-    calls: list[CallRow] = []
-    for call_type in CALL_TYPES:
-        calls += (await api.get("call/query", empty_ok=True, type=call_type)).get("data") or []
-    return reconcile_calls(state, calls, now_ms)
+    """Every live call on the PBX, read and applied at once (calls/reconcile_calls)."""
+    return reconcile_calls(state, await read_calls(api), now_ms)
 
 
 async def cdrs_since(api: PbxApi, since_ms: int, zone: str) -> list[Cdr]:
