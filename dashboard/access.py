@@ -16,7 +16,6 @@ FORBIDDEN = "forbidden"  # signed in (or a display), but not for this board; or 
 NOT_FOUND = "not_found"  # signed in, and no such board
 
 
-
 @dataclass(frozen=True)
 class Access:
     board: Board | None

@@ -19,7 +19,6 @@ from dashboard.sso.config import LOCAL_BACKEND
 DEVICE_NAME = "Authenticator app"
 
 
-
 def local_session(session: SessionBase) -> bool:
     """The session was signed in with a password kept here. Single sign-on and directory
     accounts (any other backend) are not asked for a code: their own provider decides how they
