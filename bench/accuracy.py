@@ -6,16 +6,13 @@ whose clock the benchmark moves at `--speed` times wall time (docs/performance.m
 import argparse
 import asyncio
 import os
-import re
 import shutil
 import signal
 import sys
 import tempfile
 import time
-from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import asdict
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -23,9 +20,10 @@ from typing import Any
 import httpx
 import redis
 
-from bench.accuracy_watch import BoardSocket, Fact, MissedCalls, SimClock
+from bench.accuracy_report import AFTER_FAULT_S, corrections, lags, summary
+from bench.accuracy_run import BEHIND_S, BOARD, Run, Tally
+from bench.accuracy_watch import BoardSocket, MissedCalls, SimClock
 from bench.livetruth import (
-    METRICS,
     SHORT_ABANDON_S,
     Tracker,
     View,
@@ -33,12 +31,10 @@ from bench.livetruth import (
     between,
     board_view,
     differences,
-    facts,
     fingerprint,
-    truth_view,
     unequal,
 )
-from bench.report import RESULTS, machine, percentiles, write_json
+from bench.report import RESULTS, machine, write_json
 from bench.stack import (
     SIM_CLIENT_ID,
     bench_env,
@@ -60,85 +56,12 @@ from devstack.web import APPLICATION
 DEFAULT_SPEED = 5.0
 SERVICE_LEVEL_S = 20.0
 STEP_S = 0.2  # wall seconds between two moves of the simulated clock
-BEHIND_S = 1.0  # an unequal sample is "behind" when the board shows the truth of this long ago
 SAMPLE_PAUSE_S = 0.05  # between samples: the benchmark must not starve what it measures
-VIEWS_KEPT = 400
 # --faults: one every FAULT_EVERY_MIN simulated minutes from FIRST_FAULT_MIN on, in turn.
 FAULTS = ("pushes dropped", "link dropped", "hand-over")
 FIRST_FAULT_MIN, FAULT_EVERY_MIN = 2.0, 5.0
 PUSHES_DROPPED_S = 10.0  # wall seconds without events
-AFTER_FAULT_S = 30.0  # wall s: a fault, the 15 s REST resync after it, and a reconnect
 SETTLE_S = 60.0  # at the end, how long the board may take to equal the frozen truth
-BOARD = "bench"
-CORRECTED = re.compile(
-    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) WARNING \S+: "
-    r"REST resync corrected the live state: (.*)$"
-)
-# The worker's INFO line naming each fact two REST reads confirmed wrong (kept in the JSON).
-CONFIRMED = re.compile(r" INFO \S+: (Confirmed by a second REST read: .*)$")
-
-
-@dataclass
-class Tally:
-    """One metric over the stable samples."""
-
-    equal: int = 0
-    behind: int = 0  # unequal, but the board showed the truth of at most BEHIND_S ago
-    different: int = 0
-    near_fault: int = 0  # unequal within AFTER_FAULT_S after an injected fault
-    examples: list[str] = field(default_factory=list)
-
-    @property
-    def samples(self) -> int:
-        return self.equal + self.behind + self.different
-
-
-@dataclass
-class Run:
-    """What the driver, the sampler and the fault injector share."""
-
-    args: argparse.Namespace
-    sim: httpx.AsyncClient
-    web: httpx.AsyncClient
-    clock: SimClock
-    screen: BoardSocket
-    missed: MissedCalls
-    tracker: Tracker
-    views: OrderedDict[str, View] = field(default_factory=OrderedDict)
-    recent: deque[tuple[float, View]] = field(default_factory=lambda: deque(maxlen=200))
-    shown: dict[Fact, Any] = field(default_factory=dict)
-    changes: list[tuple[Fact, Any, float]] = field(default_factory=list)
-    tallies: dict[str, Tally] = field(default_factory=lambda: {m: Tally() for m in METRICS})
-    counts: Counter[str] = field(default_factory=Counter)
-    agent_rows: Counter[str] = field(default_factory=Counter)
-    faults: list[tuple[float, str]] = field(default_factory=list)
-    done: bool = False
-
-    async def truth(self) -> dict[str, Any]:
-        return dict((await self.sim.get("/_sim/state")).raise_for_status().json())
-
-    async def board(self) -> dict[str, Any]:
-        reply = await self.web.get(f"/api/boards/{BOARD}/snapshot/")
-        return dict(reply.raise_for_status().json())
-
-    def follow(self, state: dict[str, Any]) -> View:
-        """What the board should show, from a ground truth the tracker is now told of."""
-        self.tracker.observe(state)
-        missed = dict(self.missed.by_agent) if self.missed.known else None
-        return truth_view(state, self.tracker, missed)
-
-    def observe(self, state: dict[str, Any], wall: float, first: bool = False) -> None:
-        """A ground truth read right after a clock step (or, `first`, at the start)."""
-        view = self.follow(state)
-        self.views[fingerprint(state)] = view
-        while len(self.views) > VIEWS_KEPT:
-            self.views.popitem(last=False)
-        self.recent.append((wall, view))
-        now = facts(view)
-        for key in () if first else now.keys() | self.shown.keys():
-            if now.get(key) != self.shown.get(key):
-                self.changes.append((key, now.get(key), wall))
-        self.shown = now
 
 
 async def drive(run: Run) -> None:
@@ -302,61 +225,6 @@ async def settle(run: Run) -> dict[str, Any]:
     return {"equal": False, "after_s": SETTLE_S, "differences": found}
 
 
-def lags(run: Run) -> dict[str, Any]:
-    """Truth change (the clock step that made it) → the board socket showing it, in ms."""
-    by_key: dict[Fact, list[tuple[Any, float]]] = {}
-    for key, value, at in run.changes:
-        by_key.setdefault(key, []).append((value, at))
-    samples: list[float] = []
-    outcome: Counter[str] = Counter()
-    for key, changes in by_key.items():
-        ends = [at for _, at in changes[1:]] + [float("inf")]
-        for (value, at), end in zip(changes, ends, strict=True):
-            shown = run.screen.first_shown(key, value, at, end)
-            if shown is not None:
-                samples.append((shown - at) * 1000)
-            elif _showing(run.screen, key, at) == value:
-                outcome[f"already_shown:{key[0]}"] += 1  # flickered back to what was shown
-            else:
-                outcome[f"never_shown:{key[0]}"] += 1  # before the truth moved on
-    return {
-        "ms": percentiles(samples),
-        "already_shown": sum(n for k, n in outcome.items() if k.startswith("already")),
-        "never_shown": sum(n for k, n in outcome.items() if k.startswith("never")),
-        "by_metric": dict(outcome),
-    }
-
-
-def _showing(screen: BoardSocket, key: Fact, at: float) -> Any:
-    before = [value for when, value in screen.history.get(key, []) if when < at]
-    return before[-1] if before else None
-
-
-def corrections(workers: list[ManagedProcess], faults: list[tuple[float, str]]) -> dict[str, Any]:
-    """The worker's "REST resync corrected the live state" lines, by kind, how many came
-    within AFTER_FAULT_S of an injected fault, and its lines naming the facts confirmed."""
-    kinds: Counter[str] = Counter()
-    near: Counter[str] = Counter()
-    facts: list[str] = []
-    for worker in workers:
-        for line in worker.output_tail().splitlines():
-            confirmed = CONFIRMED.search(line)
-            facts += [f"{line[:19]} {confirmed[1]}"] if confirmed else []
-            match = CORRECTED.match(line)
-            if match is None:
-                continue
-            at = datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S").timestamp() + int(match[2]) / 1e3
-            for part in match[3].split(", "):
-                kind, _, count = part.rpartition(" x")
-                kinds[kind] += int(count)
-                if any(0 <= at - when <= AFTER_FAULT_S for when, _ in faults):
-                    near[kind] += int(count)
-    return {
-        "total": sum(kinds.values()), "by_kind": dict(kinds), "after_faults": dict(near),
-        "confirmed": facts,
-    }  # fmt: skip
-
-
 async def measure(
     args: argparse.Namespace, web_port: int, token: str, start_worker: Callable[[], None]
 ) -> tuple[Run, float, dict[str, Any]]:
@@ -456,7 +324,7 @@ def report(
         "all_equal_pct": round(100 * run.counts["all_equal"] / stable, 2) if stable else None,
         "metrics": metrics,
         "agent_rows_different": dict(run.agent_rows.most_common()),
-        "lag": lags(run),
+        "lag": lags(run.changes, run.screen),
         "corrections": fixed,
         "faults": [
             {"at_s": round(at - run.clock.steps[0].wall, 1), "kind": kind}
@@ -468,50 +336,6 @@ def report(
         "per_agent_answered_known": run.tracker.complete,
         "usage": usage,
     }
-
-
-def table(result: dict[str, Any]) -> str:
-    rows = [("metric", "samples", "equal %", "behind", "different", "near fault")]
-    for metric, m in result["metrics"].items():
-        if m["samples"]:
-            rows.append((metric, str(m["samples"]), f"{m['equal_pct']:.2f}", str(m["behind"]),
-                         str(m["different"]), str(m["near_fault"])))  # fmt: skip
-        else:
-            rows.append((metric, "0", "no truth", "-", "-", "-"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
-                       enumerate(zip(row, widths, strict=True))) for row in rows]  # fmt: skip
-    return "\n".join(lines)
-
-
-def summary(args: argparse.Namespace, result: dict[str, Any]) -> str:
-    lag, fixed, end = result["lag"], result["corrections"], result["end"]
-    ms = lag["ms"]
-    kinds = ", ".join(f"{k} x{n}" for k, n in sorted(fixed["by_kind"].items())) or "none"
-    lines = [
-        f"accuracy: {args.scenario}, {result['simulated_s'] / 60:.1f} simulated minutes in "
-        f"{result['wall_s']:.0f} s (speed {args.speed:g}, achieved {result['achieved_speed']}), "
-        f"faults: {', '.join(f['kind'] for f in result['faults']) or 'none'}",
-        f"samples {result['samples']}, stable {result['stable']} (compared; "
-        f"{result['unmatched']} unmatched), all metrics equal in {result['all_equal_pct']} %",
-        table(result),
-        f"lag truth change -> board socket: p50 {ms.get('p50')} ms, p95 {ms.get('p95')}, "
-        f"p99 {ms.get('p99')}, max {ms.get('max')} ({ms.get('count', 0)} changes; "
-        f"{lag.get('never_shown', 0)} never shown, {lag.get('already_shown', 0)} already shown)",
-        f"REST corrections: {fixed['total']} ({kinds}); within {AFTER_FAULT_S:.0f} s after a "
-        f"fault: {sum(fixed['after_faults'].values())}",
-        "end (clock stopped): "
-        + (
-            f"equal after {end['after_s']} s"
-            if end["equal"]
-            else f"still different after {end['after_s']} s: {end['differences']}"
-        ),
-    ]
-    rows = ", ".join(f"{kind} x{n}" for kind, n in result["agent_rows_different"].items())
-    lines.append(f"agents shown wrong (agent x samples, not behind): {rows or 'none'}")
-    for metric, m in result["metrics"].items():
-        lines += [f"  {metric}: {example}" for example in m["examples"][:2]]
-    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -48,6 +48,18 @@ def test_the_worker_bench_reports_events_per_core(tmp_path: Path) -> None:
     assert isinstance(data["events_per_worker_cpu_s"], int)
 
 
+def test_the_accuracy_bench_compares_the_board_with_the_truth(tmp_path: Path) -> None:
+    data = run_bench("bench.accuracy", tmp_path, "--minutes", "0.3", "--scenario", "small")
+    metrics, fixed, end = data["metrics"], data["corrections"], data["end"]
+    assert isinstance(metrics, dict)
+    assert isinstance(fixed, dict)
+    assert isinstance(end, dict)
+    assert {"unanswered", "offered", "service_level", "agent_state"} <= set(metrics)
+    assert metrics["offered"]["samples"] > 0
+    assert {"total", "by_kind", "after_faults", "confirmed"} <= set(fixed)
+    assert "equal" in end
+
+
 def test_the_flood_bench_measures_screens_beside_flooders(tmp_path: Path) -> None:
     data = run_bench("bench.flood", tmp_path, "--scenario", "small", "--screens", "2",
                      "--flooders", "1", "--baseline", "2", "--duration", "2")  # fmt: skip
