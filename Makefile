@@ -68,7 +68,8 @@ POSTGRES_TESTS := tests/test_postgres.py tests/test_daybook_database.py tests/te
 	tests/test_admin_pbx_warnings.py tests/test_rebuild_history_command.py \
 	tests/test_staffing_history.py tests/integration/test_rebuild_history.py \
 	tests/test_tv_pairing.py tests/test_tv_revocation.py tests/test_alarm_ack.py \
-	tests/test_agent_day_handover.py tests/test_intraday_api.py tests/test_demo_seed.py
+	tests/test_agent_day_handover.py tests/test_intraday_api.py tests/test_demo_seed.py \
+	tests/test_report_totals.py
 
 pytest-postgres: $(VENV)/.dev
 	$(TEST_ENV) $(BIN)/pytest --postgres $(POSTGRES_TESTS)
