@@ -100,10 +100,15 @@ def board_equals_truth(rig: Rig, web: httpx.Client) -> list[str]:
 
 def settled(rig: Rig, web: httpx.Client) -> None:
     """Wait until the board equals the truth, or fail saying where they differ."""
-    deadline = time.monotonic() + SETTLE_S
-    while found := board_equals_truth(rig, web):
-        assert time.monotonic() < deadline, "; ".join(found)[:3000]
-        time.sleep(0.2)
+
+    def equal() -> bool:
+        """the board equals the simulator's truth"""
+        return not board_equals_truth(rig, web)
+
+    try:
+        wait_until(equal, SETTLE_S)
+    except AssertionError as error:
+        raise AssertionError("; ".join(board_equals_truth(rig, web))[:3000]) from error
 
 
 def offered(rig: Rig) -> int:
