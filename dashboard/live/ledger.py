@@ -13,9 +13,9 @@ from dashboard.live.state import LiveState, QueueState
 # Calls counted this recently (our clock) are remembered by id: those whose CDR had not come
 # when the ledger was kept ended at most this long before it (the PBX sends CDRs at once).
 RECENT_MS = 3 * 60_000
-# A successor reads the CDRs back from a minute before the newest one its predecessor took in
-# (cdrsync.MARGIN_MS, on the PBX's clock, whatever ours says): those ending up to
-# this long before that one are handed over as already counted.
+# A successor reads the CDRs back from a minute before where its predecessor had read cdr/list
+# to (cdrsync.MARGIN_MS, on the PBX's clock, whatever ours says): calls closed by CDRs ending
+# up to this long before that point are handed over as already counted.
 CLOSED_KEPT_MS = 2 * 60_000
 # The format is the one kept before calls had one record each (a map per fact): leaders of
 # either kind read each other's ledgers.
@@ -57,8 +57,8 @@ class LedgerData(TypedDict):
 @dataclass
 class Ledger:
     saved_ms: int = 0
-    # Where a successor reads the PBX's CDRs back from (less a margin): the newest CDR's end
-    # (the PBX's clock), or when the ledger was kept if it had none.
+    # Where a successor reads the PBX's CDRs back from (less a margin): where cdr/list was read
+    # to (the PBX's clock), else the newest CDR's end, else when the ledger was kept.
     read_back_ms: int = 0
     # Call id → (queue, when a figure last counted it), oldest first.
     recent: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -84,15 +84,15 @@ def ledger_json(ledger: Ledger, state: LiveState, now_ms: int) -> LedgerData:
     calls = list(state.calls.records())
     talking = state.calls.talking()
     live = talking.keys() | ledger.recent.keys()
-    newest_cdr = state.newest_cdr_ms()
+    read_back_ms = state.read_back_point(now_ms)
     return {
         "version": VERSION,
         "saved_ms": now_ms,
-        "read_back_ms": newest_cdr or now_ms,
+        "read_back_ms": read_back_ms,
         "closed": {
             c.call_id: c.ended_ms
             for c in calls
-            if c.phase == "closed" and c.ended_ms >= newest_cdr - CLOSED_KEPT_MS
+            if c.phase == "closed" and c.ended_ms >= read_back_ms - CLOSED_KEPT_MS
         },
         "waiting": _waiting(state),
         "unsettled": [_caller_data(c) for c in calls if c.phase == "aside"],
@@ -140,6 +140,7 @@ def restore(state: LiveState, data: Mapping[str, Any]) -> Ledger:
     for call_id in kept.call_ids():
         state.calls.restore(kept.call(call_id))
     state.did_queues.update(data["did_queues"])
+    state.cdrs_read([data["read_back_ms"]])
     return Ledger(data["saved_ms"], data["read_back_ms"], recent)
 
 

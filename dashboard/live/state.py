@@ -1,6 +1,6 @@
 """The live picture of the PBX: queues with their agents, extensions, and the calls we follow."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from dashboard.live.agents import Agent, Extension
@@ -38,6 +38,10 @@ class LiveState:
     unusable: Unusable = field(default_factory=Unusable)
     # The PBX's latest warning-level system events (30035), for the admin's PBX health page.
     pbx_warnings: PbxWarnings = field(default_factory=PbxWarnings)
+    # Every CDR of a call that ended before this (the PBX's clock) has been read from cdr/list:
+    # where the next read-back starts (less a margin), here after a gap or at a successor.
+    # Not the newest 30012 taken in: pushes dropped before it may have cost earlier ones.
+    cdrs_read_to_ms: int = 0
 
     @property
     def outbox(self) -> list[Record]:
@@ -56,6 +60,15 @@ class LiveState:
                 queue.name = name
                 changed.add(number)
         return changed
+
+    def cdrs_read(self, ended_ms: Iterable[int]) -> None:
+        """CDRs were read from cdr/list up to the newest of these ends (none: no further)."""
+        self.cdrs_read_to_ms = max(self.cdrs_read_to_ms, *ended_ms, 0)
+
+    def read_back_point(self, now_ms: int) -> int:
+        """Where CDRs missed from now on start: where cdr/list was last read to, else after
+        the newest CDR taken in, else now."""
+        return self.cdrs_read_to_ms or self.newest_cdr_ms() or now_ms
 
     def newest_cdr_ms(self) -> int:
         """When the newest call closed by its CDR ended, on the PBX's clock (0 if none): CDRs

@@ -15,27 +15,14 @@ SETTLE_MS = 10_000
 MARGIN_MS = 60_000
 
 
-class CdrReconciler:
-    """Where the periodic read-back of cdr/list has got to, on the PBX's clock."""
-
-    def __init__(self) -> None:
-        self.applied_to_ms: int | None = None
-
-    def start_from(self, pbx_ms: int) -> None:
-        """The first read starts here (after a (re)connect's own catch-up), unless under way."""
-        if self.applied_to_ms is None:
-            self.applied_to_ms = pbx_ms
-
-    async def read_back(self, api: PbxApi, state: LiveState) -> set[str]:
-        """Apply the CDRs of calls that ended since the last read (but the last few seconds'):
-        returns the queues whose data changed."""
-        if self.applied_to_ms is None:  # not connected yet: the catch-up comes first
-            return set()
-        ready = settled(await cdrs_since(api, self.applied_to_ms - MARGIN_MS, state.zone))
-        if not ready:
-            return set()
-        self.applied_to_ms = max(self.applied_to_ms, *(cdr.end_ms for cdr in ready))
-        return apply_cdrs(state, ready)
+async def read_back(api: PbxApi, state: LiveState) -> set[str]:
+    """Apply the CDRs of calls that ended since cdr/list was last read to (but the last few
+    seconds'): returns the queues whose data changed."""
+    if not state.cdrs_read_to_ms:  # not connected yet: the catch-up comes first
+        return set()
+    ready = settled(await cdrs_since(api, state.cdrs_read_to_ms - MARGIN_MS, state.zone))
+    state.cdrs_read(cdr.end_ms for cdr in ready)
+    return apply_cdrs(state, ready) if ready else set()
 
 
 def settled(cdrs: list[Cdr]) -> list[Cdr]:

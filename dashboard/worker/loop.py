@@ -36,7 +36,7 @@ from dashboard.streams import (
     queue_stream,
     stream_key,
 )
-from dashboard.worker.cdrsync import MARGIN_MS, CdrReconciler
+from dashboard.worker.cdrsync import MARGIN_MS, read_back
 from dashboard.worker.concurrency import first_to_finish
 from dashboard.worker.daybook import DayBook
 from dashboard.worker.leader import Leadership
@@ -96,7 +96,6 @@ class Worker:
         self._catch_up_from: int | None = None
         self._events: EventLink | None = None  # the event socket, while one is open
         self._heard_at: int | None = None  # the PBX's last sign of life on a connected link
-        self._cdrs = CdrReconciler()
         self._sweep = Sweep(api, self.state)
 
     @property
@@ -131,7 +130,7 @@ class Worker:
             await self._session(backoff)
         except PbxError as error:
             if error.endpoint == "get_token" and error.errcode in LOGIN_HOLD_S:
-                self._catch_up_from = self._catch_up_from or self._read_back_point()
+                self._catch_up_from = self._catch_up_from or self.state.read_back_point(now_ms())
                 await self._set_link("down", error.explanation, reason_for(error))
                 return LOGIN_PROBLEM_RETRY_S
             return await self._lost(error, backoff)
@@ -139,13 +138,8 @@ class Worker:
             return await self._lost(error, backoff)
         return await self._lost(LinkLost("the PBX closed the event socket"), backoff)
 
-    def _read_back_point(self) -> int:
-        """Where CDRs missed from now on start: after the newest one taken in (on the PBX's
-        clock, which may differ from ours), else now."""
-        return self.state.newest_cdr_ms() or now_ms()
-
     async def _lost(self, error: Exception, backoff: Backoff) -> float:
-        self._catch_up_from = self._catch_up_from or self._read_back_point()
+        self._catch_up_from = self._catch_up_from or self.state.read_back_point(now_ms())
         delay = backoff.next_delay()
         detail = str(error) or type(error).__name__
         log.warning("PBX link lost (%s); reconnecting in %.1f s", detail, delay)
@@ -207,7 +201,7 @@ class Worker:
         self._sweep.forget()
         await self._rebuild_today()
         await self._catch_up()
-        self._cdrs.start_from(self.state.newest_cdr_ms() or now_ms())
+        self.state.cdrs_read([self.state.read_back_point(now_ms())])  # if no CDR was read yet
         self._count_today()
         await self._publish_queues(self.state.queues)
         # Today's figures and the ledger go with this flush, however soon after the last: a
@@ -229,6 +223,7 @@ class Worker:
             log.warning("No CDRs to catch up on the calls missed while disconnected (%s)", error)
             cdrs = []
         self._catch_up_from = None
+        self.state.cdrs_read(cdr.end_ms for cdr in cdrs)
         apply_cdrs(self.state, cdrs)
 
     async def _read_cdrs_back(self) -> None:
@@ -236,7 +231,7 @@ class Worker:
         CDRs: each such outcome is a correction, at /healthz with those from every CDR."""
         before = self.state.calls.from_cdrs
         try:
-            changed = await self._cdrs.read_back(self.api, self.state)
+            changed = await read_back(self.api, self.state)
         except PbxError as error:  # refused: tried again at the next read-back
             log.warning("Could not read CDRs back (%s)", error)
             return
@@ -301,6 +296,7 @@ class Worker:
             log.warning("Today's figures count from now: no CDRs from the PBX (%s)", error)
         self._rebuild_tried = True
         if cdrs is not None:
+            self.state.cdrs_read(cdr.end_ms for cdr in cdrs)
             records = rebuild(self.state, cdrs, start)
             self.daybook.today.adopt_rebuilt(records, start, self.daybook.thresholds)
             log.info("Today's figures rebuilt from %s CDRs (%s records)", len(cdrs), len(records))

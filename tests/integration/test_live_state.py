@@ -210,3 +210,23 @@ def test_cdrs_read_back_after_lost_pushes_count_every_call_once(idle_rig: Rig) -
     assert today_is(rig, offered=5, answered=2, handled=2, abandoned=3)()
     truth = rig.sim("GET", "state")["queues"][0]["today"]
     assert (truth["offered"], truth["answered"], truth["abandoned"]) == (5, 2, 3)
+
+
+def test_a_reconnect_reads_cdrs_back_from_where_cdr_list_was_read_not_the_newest_push(
+    idle_rig: Rig,
+) -> None:
+    """Pushes were dropped while a caller came and went; later calls' pushes came again, so the
+    newest 30012 is minutes past the lost call. The read-back after the next reconnect starts
+    where cdr/list was last read to, not a minute before the newest push: the lost call counts."""
+    rig = idle_rig
+    rig.env |= {"PBX_CDR_RECONCILE_SECONDS": "0"}  # only the reconnect reads cdr/list back
+    rig.start_worker()
+    rig.sim("POST", "faults/events", {"paused": True})
+    lost = rig.sim("POST", "calls", {"queue": "6400", "caller": "5550071"})["call_id"]
+    rig.sim("POST", f"calls/{lost}/abandon")
+    rig.sim("POST", "faults/events", {"paused": False})
+    rig.sim("POST", "clock/advance", {"seconds": 180})
+    rig.sim("POST", f"calls/{answered_call(rig, '5550072')}/hangup")
+    wait_until(today_is(rig, offered=1, answered=1, handled=1))
+    rig.sim("POST", "faults/drop_sockets")
+    wait_until(today_is(rig, offered=2, answered=1, handled=1, abandoned=1))
