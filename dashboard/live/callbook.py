@@ -126,7 +126,10 @@ class CallBook:
             self._count_answered_unseen(_as_talking(call, call_id, talk), talk)
         else:
             talking = _as_talking(call, call_id, talk._replace(counted=False))
-            self._put(talking._replace(first_seen_answered=True))
+            # Answered here after its time in another queue ended: not offered here yet (so a
+            # second read, or its CDR, counts it here).
+            offered = talking.offered and not (call is not None and _left(call, talk.queue))
+            self._put(talking._replace(first_seen_answered=True, offered=offered))
         return None
 
     def answered_again(self, call_id: str) -> Refused | None:
@@ -202,15 +205,15 @@ class CallBook:
     def close_elsewhere(
         self, call_id: str, end_ms: int, left: Outcome, told: Told
     ) -> Refused | None:
-        """The call's CDR ends it in another queue than the one it waits or talks in here (sent
-        on while no event reached us): it leaves this queue (`left`, if it waited) or its talk
-        here is over, and the CDR's queue counts it whole; then it is over."""
+        """The call's CDR ends it in another queue than the one it waits, talks or ended in
+        here (sent on while no event reached us): it leaves this queue (`left`, if it waited)
+        or its talk here is over, and the CDR's queue counts it whole; then it is over."""
         call = self._calls.get(call_id)
-        if call is None or call.phase not in (*OPEN, "talking"):
-            return self._refused(Refused(call_id, "close_elsewhere", "not waiting or talking"))
+        if call is None or call.phase == "closed":
+            return self._refused(Refused(call_id, "close_elsewhere", "closed already"))
         if call.phase in OPEN:
             self.leave(call_id, left, end_ms)
-        else:
+        elif call.phase == "talking":
             self.hang_up(call_id, end_ms)
         self.outbox += self.count_from_cdrs(told.records())
         self._put(QueueCall(call_id, "closed", told.offered.queue, offered=True, ended_ms=end_ms))

@@ -370,11 +370,11 @@ def apply_cdr(state: LiveState, cdr: Cdr, known: Known | None = None) -> set[str
 
 
 def _ended_elsewhere(state: LiveState, cdr: Cdr, call: QueueCall | None) -> QueueState | None:
-    """The queue the CDR ends the call in, when we still follow it waiting or talking in
+    """The queue the CDR ends the call in, when we followed it waiting, talking or ended in
     another (an agent or a key press sent it on while no event reached us): unanswered, the
     queue it names; answered, the only queue of its agent, if that agent serves none where
-    we followed it."""
-    if call is None or call.phase not in ("waiting", "aside", "talking"):
+    we followed it. A call a predecessor handed over without its queue is not one."""
+    if call is None or call.phase == "closed" or call.queue not in state.queues:
         return None
     if not cdr.answered:
         number = cdr.call_to if cdr.call_to in state.queues else None

@@ -150,10 +150,27 @@ def _leave(
     queue = state.queues.get(call.queue)
     if call.phase not in OPEN or queue is None or queue is target:
         return set()
+    if target is None and _ended_unseen(state, call, event, queue):
+        state.calls.set_aside(call.call_id)  # already aside if REST took it off its list
+        return {queue.number}
     agent = _answered_by(state, event, queue)
     outcome = _outcome(event, queue, target, now_ms - call.since_ms, answered=bool(agent))
     state.calls.leave(call.call_id, outcome, now_ms, agent)
     return {queue.number}
+
+
+def _ended_unseen(state: LiveState, call: QueueCall, event: CallEvent, queue: QueueState) -> bool:
+    """The call is over and an agent of the queue hangs up on it, whom no event showed ringing
+    for it (REST did, or nothing did): it rang and maybe answered in events the PBX never sent
+    us (pushes dropped). Its outcome is its CDR's to tell (30012, or the read-back), not
+    "abandoned"."""
+    caller = event.caller
+    if caller is not None and caller.status != GONE_STATUS:
+        return False
+    gone = [m.number for m in _agent_legs(state, event, queue) if m.status == GONE_STATUS]
+    phones = (state.extensions.get(number) for number in gone)
+    unseen = any(phone is None or event.call_id not in phone.legs for phone in phones)
+    return bool(gone) and (unseen or not call.ringing)
 
 
 def _waits_in(state: LiveState, call_id: str, queue: str) -> bool:
