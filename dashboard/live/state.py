@@ -42,6 +42,8 @@ class LiveState:
     # where the next read-back starts (less a margin), here after a gap or at a successor.
     # Not the newest 30012 taken in: pushes dropped before it may have cost earlier ones.
     cdrs_read_to_ms: int = 0
+    # The newest end the last read of cdr/list showed, applied or held back (events in flight).
+    cdrs_listed_to_ms: int = 0
 
     @property
     def outbox(self) -> list[Record]:

@@ -108,17 +108,21 @@ class DayBook:
     def day_start_ms(self, now_ms: int) -> int:
         return business_day(now_ms, self.zone, self.starts_at)[1]
 
-    def take(self, state: LiveState, now_ms: int) -> None:
-        """Count what the reducer recorded, and pause and hold time, into today's figures."""
-        self._count(state, now_ms)
+    def take(self, state: LiveState, now_ms: int) -> set[str]:
+        """Count what the reducer recorded, and pause and hold time, into today's figures;
+        returns the queues whose figures the records changed."""
+        counted = self._count(state, now_ms)
         self.today.agent_day.observe(state, now_ms)
+        return counted
 
-    def _count(self, state: LiveState, now_ms: int) -> None:
+    def _count(self, state: LiveState, now_ms: int) -> set[str]:
+        counted = {record.queue for record in state.outbox}
         for record in state.outbox:
             self.today.record(record, self.thresholds)
             self.interval.record(record, self.thresholds)
         self.ledger.note(state.outbox, now_ms)
         state.outbox.clear()
+        return counted
 
     async def tick(self, now_ms: int) -> bool:
         """Roll the day and the interval over when due, and write to the database now and

@@ -235,8 +235,7 @@ class Worker:
         except PbxError as error:  # refused: tried again at the next read-back
             log.warning("Could not read CDRs back (%s)", error)
             return
-        self._count_today()
-        await self._publish_queues(changed)
+        await self._publish_queues(changed | self._count_today())
         found = Counter({"cdr_outcome": self.state.calls.from_cdrs - before})
         log_corrections(+found)  # unary +: only kinds that happened
         self.corrections.update(+found)
@@ -277,9 +276,7 @@ class Worker:
         await self._corrected(found, changed)
 
     async def _corrected(self, found: Counter[str], changed: set[str]) -> None:
-        if changed:
-            self._count_today()
-            await self._publish_queues(changed)
+        await self._publish_queues(changed | self._count_today())
         log_corrections(found)
         self.corrections.update(found)
 
@@ -312,9 +309,10 @@ class Worker:
         book = self.daybook
         return queue_data(self.state, book.today, queue, now_ms(), book.recent, book.thresholds)
 
-    def _count_today(self) -> None:
-        """Count into today's figures; they reach Redis with the publisher's next flush."""
-        self.daybook.take(self.state, now_ms())
+    def _count_today(self) -> set[str]:
+        """Count into today's figures; returns the queues whose figures changed (a call counted
+        whole from its CDR changes no live data: its queue must be published all the same)."""
+        return self.daybook.take(self.state, now_ms())
 
     async def _clock(self) -> None:
         """Changes no event announces: wrap-ups ending, and the business day's start."""
@@ -341,8 +339,7 @@ class Worker:
         except Exception:  # a payload we misread must not stop the board: REST will settle it
             log.exception("Could not apply PBX event %s %.200s", frame.type, frame.msg)
             effect = Effect(recheck=set(self.state.queues))
-        self._count_today()
-        await self._publish_queues(effect.changed)
+        await self._publish_queues(effect.changed | self._count_today())
         if frame.type == 30035:  # a PBX warning: the admin's PBX health page lists them
             await self.publisher.publish(PBX_WARNINGS_STREAM, self.state.pbx_warnings.data)
         if effect.recheck:

@@ -230,3 +230,18 @@ def test_a_reconnect_reads_cdrs_back_from_where_cdr_list_was_read_not_the_newest
     wait_until(today_is(rig, offered=1, answered=1, handled=1))
     rig.sim("POST", "faults/drop_sockets")
     wait_until(today_is(rig, offered=2, answered=1, handled=1, abandoned=1))
+
+
+def test_the_days_last_call_whose_pushes_were_dropped_reaches_the_board(idle_rig: Rig) -> None:
+    """The PBX dropped every push of the last call, then no call ended again: the read-back
+    that listed its CDR held it back (its events might still have been in flight), the next one
+    counts it, and the board shows it although no event ever touched its queue again."""
+    rig = idle_rig
+    rig.env |= {"PBX_CDR_RECONCILE_SECONDS": "2"}
+    rig.start_worker()
+    rig.sim("POST", "faults/events", {"paused": True})
+    lost = rig.sim("POST", "calls", {"queue": "6400", "caller": "5550081"})["call_id"]
+    rig.sim("POST", "clock/advance", {"seconds": 30})
+    rig.sim("POST", f"calls/{lost}/abandon")
+    rig.sim("POST", "faults/events", {"paused": False})
+    wait_until(today_is(rig, offered=1, abandoned=1))

@@ -14,3 +14,9 @@ def test_the_newest_seconds_of_calls_wait_for_the_next_read() -> None:
     cdrs = [ended_at("old", T0), ended_at("edge", T0 + SETTLE_MS), ended_at("new", T0 + 11_000)]
     assert [cdr.call_id for cdr in settled(cdrs)] == ["old"]
     assert settled([]) == []
+
+
+def test_the_newest_seconds_held_back_by_one_read_are_applied_at_the_next() -> None:
+    """No call ended since (the day's last calls): their events are no longer in flight."""
+    cdrs = [ended_at("old", T0), ended_at("new", T0 + 11_000)]
+    assert [cdr.call_id for cdr in settled(cdrs, listed_before_ms=T0 + 11_000)] == ["old", "new"]
