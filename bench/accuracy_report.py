@@ -4,6 +4,7 @@ corrections, lags from a truth change to the screen, and the result as text."""
 import argparse
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,6 @@ from bench.accuracy_watch import BoardSocket, Fact
 from bench.report import percentiles
 from devstack.procs import ManagedProcess
 
-AFTER_FAULT_S = 30.0  # wall s: a fault, the 15 s REST resync after it, and a reconnect
 CORRECTED = re.compile(
     r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) WARNING \S+: "
     r"REST resync corrected the live state: (.*)$"
@@ -50,9 +50,11 @@ def _showing(screen: BoardSocket, key: Fact, at: float) -> Any:
     return before[-1] if before else None
 
 
-def corrections(workers: list[ManagedProcess], faults: list[tuple[float, str]]) -> dict[str, Any]:
-    """The worker's "REST resync corrected the live state" lines, by kind, how many came
-    within AFTER_FAULT_S of an injected fault, and its lines naming the facts confirmed."""
+def corrections(
+    workers: list[ManagedProcess], recovering: Callable[[float], bool]
+) -> dict[str, Any]:
+    """The worker's "REST resync corrected the live state" lines, by kind, how many came in an
+    injected fault's recovery window, and its lines naming the facts confirmed."""
     kinds: Counter[str] = Counter()
     near: Counter[str] = Counter()
     facts: list[str] = []
@@ -67,7 +69,7 @@ def corrections(workers: list[ManagedProcess], faults: list[tuple[float, str]]) 
             for part in match[3].split(", "):
                 kind, _, count = part.rpartition(" x")
                 kinds[kind] += int(count)
-                if any(0 <= at - when <= AFTER_FAULT_S for when, _ in faults):
+                if recovering(at):
                     near[kind] += int(count)
     return {
         "total": sum(kinds.values()), "by_kind": dict(kinds), "after_faults": dict(near),
@@ -89,6 +91,21 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _outside(args: argparse.Namespace, result: dict[str, Any]) -> list[str]:
+    """The figures outside the faults' recovery windows."""
+    ms = result["lag_outside"]["ms"]
+    right = ", ".join(
+        f"{metric} {m['outside_equal_pct']} % ({m['outside_right_pct']} % with behind)"
+        for metric, m in result["metrics"].items()
+        if m["outside"]
+    )
+    return [
+        f"outside the {args.recovery_s:.0f} s after each fault: {result['stable_outside']} "
+        f"stable samples, all metrics equal in {result['all_equal_outside_pct']} %; {right}",
+        f"  lag outside: p50 {ms.get('p50')} ms, p99 {ms.get('p99')}, max {ms.get('max')}",
+    ]
+
+
 def summary(args: argparse.Namespace, result: dict[str, Any]) -> str:
     lag, fixed, end = result["lag"], result["corrections"], result["end"]
     ms = lag["ms"]
@@ -103,8 +120,9 @@ def summary(args: argparse.Namespace, result: dict[str, Any]) -> str:
         f"lag truth change -> board socket: p50 {ms.get('p50')} ms, p95 {ms.get('p95')}, "
         f"p99 {ms.get('p99')}, max {ms.get('max')} ({ms.get('count', 0)} changes; "
         f"{lag.get('never_shown', 0)} never shown, {lag.get('already_shown', 0)} already shown)",
-        f"REST corrections: {fixed['total']} ({kinds}); within {AFTER_FAULT_S:.0f} s after a "
+        f"REST corrections: {fixed['total']} ({kinds}); within {args.recovery_s:.0f} s after a "
         f"fault: {sum(fixed['after_faults'].values())}",
+        *(_outside(args, result) if result["faults"] else []),
         "end (clock stopped): "
         + (
             f"equal after {end['after_s']} s"

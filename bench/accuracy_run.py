@@ -23,7 +23,11 @@ class Tally:
     equal: int = 0
     behind: int = 0  # unequal, but the board showed the truth of at most BEHIND_S ago
     different: int = 0
-    near_fault: int = 0  # unequal within AFTER_FAULT_S after an injected fault
+    near_fault: int = 0  # unequal within the recovery window after an injected fault
+    # Stable samples outside every fault's recovery window, and how many were equal or behind.
+    outside: int = 0
+    outside_equal: int = 0
+    outside_behind: int = 0
     examples: list[str] = field(default_factory=list)
 
     @property
@@ -51,6 +55,10 @@ class Run:
     agent_rows: Counter[str] = field(default_factory=Counter)
     faults: list[tuple[float, str]] = field(default_factory=list)
     done: bool = False
+
+    def recovering(self, wall: float) -> bool:
+        """Whether `wall` falls in an injected fault's recovery window (`--recovery-s`)."""
+        return any(0 <= wall - at <= self.args.recovery_s for at, _ in self.faults)
 
     async def truth(self) -> dict[str, Any]:
         return dict((await self.sim.get("/_sim/state")).raise_for_status().json())
