@@ -11,20 +11,7 @@ from dashboard.live.events import CallEvent, CallMember
 from dashboard.live.outcomes import Handled, Offered, Settled, Told
 from dashboard.live.queues import apply_call_event, load_waiting
 from dashboard.live.state import LiveState
-
-
-def centre() -> LiveState:
-    live = LiveState()
-    live.set_queues({"6400": "Sales", "6401": "Support"})
-    return live
-
-
-def caller(status: str, path: str = "6400") -> CallMember:
-    return CallMember("inbound", "5550001", "PJSIP/trunk-t-00000001", status, path)
-
-
-def agent(status: str) -> CallMember:
-    return CallMember("extension", "1001", "PJSIP/1001-00000002", status, "6400")
+from tests.unit.queue_calls import agent, caller, centre
 
 
 def event(live: LiveState, now_ms: int, *members: CallMember) -> set[str]:

@@ -11,22 +11,9 @@ from dashboard.live.ledger import Ledger, ledger_json, restore
 from dashboard.live.outcomes import Handled, Offered, Settled, WaitLearned
 from dashboard.live.queues import apply_call_event
 from dashboard.live.state import LiveState
+from tests.unit.queue_calls import agent, caller, centre
 
 T0 = 1_796_400_000_000
-
-
-def centre() -> LiveState:
-    live = LiveState()
-    live.set_queues({"6400": "Sales", "6401": "Support"})
-    return live
-
-
-def caller(status: str, path: str = "6400") -> CallMember:
-    return CallMember("inbound", "5550001", "PJSIP/trunk-t-00000001", status, path)
-
-
-def agent(status: str, number: str = "1001", path: str = "6400") -> CallMember:
-    return CallMember("extension", number, f"PJSIP/{number}-00000002", status, path)
 
 
 def event(live: LiveState, at_s: int, *members: CallMember) -> set[str]:
