@@ -96,7 +96,6 @@ def test_a_call_answered_unseen_in_a_second_queue_that_ended_is_counted_by_its_c
     load_active(live, live.queues["6401"], active, T0 + 60_000)
     load_active(live, live.queues["6401"], [], T0 + 75_000)  # hung up before a second read
     del live.outbox[:]
-    live.queues["6401"].agents = {}  # the CDR names the agent: the call is followed in 6401
     apply_cdr(live, answered_cdr("1002", call_s=100, talk_s=30))
     assert [type(r).__name__ for r in live.outbox] == ["Offered", "Settled", "Handled"]
     assert {r.queue for r in live.outbox} == {"6401"}
